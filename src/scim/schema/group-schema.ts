@@ -1,0 +1,26 @@
+import { attr, type SchemaDef } from './attribute.js';
+
+export const GROUP_SCHEMA_ID = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+/** Entra adds this URN to `schemas` on group creates; it carries no attributes we keep. */
+export const MICROSOFT_GROUP_SCHEMA_ID =
+  'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group';
+
+/** RFC 7643 §4.2: the core Group schema (a Parallel team). */
+export const groupSchema: SchemaDef = {
+  id: GROUP_SCHEMA_ID,
+  name: 'Group',
+  description: 'Group (a Parallel team)',
+  attributes: [
+    attr('displayName', 'string', { required: true, description: 'The name of the team.' }),
+    attr('members', 'complex', {
+      multiValued: true,
+      description: 'Users of the same organization who belong to the team.',
+      subAttributes: [
+        attr('value', 'string', { mutability: 'immutable', caseExact: true }),
+        attr('$ref', 'reference', { mutability: 'immutable', referenceTypes: ['User', 'Group'] }),
+        attr('display', 'string', { mutability: 'readOnly' }),
+        attr('type', 'string', { mutability: 'immutable', canonicalValues: ['User', 'Group'] }),
+      ],
+    }),
+  ],
+};
