@@ -1,0 +1,33 @@
+import { loadConfig } from '../config.js';
+import { createServices, type Services } from '../services/index.js';
+import { openStore } from '../store/open-store.js';
+
+/** Opens the services on the same DATABASE_URL as the server, runs `fn`, closes the store. */
+export async function withServices<T>(fn: (services: Services) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const store = await openStore(config.databaseUrl);
+  try {
+    return await fn(createServices(store));
+  } finally {
+    await store.close();
+  }
+}
+
+/** Writes one line to stdout. */
+export function out(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+export function printJson(value: unknown): void {
+  out(JSON.stringify(value, null, 2));
+}
+
+export const iso = (ms: number | null): string => (ms === null ? '-' : new Date(ms).toISOString());
+
+/** Renders rows as aligned columns for people; scripts use --json. */
+export function printTable(headers: readonly string[], rows: readonly (readonly string[])[]): void {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  out(line(headers));
+  for (const row of rows) out(line(row));
+}

@@ -1,0 +1,74 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import { parseDuration } from '../../services/index.js';
+import type { LogRecord } from '../../store/store.js';
+import { iso, out, printJson, printTable, withServices } from '../cli-context.js';
+
+/** `--status 4xx`, `--status 409`. */
+function parseStatus(text: string): { status: number; statusClass: boolean } {
+  const cls = /^([1-5])xx$/i.exec(text);
+  if (cls) return { status: Number(cls[1]) * 100, statusClass: true };
+  if (/^[1-5]\d\d$/.test(text)) return { status: Number(text), statusClass: false };
+  throw new InvalidArgumentError(`--status must be a status such as 409 or a class such as 4xx; got "${text}"`);
+}
+
+const logJson = (e: LogRecord) => ({
+  at: iso(e.at),
+  requestId: e.requestId,
+  method: e.method,
+  path: e.path,
+  status: e.status,
+  resourceType: e.resourceType,
+  resourceId: e.resourceId,
+  summary: e.summary,
+  errorCode: e.errorCode,
+  errorDetail: e.errorDetail,
+  durationMs: e.durationMs,
+  userAgent: e.userAgent,
+  tokenId: e.tokenId,
+});
+
+export function logCommand(program: Command): void {
+  program
+    .command('log')
+    .description('the provisioning log of an organization, newest first')
+    .requiredOption('--org <id>', 'organization id')
+    .option('--status <status>', 'only this status (409) or class (4xx)')
+    .option('--since <duration>', 'only the last 1h, 30m, 7d, ...')
+    .option('--resource <id>', 'only requests about this user or team id')
+    .option('--method <method>', 'only GET, POST, PUT, PATCH or DELETE')
+    .option('--limit <n>', 'how many', '50')
+    .option('--json', 'print JSON')
+    .action(
+      async (opts: { org: string; status?: string; since?: string; resource?: string; method?: string; limit: string; json?: boolean }) => {
+        let since: number | undefined;
+        if (opts.since !== undefined) {
+          const ms = parseDuration(opts.since);
+          if (ms === undefined) throw new InvalidArgumentError(`--since must look like 1h, 30m or 7d; got "${opts.since}"`);
+          since = Date.now() - ms;
+        }
+        const status = opts.status !== undefined ? parseStatus(opts.status) : undefined;
+        const limit = Math.max(1, Math.min(10_000, Number.parseInt(opts.limit, 10) || 50));
+        const entries = await withServices((s) =>
+          s.log.query(opts.org, {
+            limit,
+            ...(since !== undefined ? { since } : {}),
+            ...(status ?? {}),
+            ...(opts.resource !== undefined ? { resourceId: opts.resource } : {}),
+            ...(opts.method !== undefined ? { method: opts.method } : {}),
+          }),
+        );
+        if (opts.json) return printJson(entries.map(logJson));
+        printTable(
+          ['TIME', 'STATUS', 'METHOD', 'PATH', 'MS', 'WHAT'],
+          entries.map((e) => [
+            iso(e.at),
+            String(e.status),
+            e.method,
+            e.path.length > 60 ? `${e.path.slice(0, 59)}…` : e.path,
+            String(e.durationMs),
+            e.errorDetail ?? e.summary ?? '',
+          ]),
+        );
+      },
+    );
+}

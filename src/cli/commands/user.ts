@@ -1,0 +1,61 @@
+import type { Command } from 'commander';
+import type { UserRecord } from '../../store/store.js';
+import { iso, out, printJson, printTable, withServices } from '../cli-context.js';
+
+const userJson = (u: UserRecord) => ({
+  id: u.id,
+  userName: u.userName,
+  externalId: u.externalId,
+  active: u.active,
+  managedBy: u.scimManaged ? 'idp' : 'parallel',
+  createdAt: iso(u.createdAt),
+  updatedAt: iso(u.updatedAt),
+});
+
+export function userCommands(program: Command): void {
+  const user = program.command('user').description('users of an organization');
+
+  user
+    .command('add')
+    .description('record a user who joined outside SCIM (invitation, SSO); an IdP create with the same e-mail links it')
+    .requiredOption('--org <id>', 'organization id')
+    .requiredOption('--email <email>', 'e-mail address (also the userName)')
+    .option('--given-name <name>', 'given name')
+    .option('--family-name <name>', 'family name')
+    .option('--json', 'print JSON')
+    .action(async (opts: { org: string; email: string; givenName?: string; familyName?: string; json?: boolean }) => {
+      const created = await withServices((s) =>
+        s.users.invite(opts.org, {
+          email: opts.email,
+          ...(opts.givenName !== undefined ? { givenName: opts.givenName } : {}),
+          ...(opts.familyName !== undefined ? { familyName: opts.familyName } : {}),
+        }),
+      );
+      if (opts.json) return printJson(userJson(created));
+      out(`added user ${created.id} (${created.userName}), not IdP-managed until an IdP links it`);
+    });
+
+  user
+    .command('list')
+    .description('list users, newest first, with who manages them')
+    .requiredOption('--org <id>', 'organization id')
+    .option('--limit <n>', 'how many', '100')
+    .option('--json', 'print JSON')
+    .action(async (opts: { org: string; limit: string; json?: boolean }) => {
+      const limit = Math.max(1, Math.min(10_000, Number.parseInt(opts.limit, 10) || 100));
+      const page = await withServices((s) => s.users.listForAdmin(opts.org, { limit }));
+      if (opts.json) return printJson({ total: page.total, users: page.items.map(userJson) });
+      printTable(
+        ['ID', 'USERNAME', 'EXTERNAL ID', 'ACTIVE', 'MANAGED BY', 'UPDATED'],
+        page.items.map((u) => [
+          u.id,
+          u.userName,
+          u.externalId ?? '-',
+          u.active ? 'yes' : 'no',
+          u.scimManaged ? 'IdP (SCIM)' : 'Parallel',
+          iso(u.updatedAt),
+        ]),
+      );
+      if (page.total > page.items.length) out(`(${page.items.length} of ${page.total}; use --limit)`);
+    });
+}

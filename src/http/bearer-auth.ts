@@ -1,0 +1,68 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ScimError } from '../scim/scim-error.js';
+import type { RequestContext, Services } from '../services/index.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set once the bearer token named an organization. */
+    scim?: RequestContext;
+  }
+}
+
+const unauthorized = (detail: string, code: string) => new ScimError(401, detail, undefined, code);
+
+/** The SCIM root as clients should see it in meta.location. */
+export function scimBaseUrl(request: FastifyRequest, publicUrl: string | undefined): string {
+  const origin = publicUrl ?? `${request.protocol}://${request.host}`;
+  return `${origin}/scim/v2`;
+}
+
+/**
+ * onRequest hook: the bearer token alone identifies the organization (SPEC "Tenancy and tokens").
+ * Runs before the body is parsed, so an unauthenticated client cannot make us read its body.
+ */
+export function bearerAuth(services: Services, publicUrl: string | undefined, clock: () => number) {
+  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    const startedAt = clock();
+    const header = request.headers.authorization;
+    if (header === undefined) {
+      throw unauthorized('Authentication required: send the organization token as "Authorization: Bearer <token>"', 'auth.missing');
+    }
+    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
+    if (!match) {
+      throw unauthorized('The Authorization header must be "Bearer <token>"', 'auth.scheme');
+    }
+    const result = await services.tokens.authenticate(match[1]);
+    const org = result.org;
+    if (org) {
+      request.scim = {
+        org,
+        tokenId: result.token?.id ?? null,
+        requestId: request.id,
+        userAgent: request.headers['user-agent'] ?? null,
+        method: request.method,
+        path: request.url,
+        startedAt,
+        baseUrl: scimBaseUrl(request, publicUrl),
+        outcome: {},
+        logged: false,
+      };
+    }
+    if (result.ok) return;
+    switch (result.reason) {
+      case 'revoked':
+        throw unauthorized('This token was revoked; ask Parallel support for a new one', 'auth.revoked');
+      case 'expired':
+        throw unauthorized('This token has expired; ask Parallel support for a new one', 'auth.expired');
+      case 'scimDisabled':
+        throw new ScimError(
+          403,
+          'SCIM provisioning is not part of this organization\'s plan (an enterprise-plan feature); contact Parallel to enable it',
+          undefined,
+          'auth.scimDisabled',
+        );
+      default:
+        throw unauthorized('The bearer token is not valid', 'auth.invalid');
+    }
+  };
+}

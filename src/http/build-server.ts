@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
+import { ScimError } from '../scim/scim-error.js';
+import type { Services } from '../services/index.js';
+import { bearerAuth } from './bearer-auth.js';
+import { registerJsonParsers } from './content-types.js';
+import { registerErrorHandler } from './error-handler.js';
+import { discoveryRoutes } from './routes/discovery.js';
+import { groupRoutes } from './routes/groups.js';
+import { healthRoutes } from './routes/health.js';
+import { userRoutes } from './routes/users.js';
+import { routeMethods } from './routes/route-methods.js';
+import { loggerOptions } from '../observability/logger.js';
+
+export interface ServerOptions {
+  readonly services: Services;
+  readonly config: Pick<Config, 'publicUrl' | 'bodyLimitBytes' | 'maxPageSize' | 'logLevel'>;
+  readonly clock?: () => number;
+}
+
+/** Builds the HTTP server: SCIM under /scim/v2, health probes at the root. */
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const { services, config } = options;
+  const clock = options.clock ?? Date.now;
+  const app = Fastify({
+    logger: loggerOptions(config.logLevel),
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: () => randomUUID(),
+    // Trailing slashes and doubled slashes are common in hand-typed Tenant URLs.
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    return503OnClosing: true,
+  });
+  registerJsonParsers(app, config.bodyLimitBytes);
+  registerErrorHandler(app, config.bodyLimitBytes);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  healthRoutes(app, services);
+
+  await app.register(
+    async (scim) => {
+      discoveryRoutes(scim, { publicUrl: config.publicUrl, maxPageSize: config.maxPageSize });
+      await scim.register(async (tenant) => {
+        tenant.addHook('onRequest', bearerAuth(services, config.publicUrl, clock));
+        // The log entry is written before the response leaves, so whoever got an answer can
+        // already find it in the log.
+        tenant.addHook('onSend', async (request, reply, payload) => {
+          const ctx = request.scim;
+          if (ctx && !ctx.logged) {
+            try {
+              await services.log.record(ctx, {
+                status: reply.statusCode,
+                ...(request.scimFailure ? { errorCode: request.scimFailure.code, errorDetail: request.scimFailure.detail } : {}),
+              });
+            } catch (error) {
+              request.log.error({ err: error }, 'could not write the provisioning log entry');
+            }
+          }
+          return payload;
+        });
+        const limits = { defaultCount: 100, maxCount: config.maxPageSize };
+        userRoutes(tenant, services, limits);
+        groupRoutes(tenant, limits);
+        // RFC 7644 §3.11 and §3.7: not offered, and said so with 501 rather than a 404.
+        const notImplemented = (what: string) => async () => {
+          throw new ScimError(501, `${what} is not supported by this service (see /ServiceProviderConfig)`, undefined, 'http.notImplemented');
+        };
+        routeMethods(tenant, '/Me', {
+          GET: notImplemented('/Me'),
+          POST: notImplemented('/Me'),
+          PUT: notImplemented('/Me'),
+          PATCH: notImplemented('/Me'),
+          DELETE: notImplemented('/Me'),
+        });
+        routeMethods(tenant, '/Bulk', { POST: notImplemented('Bulk') });
+      });
+    },
+    { prefix: '/scim/v2' },
+  );
+  return app;
+}

@@ -1,0 +1,45 @@
+import { ConfigError, loadConfig } from './config.js';
+import { buildServer } from './http/build-server.js';
+import { createServices } from './services/index.js';
+import { DatabaseUrlError, openStore } from './store/open-store.js';
+
+/**
+ * Composition root: config → store (migrated) → services → HTTP. SIGTERM/SIGINT stop taking
+ * requests, let the ones in flight finish, then close the database.
+ */
+export async function serve(env: Record<string, string | undefined> = process.env): Promise<void> {
+  const config = loadConfig(env);
+  const store = await openStore(config.databaseUrl);
+  const services = createServices(store);
+  const app = await buildServer({ services, config });
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    try {
+      await app.close();
+      await store.close();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  await app.listen({ port: config.port, host: config.host });
+}
+
+/** Prints a start-up failure as one line a person can act on, without a stack trace. */
+export function reportStartFailure(error: unknown): never {
+  if (error instanceof ConfigError || error instanceof DatabaseUrlError) {
+    process.stderr.write(`parallel-scim: ${error.message}\n`);
+  } else {
+    process.stderr.write(`parallel-scim: could not start: ${(error as Error)?.message ?? String(error)}\n`);
+  }
+  process.exit(1);
+}
+
+const isEntryPoint = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isEntryPoint) {
+  serve().catch(reportStartFailure);
+}

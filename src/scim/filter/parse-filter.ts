@@ -1,0 +1,232 @@
+import { type ErrorFactory, positionOf, type Token, TokenStream, tokenize, wordToAttrPath } from '../lexer.js';
+import { invalidFilter } from '../scim-error.js';
+import type { AttrPath, CompareOp, Filter, FilterLiteral } from './ast.js';
+
+/** Longest filter accepted, in characters; Entra's filters are well under 200. */
+export const MAX_FILTER_LENGTH = 4096;
+
+/**
+ * Deepest nesting of parentheses, `not (...)` and value paths. The parser recurses once per level,
+ * so the cap keeps a hostile filter from exhausting the stack.
+ */
+export const MAX_FILTER_DEPTH = 64;
+
+const COMPARE_OPS: ReadonlySet<string> = new Set<CompareOp>(['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le']);
+const OPERATOR_LIST = 'eq, ne, co, sw, ew, gt, ge, lt, le, pr';
+
+const filterError: ErrorFactory = (detail, code) => invalidFilter(detail, `filter.${code}`);
+
+/**
+ * Parses a SCIM filter (RFC 7644 §3.4.2.2) into its AST. Attribute names, operators and the
+ * keywords `and`, `or`, `not`, `true`, `false`, `null` are case-insensitive (§3.4.2.2: "Attribute
+ * names and attribute operators used in filters are case insensitive"); the AST keeps the client's
+ * spelling of names and lower-cases operators. Precedence: parentheses and `not (...)` bind
+ * tightest, then `and`, then `or`; both are left-associative.
+ *
+ * @throws ScimError 400 `invalidFilter` with the 1-based position and what was expected.
+ */
+export function parseFilter(text: string): Filter {
+  if (text.length > MAX_FILTER_LENGTH) {
+    throw invalidFilter(
+      `The filter is ${text.length} characters long; the limit is ${MAX_FILTER_LENGTH}`,
+      'filter.tooLong',
+    );
+  }
+  const stream = new TokenStream(text, tokenize(text, filterError), filterError, 'filter');
+  if (stream.peek().kind === 'end') {
+    throw invalidFilter('The filter is empty; write an expression such as userName eq "bjensen"', 'filter.empty');
+  }
+  const filter = parseFilterExpression(stream, undefined, 0);
+  const rest = stream.peek();
+  if (rest.kind !== 'end') {
+    if (rest.kind === ')') {
+      throw stream.fail(`Unbalanced parentheses: ")" ${positionOf(rest.at)} has no matching "("`, 'syntax');
+    }
+    if (rest.kind === ']') {
+      throw stream.fail(`Unbalanced brackets: "]" ${positionOf(rest.at)} has no matching "["`, 'syntax');
+    }
+    throw stream.fail(
+      `Expected "and", "or" or the end of the filter ${positionOf(rest.at)}, found ${stream.describe(rest)}`,
+      'syntax',
+    );
+  }
+  return filter;
+}
+
+/**
+ * Parses `FILTER` (or, inside `attr[...]`, `valFilter`) from the stream's current token and stops
+ * at the first token that cannot continue it, leaving that token unread. `within` is the
+ * attribute of the enclosing value path: inside it, paths are bare sub-attribute names and value
+ * paths cannot nest. Shared with the PATCH path parser, whose errors the stream's factory builds.
+ */
+export function parseFilterExpression(stream: TokenStream, within: AttrPath | undefined, depth: number): Filter {
+  let left = parseAnd(stream, within, depth);
+  for (let t = stream.peek(); isKeyword(t, 'or'); t = stream.peek()) {
+    stream.next();
+    const right = parseAnd(stream, within, depth);
+    left = { kind: 'or', left, right, at: left.at };
+  }
+  return left;
+}
+
+function parseAnd(stream: TokenStream, within: AttrPath | undefined, depth: number): Filter {
+  let left = parseUnary(stream, within, depth);
+  for (let t = stream.peek(); isKeyword(t, 'and'); t = stream.peek()) {
+    stream.next();
+    const right = parseUnary(stream, within, depth);
+    left = { kind: 'and', left, right, at: left.at };
+  }
+  return left;
+}
+
+function parseUnary(stream: TokenStream, within: AttrPath | undefined, depth: number): Filter {
+  const t = stream.next();
+  if (t.kind === '(') {
+    const inner = parseGroup(stream, t, within, depth);
+    return inner;
+  }
+  if (isKeyword(t, 'not')) {
+    const open = stream.next();
+    if (open.kind !== '(') {
+      throw stream.fail(
+        `Expected "(" after "not" ${positionOf(open.at)}, found ${stream.describe(open)}; write not (expression)`,
+        'syntax',
+      );
+    }
+    return { kind: 'not', filter: parseGroup(stream, open, within, depth), at: t.at };
+  }
+  if (t.kind !== 'word') {
+    const expected = within ? 'a sub-attribute name, "(" or "not"' : 'an attribute name, "(" or "not"';
+    throw stream.fail(`Expected ${expected} ${positionOf(t.at)}, found ${stream.describe(t)}`, 'syntax');
+  }
+  const path = wordToAttrPath(t, stream.fail);
+  if (within && (path.uri !== undefined || path.sub !== undefined)) {
+    throw stream.fail(
+      `Inside "${within.attr}[...]" name a sub-attribute of "${within.attr}" on its own (such as "value" or "type"); found "${t.text}" ${positionOf(t.at)}`,
+      'syntax',
+    );
+  }
+  if (stream.peek().kind === '[') return parseValuePath(stream, t, path, within, depth);
+  return parseAttrExp(stream, t, path);
+}
+
+function parseGroup(stream: TokenStream, open: Token, within: AttrPath | undefined, depth: number): Filter {
+  checkDepth(stream, open, depth);
+  const inner = parseFilterExpression(stream, within, depth + 1);
+  const close = stream.next();
+  if (close.kind !== ')') {
+    throw stream.fail(
+      close.kind === 'end'
+        ? `Unbalanced parentheses: missing ")" to close the "(" ${positionOf(open.at)}`
+        : `Expected "and", "or" or ")" ${positionOf(close.at)}, found ${stream.describe(close)}`,
+      'syntax',
+    );
+  }
+  return inner;
+}
+
+function parseValuePath(
+  stream: TokenStream,
+  word: Token & { kind: 'word' },
+  path: AttrPath,
+  within: AttrPath | undefined,
+  depth: number,
+): Filter {
+  const open = stream.next();
+  if (within) {
+    throw stream.fail(
+      `Value filters cannot be nested: "${word.text}[" ${positionOf(word.at)} is inside "${within.attr}[...]"`,
+      'syntax',
+    );
+  }
+  if (path.sub !== undefined) {
+    throw stream.fail(
+      `A value filter "[...]" follows a multi-valued attribute, not a sub-attribute: "${word.text}[" ${positionOf(word.at)}`,
+      'syntax',
+    );
+  }
+  checkDepth(stream, open, depth);
+  const filter = parseFilterExpression(stream, path, depth + 1);
+  const close = stream.next();
+  if (close.kind !== ']') {
+    throw stream.fail(
+      close.kind === 'end'
+        ? `Missing "]" to close "${word.text}[" ${positionOf(open.at)}`
+        : `Expected "and", "or" or "]" ${positionOf(close.at)}, found ${stream.describe(close)}`,
+      'syntax',
+    );
+  }
+  const after = stream.peek();
+  if (after.kind === '.') {
+    // RFC 7644 §3.4.2.2: in a filter, valuePath = attrPath "[" valFilter "]" with nothing after
+    // it; `emails[type eq "work"].value` is PATCH path syntax (§3.5.2) only.
+    throw stream.fail(
+      `A filter cannot select a sub-attribute after "]" ${positionOf(after.at)}; move the condition inside the brackets, as in ${word.text}[type eq "work" and value eq "x"]`,
+      'syntax',
+    );
+  }
+  return { kind: 'valuePath', path, filter, at: word.at };
+}
+
+function parseAttrExp(stream: TokenStream, word: Token & { kind: 'word' }, path: AttrPath): Filter {
+  const opToken = stream.next();
+  const op = opToken.kind === 'word' ? opToken.text.toLowerCase() : undefined;
+  if (op === 'pr') {
+    const extra = stream.peek();
+    if (isLiteral(extra)) {
+      throw stream.fail(
+        `The operator "pr" takes no value, found ${stream.describe(extra)} ${positionOf(extra.at)}`,
+        'syntax',
+      );
+    }
+    return { kind: 'present', path, at: word.at };
+  }
+  if (op === undefined || !COMPARE_OPS.has(op)) {
+    throw stream.fail(
+      `Expected a comparison operator (${OPERATOR_LIST}) after "${word.text}" ${positionOf(opToken.at)}, found ${stream.describe(opToken)}`,
+      'syntax',
+    );
+  }
+  const valueToken = stream.next();
+  const value = literalValue(valueToken);
+  if (value === undefined) {
+    const hint = valueToken.kind === 'word' ? `; put strings in double quotes: "${valueToken.text}"` : '';
+    throw stream.fail(
+      `Expected a value (a "string", a number, true, false or null) after "${op}" ${positionOf(valueToken.at)}, found ${stream.describe(valueToken)}${hint}`,
+      'syntax',
+    );
+  }
+  return { kind: 'compare', path, op: op as CompareOp, value: value.value, at: word.at };
+}
+
+function literalValue(t: Token): { value: FilterLiteral } | undefined {
+  if (t.kind === 'string' || t.kind === 'number') return { value: t.value };
+  if (t.kind !== 'word') return undefined;
+  switch (t.text.toLowerCase()) {
+    case 'true':
+      return { value: true };
+    case 'false':
+      return { value: false };
+    case 'null':
+      return { value: null };
+    default:
+      return undefined;
+  }
+}
+
+function isLiteral(t: Token): boolean {
+  return literalValue(t) !== undefined;
+}
+
+function isKeyword(t: Token, keyword: string): boolean {
+  return t.kind === 'word' && t.text.toLowerCase() === keyword;
+}
+
+function checkDepth(stream: TokenStream, open: Token, depth: number): void {
+  if (depth >= MAX_FILTER_DEPTH) {
+    throw stream.fail(
+      `The ${stream.noun} nests parentheses or brackets more than ${MAX_FILTER_DEPTH} levels deep ${positionOf(open.at)}`,
+      'tooDeep',
+    );
+  }
+}

@@ -1,0 +1,48 @@
+import type { ResourceTypeDef } from '../schema/attribute.js';
+import { type ResourceDoc, isScimObject } from './resource-doc.js';
+
+/** What the store keeps about a resource beyond its document. */
+export interface StoredResource {
+  readonly id: string;
+  readonly doc: ResourceDoc;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly version: number;
+}
+
+/** RFC 7644 §3.14: a weak ETag from the resource's version counter. */
+export function etag(version: number): string {
+  return `W/"${version}"`;
+}
+
+/**
+ * The SCIM JSON of a stored resource (RFC 7643 §3): `schemas` names the core schema and each
+ * extension the document carries, then `id`, the document, `extra` (server-computed attributes
+ * such as `groups` or `members`), and `meta`. `baseUrl` ends in `/scim/v2`.
+ */
+export function toScimResource(
+  type: ResourceTypeDef,
+  resource: StoredResource,
+  baseUrl: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  const schemas = [type.schema.id];
+  for (const ext of type.extensions) {
+    if (isScimObject(resource.doc[ext.schema.id])) schemas.push(ext.schema.id);
+  }
+  const { externalId, ...rest } = resource.doc;
+  return {
+    schemas,
+    id: resource.id,
+    ...(externalId !== undefined ? { externalId } : {}),
+    ...rest,
+    ...extra,
+    meta: {
+      resourceType: type.name,
+      created: new Date(resource.createdAt).toISOString(),
+      lastModified: new Date(resource.updatedAt).toISOString(),
+      location: `${baseUrl}${type.endpoint}/${resource.id}`,
+      version: etag(resource.version),
+    },
+  };
+}

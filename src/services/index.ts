@@ -1,0 +1,29 @@
+import type { Store } from '../store/store.js';
+import { Organizations } from './organizations.js';
+import { ProvisioningLog } from './provisioning-log.js';
+import { Tokens } from './tokens.js';
+import { Users } from './users.js';
+
+/** The use cases HTTP, the console and the CLI share: one set per process, over one store. */
+export interface Services {
+  readonly store: Store;
+  readonly organizations: Organizations;
+  readonly tokens: Tokens;
+  readonly log: ProvisioningLog;
+  readonly users: Users;
+}
+
+export function createServices(store: Store, clock: () => number = Date.now): Services {
+  const log = new ProvisioningLog(store, clock);
+  return {
+    store,
+    organizations: new Organizations(store, clock),
+    tokens: new Tokens(store, clock),
+    log,
+    users: new Users(store, log, clock),
+  };
+}
+
+export type { RequestContext } from './request-context.js';
+export { ServiceError } from './service-error.js';
+export { parseDuration, TOKEN_PREFIX } from './tokens.js';

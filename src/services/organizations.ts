@@ -1,0 +1,62 @@
+import type { DeleteMode, OrgRecord, Store } from '../store/store.js';
+import { uuidv7 } from './ids.js';
+import { ServiceError } from './service-error.js';
+
+export interface OrgSettings {
+  readonly name?: string;
+  readonly scimEnabled?: boolean;
+  readonly deleteMode?: DeleteMode;
+}
+
+/** Organizations: the tenants. SCIM is an enterprise-plan switch, on by default for new ones. */
+export class Organizations {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: () => number,
+  ) {}
+
+  async create(name: string, options: { scimEnabled?: boolean } = {}): Promise<OrgRecord> {
+    const trimmed = name.trim();
+    if (trimmed === '') throw new ServiceError('invalid', 'An organization needs a name');
+    const now = this.clock();
+    const org: OrgRecord = {
+      id: uuidv7(now),
+      name: trimmed,
+      scimEnabled: options.scimEnabled ?? true,
+      deleteMode: 'deactivate',
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.store.insertOrg(org);
+    return org;
+  }
+
+  list(): Promise<OrgRecord[]> {
+    return this.store.listOrgs();
+  }
+
+  async get(orgId: string): Promise<OrgRecord> {
+    const org = await this.store.getOrg(orgId);
+    if (!org) throw new ServiceError('notFound', `No organization with id ${orgId}`);
+    return org;
+  }
+
+  async update(orgId: string, settings: OrgSettings): Promise<OrgRecord> {
+    return this.store.transaction(async (tx) => {
+      const org = await tx.getOrg(orgId);
+      if (!org) throw new ServiceError('notFound', `No organization with id ${orgId}`);
+      if (settings.name !== undefined && settings.name.trim() === '') {
+        throw new ServiceError('invalid', 'An organization needs a name');
+      }
+      const next: OrgRecord = {
+        ...org,
+        ...(settings.name !== undefined ? { name: settings.name.trim() } : {}),
+        ...(settings.scimEnabled !== undefined ? { scimEnabled: settings.scimEnabled } : {}),
+        ...(settings.deleteMode !== undefined ? { deleteMode: settings.deleteMode } : {}),
+        updatedAt: this.clock(),
+      };
+      await tx.updateOrg(next);
+      return next;
+    });
+  }
+}

@@ -1,0 +1,67 @@
+import type { LogQuery, LogRecord, Store, StoreOps } from '../store/store.js';
+import { uuidv7 } from './ids.js';
+import type { RequestContext } from './request-context.js';
+import { ServiceError } from './service-error.js';
+
+/** Longest summary or error detail kept per entry: a log row must stay small at a million users. */
+const MAX_TEXT = 1000;
+
+const clip = (text: string | undefined): string | null =>
+  text === undefined ? null : text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text;
+
+export interface LogOutcome {
+  readonly status: number;
+  readonly errorCode?: string;
+  readonly errorDetail?: string;
+}
+
+/**
+ * The provisioning log: one entry per SCIM request that reached an organization, so support can
+ * answer "why did this user not sync?" from our side. Never the token, never a request body.
+ */
+export class ProvisioningLog {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: () => number,
+  ) {}
+
+  entry(ctx: RequestContext, outcome: LogOutcome): LogRecord {
+    const now = this.clock();
+    return {
+      orgId: ctx.org.id,
+      id: uuidv7(ctx.startedAt),
+      at: ctx.startedAt,
+      requestId: ctx.requestId,
+      tokenId: ctx.tokenId,
+      userAgent: ctx.userAgent === null ? null : ctx.userAgent.slice(0, 300),
+      method: ctx.method,
+      path: ctx.path.slice(0, 2000),
+      status: outcome.status,
+      resourceType: ctx.outcome.resourceType ?? null,
+      resourceId: ctx.outcome.resourceId ?? null,
+      summary: clip(ctx.outcome.summary),
+      errorCode: outcome.errorCode ?? null,
+      errorDetail: clip(outcome.errorDetail),
+      durationMs: Math.max(0, now - ctx.startedAt),
+    };
+  }
+
+  /** Inside the transaction of the change it records: both commit or neither does. */
+  async recordInTransaction(tx: StoreOps, ctx: RequestContext, status: number): Promise<void> {
+    await tx.appendLog(this.entry(ctx, { status }));
+    ctx.logged = true;
+  }
+
+  /** After the response, for requests whose service did not log (reads, rolled-back errors). */
+  async record(ctx: RequestContext, outcome: LogOutcome): Promise<void> {
+    if (ctx.logged) return;
+    ctx.logged = true;
+    await this.store.appendLog(this.entry(ctx, outcome));
+  }
+
+  async query(orgId: string, query: LogQuery): Promise<LogRecord[]> {
+    const org = await this.store.getOrg(orgId);
+    if (!org) throw new ServiceError('notFound', `No organization with id ${orgId}`);
+    return this.store.queryLog(orgId, query);
+  }
+}

@@ -1,0 +1,375 @@
+import { parseResource } from '../scim/schema/coerce.js';
+import { applyPatch } from '../scim/patch/apply-patch.js';
+import type { ListQuery } from '../scim/list-request.js';
+import { foldCase } from '../scim/fold-case.js';
+import { type ResourceDoc, isScimObject, sameValue } from '../scim/resources/resource-doc.js';
+import { etag, toScimResource } from '../scim/resources/to-scim.js';
+import { ScimError, invalidValue, notFound, uniqueness } from '../scim/scim-error.js';
+import { userResourceType } from '../scim/schema/resource-types.js';
+import { ConcurrentUpdate, UniqueViolation } from '../store/store-errors.js';
+import type { StoreOps, Store, UserRecord } from '../store/store.js';
+import { uuidv7 } from './ids.js';
+import type { ProvisioningLog } from './provisioning-log.js';
+import type { RequestContext } from './request-context.js';
+import { ServiceError } from './service-error.js';
+
+export type ScimJson = Record<string, unknown>;
+
+/** How many times a write is retried when another request changed the same user meanwhile. */
+const MAX_ATTEMPTS = 3;
+
+/**
+ * SCIM Users: every write runs in one transaction together with its provisioning-log entry and
+ * its directory event, so a request applies whole or not at all.
+ */
+export class Users {
+  constructor(
+    private readonly store: Store,
+    private readonly log: ProvisioningLog,
+    private readonly clock: () => number,
+  ) {}
+
+  /** RFC 7644 §3.3, plus linking of users that exist outside SCIM (SPEC "Existing accounts"). */
+  async create(ctx: RequestContext, body: unknown): Promise<ScimJson> {
+    const doc = withDefaults(parseResource(userResourceType, body));
+    ctx.outcome.resourceType = 'User';
+    return this.withRetry(() =>
+      this.store.transaction(async (tx) => {
+        const now = this.clock();
+        const incoming = identity(doc);
+        const candidates = await tx.findUsersByUserNameOrWorkEmail(ctx.org.id, incoming.userName, workEmails(doc));
+        const linkable = pickLinkable(candidates, incoming);
+        if (linkable) {
+          const linked: UserRecord = {
+            ...linkable,
+            ...incoming,
+            scimManaged: true,
+            doc,
+            version: linkable.version + 1,
+            updatedAt: now,
+          };
+          await tx.updateUser(linked, linkable.version);
+          ctx.outcome.resourceId = linked.id;
+          ctx.outcome.summary = `linked existing user (invited outside SCIM) ${describeUser(linked)}`;
+          await this.event(tx, linked, 'user.linked', now);
+          await this.log.recordInTransaction(tx, ctx, 201);
+          return this.render(ctx, linked);
+        }
+        const user: UserRecord = {
+          orgId: ctx.org.id,
+          id: uuidv7(now),
+          ...incoming,
+          scimManaged: true,
+          doc,
+          version: 1,
+          createdAt: now,
+          updatedAt: now,
+        };
+        await this.insert(tx, user);
+        ctx.outcome.resourceId = user.id;
+        ctx.outcome.summary = `created ${describeUser(user)}`;
+        await this.event(tx, user, 'user.created', now);
+        await this.log.recordInTransaction(tx, ctx, 201);
+        return this.render(ctx, user);
+      }),
+    );
+  }
+
+  async get(ctx: RequestContext, id: string): Promise<ScimJson> {
+    ctx.outcome.resourceType = 'User';
+    ctx.outcome.resourceId = id;
+    const user = await this.store.getUser(ctx.org.id, id);
+    if (!user) throw userNotFound(id);
+    return this.render(ctx, user);
+  }
+
+  /** RFC 7644 §3.4.2; the filter is compiled to SQL by the store, never applied in memory. */
+  async list(ctx: RequestContext, query: ListQuery): Promise<{ resources: ScimJson[]; total: number }> {
+    ctx.outcome.resourceType = 'User';
+    const page = await this.store.listUsers(ctx.org.id, {
+      ...(query.filter ? { filter: query.filter } : {}),
+      ...(query.sortBy ? { sortBy: query.sortBy } : {}),
+      sortOrder: query.sortOrder,
+      offset: query.startIndex - 1,
+      limit: query.count,
+    });
+    ctx.outcome.summary = `${page.total} match${page.total === 1 ? '' : 'es'}, ${page.items.length} returned`;
+    return { resources: page.items.map((u) => this.render(ctx, u)), total: page.total };
+  }
+
+  /** RFC 7644 §3.5.1: PUT replaces every client-controlled attribute. */
+  async replace(ctx: RequestContext, id: string, body: unknown, ifMatch?: string): Promise<ScimJson> {
+    const doc = withDefaults(parseResource(userResourceType, body));
+    return this.update(ctx, id, ifMatch, () => ({ doc, changed: changedKeys(undefined, doc) }));
+  }
+
+  /** RFC 7644 §3.5.2, in every dialect the core understands. */
+  async patch(ctx: RequestContext, id: string, body: unknown, ifMatch?: string): Promise<ScimJson> {
+    return this.update(ctx, id, ifMatch, (current) => {
+      const result = applyPatch(userResourceType, current.doc, body);
+      const touchesMembers =
+        result.members.add.length > 0 ||
+        result.members.remove.length > 0 ||
+        result.members.replaceAll !== undefined ||
+        result.members.removeAll === true;
+      if (touchesMembers) throw invalidValue('Users have no "members" attribute', 'user.members');
+      return { doc: withDefaults(result.doc), changed: result.changed };
+    });
+  }
+
+  /** DELETE follows the organization's setting: deactivate (default) or remove. */
+  async delete(ctx: RequestContext, id: string, ifMatch?: string): Promise<void> {
+    ctx.outcome.resourceType = 'User';
+    ctx.outcome.resourceId = id;
+    if (ctx.org.deleteMode === 'deactivate') {
+      await this.update(ctx, id, ifMatch, (current) => ({
+        doc: { ...current.doc, active: false },
+        changed: ['active'],
+      }), 204, 'DELETE (organization setting: deactivate)');
+      return;
+    }
+    await this.store.transaction(async (tx) => {
+      const user = await tx.getUser(ctx.org.id, id);
+      if (!user) throw userNotFound(id);
+      checkIfMatch(user, ifMatch);
+      await tx.deleteUser(ctx.org.id, id);
+      ctx.outcome.summary = `removed ${describeUser(user)}`;
+      await this.event(tx, user, 'user.deleted', this.clock());
+      await this.log.recordInTransaction(tx, ctx, 204);
+    });
+  }
+
+  /** A user who reached Parallel outside SCIM (invitation, SSO): linkable by a later create. */
+  async invite(
+    orgId: string,
+    input: { email: string; givenName?: string; familyName?: string },
+  ): Promise<UserRecord> {
+    const email = input.email.trim();
+    if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new ServiceError('invalid', `"${input.email}" is not an e-mail address`);
+    const org = await this.store.getOrg(orgId);
+    if (!org) throw new ServiceError('notFound', `No organization with id ${orgId}`);
+    const name: Record<string, string> = {};
+    if (input.givenName) name.givenName = input.givenName;
+    if (input.familyName) name.familyName = input.familyName;
+    const doc: ResourceDoc = {
+      userName: email,
+      ...(Object.keys(name).length > 0 ? { name } : {}),
+      emails: [{ value: email, type: 'work', primary: true }],
+      active: true,
+    };
+    const now = this.clock();
+    const user: UserRecord = {
+      orgId,
+      id: uuidv7(now),
+      userName: email,
+      externalId: null,
+      active: true,
+      scimManaged: false,
+      doc,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    };
+    try {
+      await this.store.transaction(async (tx) => {
+        await tx.insertUser(user);
+        await this.event(tx, user, 'user.created', now);
+      });
+    } catch (error) {
+      if (error instanceof UniqueViolation) {
+        throw new ServiceError('conflict', `The organization already has a user with userName ${email}`);
+      }
+      throw error;
+    }
+    return user;
+  }
+
+  /** Users of an organization for support (CLI, console), newest first. */
+  async listForAdmin(orgId: string, options: { offset?: number; limit?: number } = {}) {
+    const org = await this.store.getOrg(orgId);
+    if (!org) throw new ServiceError('notFound', `No organization with id ${orgId}`);
+    return this.store.listUsers(orgId, {
+      sortOrder: 'descending',
+      offset: options.offset ?? 0,
+      limit: options.limit ?? 100,
+    });
+  }
+
+  private async update(
+    ctx: RequestContext,
+    id: string,
+    ifMatch: string | undefined,
+    change: (current: UserRecord) => { doc: ResourceDoc; changed: readonly string[] },
+    status = 200,
+    reason?: string,
+  ): Promise<ScimJson> {
+    ctx.outcome.resourceType = 'User';
+    ctx.outcome.resourceId = id;
+    return this.withRetry(() =>
+      this.store.transaction(async (tx) => {
+        const current = await tx.getUser(ctx.org.id, id);
+        if (!current) throw userNotFound(id);
+        checkIfMatch(current, ifMatch);
+        const { doc } = change(current);
+        const changed = changedKeys(current.doc, doc);
+        if (changed.length === 0) {
+          ctx.outcome.summary = `${reason ? `${reason}: ` : ''}no change`;
+          await this.log.recordInTransaction(tx, ctx, status);
+          return this.render(ctx, current);
+        }
+        const now = this.clock();
+        const next: UserRecord = {
+          ...current,
+          ...identity(doc),
+          doc,
+          version: current.version + 1,
+          updatedAt: now,
+        };
+        await this.write(tx, next, current.version);
+        ctx.outcome.summary = `${reason ? `${reason}: ` : ''}${describeChange(current, next, changed)}`;
+        const type =
+          current.active && !next.active ? 'user.deactivated' : !current.active && next.active ? 'user.reactivated' : 'user.updated';
+        await this.event(tx, next, type, now, changed);
+        await this.log.recordInTransaction(tx, ctx, status);
+        return this.render(ctx, next);
+      }),
+    );
+  }
+
+  private async insert(tx: StoreOps, user: UserRecord): Promise<void> {
+    try {
+      await tx.insertUser(user);
+    } catch (error) {
+      throw mapUnique(error, user);
+    }
+  }
+
+  private async write(tx: StoreOps, user: UserRecord, expectedVersion: number): Promise<void> {
+    try {
+      await tx.updateUser(user, expectedVersion);
+    } catch (error) {
+      throw mapUnique(error, user);
+    }
+  }
+
+  private async event(tx: StoreOps, user: UserRecord, type: string, at: number, changed?: readonly string[]) {
+    await tx.appendEvent({
+      orgId: user.orgId,
+      id: uuidv7(at),
+      at,
+      type,
+      resourceId: user.id,
+      payload: {
+        id: user.id,
+        userName: user.userName,
+        externalId: user.externalId,
+        active: user.active,
+        ...(changed ? { changed } : {}),
+      },
+    });
+  }
+
+  private async withRetry<T>(run: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await run();
+      } catch (error) {
+        if (!(error instanceof ConcurrentUpdate) || attempt >= MAX_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private render(ctx: RequestContext, user: UserRecord): ScimJson {
+    return toScimResource(userResourceType, user, ctx.baseUrl);
+  }
+}
+
+function userNotFound(id: string): ScimError {
+  return notFound(`No user with id "${id}" in this organization`, 'user.notFound');
+}
+
+function checkIfMatch(user: UserRecord, ifMatch: string | undefined): void {
+  if (ifMatch === undefined) return;
+  const wanted = ifMatch.split(',').map((t) => t.trim());
+  if (wanted.includes('*') || wanted.includes(etag(user.version))) return;
+  throw new ScimError(
+    412,
+    `The user changed since it was read: its version is ${etag(user.version)}, If-Match asked for ${ifMatch}`,
+    undefined,
+    'user.preconditionFailed',
+  );
+}
+
+function mapUnique(error: unknown, user: UserRecord): unknown {
+  if (!(error instanceof UniqueViolation)) return error;
+  if (error.key === 'externalId') {
+    return uniqueness(`externalId "${user.externalId}" is already used by another user of this organization`, 'user.externalIdTaken');
+  }
+  return uniqueness(`userName "${user.userName}" is already used by another user of this organization (userName is unique ignoring case)`, 'user.userNameTaken');
+}
+
+/** The record fields that mirror the document. */
+function identity(doc: ResourceDoc): { userName: string; externalId: string | null; active: boolean } {
+  return {
+    userName: doc.userName as string,
+    externalId: typeof doc.externalId === 'string' ? doc.externalId : null,
+    active: doc.active !== false,
+  };
+}
+
+/** `active` is always stored explicitly: a user created without it is active. */
+function withDefaults(doc: ResourceDoc): ResourceDoc {
+  if (typeof doc.userName !== 'string') throw invalidValue('Attribute "userName" is required', 'user.userNameRequired');
+  return doc.active === undefined ? { ...doc, active: true } : doc;
+}
+
+function workEmails(doc: ResourceDoc): string[] {
+  const emails = Array.isArray(doc.emails) ? doc.emails.filter(isScimObject) : [];
+  const typed = emails.filter((e) => typeof e.type === 'string' && foldCase(e.type) === 'work');
+  const chosen = typed.length > 0 ? typed : emails.filter((e) => e.primary === true);
+  return chosen.map((e) => e.value).filter((v): v is string => typeof v === 'string');
+}
+
+/**
+ * SPEC "Existing accounts": a user invited outside SCIM and not linked yet is taken over; one
+ * already linked to another externalId, or a SCIM user with the same userName, is a clash (the
+ * insert reports it as 409).
+ */
+function pickLinkable(
+  candidates: readonly UserRecord[],
+  incoming: { userName: string; externalId: string | null },
+): UserRecord | undefined {
+  const userNameCi = foldCase(incoming.userName);
+  const sameName = candidates.find((c) => foldCase(c.userName) === userNameCi);
+  if (sameName) {
+    if (!sameName.scimManaged && sameName.externalId === null) return sameName;
+    return undefined;
+  }
+  const linked = candidates.find((c) => c.externalId !== null && c.externalId !== incoming.externalId);
+  if (linked) {
+    throw uniqueness(
+      `A user of this organization with the same work e-mail is already linked to externalId "${linked.externalId}"`,
+      'user.emailLinked',
+    );
+  }
+  return candidates.find((c) => !c.scimManaged && c.externalId === null);
+}
+
+function changedKeys(before: ResourceDoc | undefined, after: ResourceDoc): string[] {
+  const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after)]);
+  return [...keys].filter((k) => !sameValue(before?.[k], after[k])).sort();
+}
+
+function describeUser(user: UserRecord): string {
+  return `userName=${JSON.stringify(user.userName)}${user.externalId !== null ? ` externalId=${JSON.stringify(user.externalId)}` : ''} active=${user.active}`;
+}
+
+function describeChange(before: UserRecord, after: UserRecord, changed: readonly string[]): string {
+  const parts = changed.map((key) => {
+    if (key === 'active') return `active ${before.active}→${after.active}`;
+    if (key === 'userName') return `userName ${JSON.stringify(before.userName)}→${JSON.stringify(after.userName)}`;
+    if (key === 'externalId') return `externalId ${JSON.stringify(before.externalId)}→${JSON.stringify(after.externalId)}`;
+    return key;
+  });
+  return `changed ${parts.join(', ')}`;
+}

@@ -1,0 +1,26 @@
+import { resolve } from 'node:path';
+import { openSqlite } from './sqlite/open-sqlite.js';
+import type { Store } from './store.js';
+
+export class DatabaseUrlError extends Error {}
+
+/**
+ * Opens the store a DATABASE_URL names and brings its schema up to date:
+ * `sqlite:<path>` (relative to the working directory) or `sqlite::memory:`.
+ */
+export async function openStore(databaseUrl: string): Promise<Store> {
+  if (databaseUrl.startsWith('sqlite:')) {
+    const rest = databaseUrl.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    const file = rest === ':memory:' ? rest : resolve(rest);
+    if (file === '') throw new DatabaseUrlError('DATABASE_URL sqlite: needs a file path, e.g. sqlite:./data/parallel-scim.db');
+    const store = openSqlite(file);
+    await store.migrate();
+    return store;
+  }
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new DatabaseUrlError('PostgreSQL support is not built yet: use a sqlite: DATABASE_URL');
+  }
+  throw new DatabaseUrlError(
+    `DATABASE_URL must start with sqlite: (e.g. sqlite:./data/parallel-scim.db); got "${databaseUrl.split(':')[0]}:..."`,
+  );
+}

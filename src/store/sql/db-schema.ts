@@ -1,0 +1,125 @@
+/**
+ * The tables as Kysely sees them. Every tenant table leads with `org_id` in its primary key,
+ * unique keys and foreign keys, so the schema can be distributed by organization. Booleans are
+ * 0/1 integers and timestamps are epoch milliseconds on both dialects (STACK.md).
+ */
+export interface OrgsTable {
+  id: string;
+  name: string;
+  scim_enabled: number;
+  delete_mode: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface TokensTable {
+  org_id: string;
+  id: string;
+  token_hash: string;
+  /** The first characters of the secret, enough to recognise a token in a list, never to use it. */
+  hint: string;
+  label: string | null;
+  created_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+export interface UsersTable {
+  org_id: string;
+  id: string;
+  user_name: string;
+  user_name_ci: string;
+  external_id: string | null;
+  active: number;
+  /** 1 once SCIM created or linked the user (IdP-managed); 0 for users invited outside SCIM. */
+  scim_managed: number;
+  display_name: string | null;
+  display_name_ci: string | null;
+  given_name: string | null;
+  given_name_ci: string | null;
+  family_name: string | null;
+  family_name_ci: string | null;
+  formatted_name: string | null;
+  formatted_name_ci: string | null;
+  nick_name: string | null;
+  nick_name_ci: string | null;
+  title: string | null;
+  title_ci: string | null;
+  user_type: string | null;
+  user_type_ci: string | null;
+  locale: string | null;
+  locale_ci: string | null;
+  preferred_language: string | null;
+  preferred_language_ci: string | null;
+  timezone: string | null;
+  timezone_ci: string | null;
+  employee_number: string | null;
+  employee_number_ci: string | null;
+  cost_center: string | null;
+  cost_center_ci: string | null;
+  organization: string | null;
+  organization_ci: string | null;
+  division: string | null;
+  division_ci: string | null;
+  department: string | null;
+  department_ci: string | null;
+  manager_id: string | null;
+  /** The canonical SCIM document (ResourceDoc) as JSON: what GET returns, values as sent. */
+  doc: string;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One row per element of a value/type/primary multi-valued attribute (emails, phoneNumbers, ...). */
+export interface UserValuesTable {
+  org_id: string;
+  user_id: string;
+  attr: string;
+  idx: number;
+  value: string | null;
+  value_ci: string | null;
+  type: string | null;
+  type_ci: string | null;
+  display: string | null;
+  display_ci: string | null;
+  primary_flag: number;
+}
+
+export interface ProvisioningLogTable {
+  org_id: string;
+  id: string;
+  at: number;
+  request_id: string;
+  token_id: string | null;
+  user_agent: string | null;
+  method: string;
+  path: string;
+  status: number;
+  resource_type: string | null;
+  resource_id: string | null;
+  summary: string | null;
+  error_code: string | null;
+  error_detail: string | null;
+  duration_ms: number;
+}
+
+export interface EventsTable {
+  org_id: string;
+  /** Time-ordered (UUIDv7), so the feed reads in id order. */
+  id: string;
+  at: number;
+  type: string;
+  resource_id: string;
+  payload: string;
+}
+
+export interface Database {
+  orgs: OrgsTable;
+  tokens: TokensTable;
+  users: UsersTable;
+  user_values: UserValuesTable;
+  provisioning_log: ProvisioningLogTable;
+  events: EventsTable;
+}

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import { initial } from './0001-initial.js';
+
+/**
+ * Static migration record: names sort in the order they apply. Never edit a migration that has
+ * shipped; add the next one.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001-initial': initial,
+};

@@ -1,0 +1,399 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { foldCase } from '../../scim/fold-case.js';
+import { invalidValue } from '../../scim/scim-error.js';
+import { userResourceType } from '../../scim/schema/resource-types.js';
+import { resolvePath } from '../../scim/schema/resolve-path.js';
+import { migrateToLatest } from '../migrate.js';
+import { ConcurrentUpdate, UniqueViolation } from '../store-errors.js';
+import type {
+  DeleteMode,
+  EventRecord,
+  ListUsersQuery,
+  LogQuery,
+  LogRecord,
+  OrgRecord,
+  Page,
+  Store,
+  StoreOps,
+  TokenRecord,
+  UserRecord,
+} from '../store.js';
+import { userAttributeMap } from './attribute-map.js';
+import { compileFilter } from './compile-filter.js';
+import type { Database, OrgsTable, ProvisioningLogTable, TokensTable } from './db-schema.js';
+import type { SqlDialectHooks } from './sql-dialect.js';
+import { rowToUser, userReadColumns, userToRow, userToValueRows } from './user-row.js';
+
+const userMap = userAttributeMap(userResourceType);
+
+/**
+ * The one Store implementation, shared by SQLite and PostgreSQL: dialect differences come in
+ * through `hooks`, never through branches here.
+ */
+class SqlOps implements StoreOps {
+  constructor(
+    protected readonly db: Kysely<Database> | Transaction<Database>,
+    protected readonly hooks: SqlDialectHooks,
+  ) {}
+
+  /** Runs a write and turns a driver unique violation into UniqueViolation. */
+  private async write<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      const key = this.hooks.uniqueViolationKey(error);
+      if (key !== undefined) throw new UniqueViolation(key);
+      throw error;
+    }
+  }
+
+  async insertOrg(org: OrgRecord): Promise<void> {
+    await this.write(() => this.db.insertInto('orgs').values(orgToRow(org)).execute());
+  }
+
+  async getOrg(orgId: string): Promise<OrgRecord | undefined> {
+    const row = await this.db.selectFrom('orgs').selectAll().where('id', '=', orgId).executeTakeFirst();
+    return row && rowToOrg(row);
+  }
+
+  async listOrgs(): Promise<OrgRecord[]> {
+    const rows = await this.db.selectFrom('orgs').selectAll().orderBy('created_at').orderBy('id').execute();
+    return rows.map(rowToOrg);
+  }
+
+  async updateOrg(org: OrgRecord): Promise<void> {
+    const { id, ...rest } = orgToRow(org);
+    await this.db.updateTable('orgs').set(rest).where('id', '=', id).execute();
+  }
+
+  async insertToken(token: TokenRecord): Promise<void> {
+    await this.write(() => this.db.insertInto('tokens').values(tokenToRow(token)).execute());
+  }
+
+  async findTokenByHash(tokenHash: string): Promise<TokenRecord | undefined> {
+    const row = await this.db.selectFrom('tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+    return row && rowToToken(row);
+  }
+
+  async findTokenById(tokenId: string): Promise<TokenRecord | undefined> {
+    const row = await this.db.selectFrom('tokens').selectAll().where('id', '=', tokenId).executeTakeFirst();
+    return row && rowToToken(row);
+  }
+
+  async listTokens(orgId: string): Promise<TokenRecord[]> {
+    const rows = await this.db
+      .selectFrom('tokens')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(rowToToken);
+  }
+
+  async revokeToken(orgId: string, tokenId: string, at: number): Promise<void> {
+    await this.db
+      .updateTable('tokens')
+      .set({ revoked_at: at })
+      .where('org_id', '=', orgId)
+      .where('id', '=', tokenId)
+      .where('revoked_at', 'is', null)
+      .execute();
+  }
+
+  async touchToken(orgId: string, tokenId: string, at: number): Promise<void> {
+    await this.db
+      .updateTable('tokens')
+      .set({ last_used_at: at })
+      .where('org_id', '=', orgId)
+      .where('id', '=', tokenId)
+      .execute();
+  }
+
+  async insertUser(user: UserRecord): Promise<void> {
+    await this.write(async () => {
+      await this.db.insertInto('users').values(userToRow(user)).execute();
+      await this.insertValues(user);
+    });
+  }
+
+  async updateUser(user: UserRecord, expectedVersion: number): Promise<void> {
+    await this.write(async () => {
+      const { org_id, id, created_at, ...rest } = userToRow(user);
+      const result = await this.db
+        .updateTable('users')
+        .set(rest)
+        .where('org_id', '=', org_id)
+        .where('id', '=', id)
+        .where('version', '=', expectedVersion)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) throw new ConcurrentUpdate();
+      await this.db.deleteFrom('user_values').where('org_id', '=', org_id).where('user_id', '=', id).execute();
+      await this.insertValues(user);
+    });
+  }
+
+  private async insertValues(user: UserRecord): Promise<void> {
+    const rows = userToValueRows(user);
+    if (rows.length > 0) await this.db.insertInto('user_values').values(rows).execute();
+  }
+
+  async deleteUser(orgId: string, userId: string): Promise<boolean> {
+    await this.db.deleteFrom('user_values').where('org_id', '=', orgId).where('user_id', '=', userId).execute();
+    const result = await this.db.deleteFrom('users').where('org_id', '=', orgId).where('id', '=', userId).executeTakeFirst();
+    return Number(result.numDeletedRows) === 1;
+  }
+
+  async getUser(orgId: string, userId: string): Promise<UserRecord | undefined> {
+    const row = await this.db
+      .selectFrom('users as r')
+      .select(userReadColumns)
+      .where('r.org_id', '=', orgId)
+      .where('r.id', '=', userId)
+      .executeTakeFirst();
+    return row && rowToUser(row);
+  }
+
+  async findUsersByUserNameOrWorkEmail(
+    orgId: string,
+    userName: string,
+    workEmails: readonly string[],
+  ): Promise<UserRecord[]> {
+    const folded = workEmails.map(foldCase);
+    const rows = await this.db
+      .selectFrom('users as r')
+      .select(userReadColumns)
+      .where('r.org_id', '=', orgId)
+      .where((eb) =>
+        eb.or([
+          eb('r.user_name_ci', '=', foldCase(userName)),
+          // An invited user's address may sit in userName or in an emails entry of any type.
+          ...(folded.length > 0
+            ? [
+                eb('r.user_name_ci', 'in', folded),
+                eb.exists(
+                  eb
+                    .selectFrom('user_values as v')
+                    .select(sql.lit(1).as('one'))
+                    .whereRef('v.org_id', '=', 'r.org_id')
+                    .whereRef('v.user_id', '=', 'r.id')
+                    .where('v.attr', '=', 'emails')
+                    .where('v.value_ci', 'in', folded),
+                ),
+              ]
+            : []),
+        ]),
+      )
+      .orderBy('r.created_at')
+      .limit(10)
+      .execute();
+    return rows.map(rowToUser);
+  }
+
+  async listUsers(orgId: string, query: ListUsersQuery): Promise<Page<UserRecord>> {
+    const where = query.filter ? compileFilter(query.filter, userMap, this.hooks) : sql<boolean>`1 = 1`;
+    const base = this.db.selectFrom('users as r').where('r.org_id', '=', orgId).where(where);
+    const totalRow = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const total = Number(totalRow.n);
+    if (query.limit === 0 || query.offset >= total) return { items: [], total };
+    let page = base.select(userReadColumns);
+    const direction = query.sortOrder === 'descending' ? 'desc' : 'asc';
+    if (query.sortBy) {
+      const resolved = resolvePath(userResourceType, query.sortBy);
+      const target = resolved && userMap.column(resolved);
+      if (!target) {
+        throw invalidValue(`sortBy "${printPath(query.sortBy)}" is not a sortable attribute`, 'list.sortBy');
+      }
+      const column = sql.ref(`r.${target.ciColumn ?? target.column}`);
+      // Absent values sort last in either direction, the same on both databases.
+      page = page
+        .orderBy(sql`case when ${column} is null then 1 else 0 end`)
+        .orderBy(this.hooks.byteOrder(column), direction);
+    }
+    const rows = await page.orderBy('r.id', direction).offset(query.offset).limit(query.limit).execute();
+    return { items: rows.map(rowToUser), total };
+  }
+
+  async appendLog(entry: LogRecord): Promise<void> {
+    await this.db.insertInto('provisioning_log').values(logToRow(entry)).execute();
+  }
+
+  async queryLog(orgId: string, query: LogQuery): Promise<LogRecord[]> {
+    let q = this.db.selectFrom('provisioning_log').selectAll().where('org_id', '=', orgId);
+    if (query.since !== undefined) q = q.where('at', '>=', query.since);
+    if (query.until !== undefined) q = q.where('at', '<', query.until);
+    if (query.status !== undefined) {
+      q = query.statusClass
+        ? q.where('status', '>=', query.status).where('status', '<', query.status + 100)
+        : q.where('status', '=', query.status);
+    }
+    if (query.resourceId !== undefined) q = q.where('resource_id', '=', query.resourceId);
+    if (query.method !== undefined) q = q.where('method', '=', query.method.toUpperCase());
+    if (query.before !== undefined) q = q.where('id', '<', query.before);
+    const rows = await q.orderBy('id', 'desc').limit(query.limit).execute();
+    return rows.map(rowToLog);
+  }
+
+  async appendEvent(event: EventRecord): Promise<void> {
+    await this.db
+      .insertInto('events')
+      .values({
+        org_id: event.orgId,
+        id: event.id,
+        at: event.at,
+        type: event.type,
+        resource_id: event.resourceId,
+        payload: JSON.stringify(event.payload),
+      })
+      .execute();
+  }
+
+  async listEvents(orgId: string, after: string | undefined, limit: number): Promise<EventRecord[]> {
+    let q = this.db.selectFrom('events').selectAll().where('org_id', '=', orgId);
+    if (after !== undefined) q = q.where('id', '>', after);
+    const rows = await q.orderBy('id').limit(limit).execute();
+    return rows.map((r) => ({
+      orgId: r.org_id,
+      id: r.id,
+      at: Number(r.at),
+      type: r.type,
+      resourceId: r.resource_id,
+      payload: JSON.parse(r.payload) as unknown,
+    }));
+  }
+}
+
+export class SqlStore extends SqlOps implements Store {
+  readonly dialect: 'sqlite' | 'postgres';
+
+  constructor(
+    private readonly kysely: Kysely<Database>,
+    hooks: SqlDialectHooks,
+  ) {
+    super(kysely, hooks);
+    this.dialect = hooks.name;
+  }
+
+  async transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
+    // begin/commit by hand on one connection: Kysely's own begin cannot say BEGIN IMMEDIATE.
+    return this.kysely.connection().execute(async (conn) => {
+      await sql.raw(this.hooks.beginSql).execute(conn);
+      try {
+        const result = await fn(new SqlOps(conn, this.hooks));
+        await sql.raw('commit').execute(conn);
+        return result;
+      } catch (error) {
+        await sql.raw('rollback').execute(conn);
+        throw error;
+      }
+    });
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.kysely);
+  }
+
+  async migrate(): Promise<void> {
+    await migrateToLatest(this.kysely);
+  }
+
+  async close(): Promise<void> {
+    await this.kysely.destroy();
+  }
+}
+
+function printPath(path: { uri?: string; attr: string; sub?: string }): string {
+  return `${path.uri ? `${path.uri}:` : ''}${path.attr}${path.sub ? `.${path.sub}` : ''}`;
+}
+
+function orgToRow(org: OrgRecord): OrgsTable {
+  return {
+    id: org.id,
+    name: org.name,
+    scim_enabled: org.scimEnabled ? 1 : 0,
+    delete_mode: org.deleteMode,
+    created_at: org.createdAt,
+    updated_at: org.updatedAt,
+  };
+}
+
+function rowToOrg(row: OrgsTable): OrgRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    scimEnabled: row.scim_enabled === 1,
+    deleteMode: row.delete_mode as DeleteMode,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+function tokenToRow(t: TokenRecord): TokensTable {
+  return {
+    org_id: t.orgId,
+    id: t.id,
+    token_hash: t.tokenHash,
+    hint: t.hint,
+    label: t.label,
+    created_at: t.createdAt,
+    expires_at: t.expiresAt,
+    revoked_at: t.revokedAt,
+    last_used_at: t.lastUsedAt,
+  };
+}
+
+const numOrNull = (v: number | null): number | null => (v === null ? null : Number(v));
+
+function rowToToken(r: TokensTable): TokenRecord {
+  return {
+    orgId: r.org_id,
+    id: r.id,
+    tokenHash: r.token_hash,
+    hint: r.hint,
+    label: r.label,
+    createdAt: Number(r.created_at),
+    expiresAt: numOrNull(r.expires_at),
+    revokedAt: numOrNull(r.revoked_at),
+    lastUsedAt: numOrNull(r.last_used_at),
+  };
+}
+
+function logToRow(e: LogRecord): ProvisioningLogTable {
+  return {
+    org_id: e.orgId,
+    id: e.id,
+    at: e.at,
+    request_id: e.requestId,
+    token_id: e.tokenId,
+    user_agent: e.userAgent,
+    method: e.method,
+    path: e.path,
+    status: e.status,
+    resource_type: e.resourceType,
+    resource_id: e.resourceId,
+    summary: e.summary,
+    error_code: e.errorCode,
+    error_detail: e.errorDetail,
+    duration_ms: e.durationMs,
+  };
+}
+
+function rowToLog(r: ProvisioningLogTable): LogRecord {
+  return {
+    orgId: r.org_id,
+    id: r.id,
+    at: Number(r.at),
+    requestId: r.request_id,
+    tokenId: r.token_id,
+    userAgent: r.user_agent,
+    method: r.method,
+    path: r.path,
+    status: Number(r.status),
+    resourceType: r.resource_type,
+    resourceId: r.resource_id,
+    summary: r.summary,
+    errorCode: r.error_code,
+    errorDetail: r.error_detail,
+    durationMs: Number(r.duration_ms),
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * The only door to data. Every tenant method takes `orgId` first and the store applies it outside
+ * anything the client controls (filters, ids, member references), so one organization's token can
+ * never reach another's rows.
+ */
+import type { Filter } from '../scim/filter/ast.js';
+import type { AttrPath } from '../scim/filter/ast.js';
+import type { ResourceDoc } from '../scim/resources/resource-doc.js';
+
+export type DeleteMode = 'deactivate' | 'remove';
+
+export interface OrgRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly scimEnabled: boolean;
+  readonly deleteMode: DeleteMode;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface TokenRecord {
+  readonly orgId: string;
+  readonly id: string;
+  readonly tokenHash: string;
+  readonly hint: string;
+  readonly label: string | null;
+  readonly createdAt: number;
+  readonly expiresAt: number | null;
+  readonly revokedAt: number | null;
+  readonly lastUsedAt: number | null;
+}
+
+export interface UserRecord {
+  readonly orgId: string;
+  readonly id: string;
+  readonly userName: string;
+  readonly externalId: string | null;
+  readonly active: boolean;
+  readonly scimManaged: boolean;
+  /** Canonical SCIM attributes as stored (no id/meta). */
+  readonly doc: ResourceDoc;
+  readonly version: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface LogRecord {
+  readonly orgId: string;
+  readonly id: string;
+  readonly at: number;
+  readonly requestId: string;
+  readonly tokenId: string | null;
+  readonly userAgent: string | null;
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly resourceType: string | null;
+  readonly resourceId: string | null;
+  readonly summary: string | null;
+  readonly errorCode: string | null;
+  readonly errorDetail: string | null;
+  readonly durationMs: number;
+}
+
+export interface LogQuery {
+  readonly since?: number;
+  readonly until?: number;
+  /** Exact status, or a class: 400 with `statusClass` true means 4xx. */
+  readonly status?: number;
+  readonly statusClass?: boolean;
+  readonly resourceId?: string;
+  readonly method?: string;
+  readonly limit: number;
+  /** Return entries older than this log id (time-ordered ids page backwards). */
+  readonly before?: string;
+}
+
+export interface EventRecord {
+  readonly orgId: string;
+  readonly id: string;
+  readonly at: number;
+  readonly type: string;
+  readonly resourceId: string;
+  readonly payload: unknown;
+}
+
+/** A checked list request: the store compiles `filter`/`sortBy` to SQL or throws invalidFilter. */
+export interface ListUsersQuery {
+  readonly filter?: Filter;
+  readonly sortBy?: AttrPath;
+  readonly sortOrder: 'ascending' | 'descending';
+  /** 0-based offset (SCIM startIndex - 1). */
+  readonly offset: number;
+  readonly limit: number;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly total: number;
+}
+
+/** Operations available both outside and inside a transaction. */
+export interface StoreOps {
+  insertOrg(org: OrgRecord): Promise<void>;
+  getOrg(orgId: string): Promise<OrgRecord | undefined>;
+  listOrgs(): Promise<OrgRecord[]>;
+  updateOrg(org: OrgRecord): Promise<void>;
+
+  insertToken(token: TokenRecord): Promise<void>;
+  findTokenByHash(tokenHash: string): Promise<TokenRecord | undefined>;
+  /** Tokens are looked up by id alone for revocation by support (ids are globally unique). */
+  findTokenById(tokenId: string): Promise<TokenRecord | undefined>;
+  listTokens(orgId: string): Promise<TokenRecord[]>;
+  revokeToken(orgId: string, tokenId: string, at: number): Promise<void>;
+  touchToken(orgId: string, tokenId: string, at: number): Promise<void>;
+
+  /** Throws UniqueViolation('userName' | 'externalId'). */
+  insertUser(user: UserRecord): Promise<void>;
+  /**
+   * Writes `user` if the stored version is still `expectedVersion`; throws ConcurrentUpdate
+   * otherwise and UniqueViolation on a clash.
+   */
+  updateUser(user: UserRecord, expectedVersion: number): Promise<void>;
+  deleteUser(orgId: string, userId: string): Promise<boolean>;
+  getUser(orgId: string, userId: string): Promise<UserRecord | undefined>;
+  /** Users of the organization whose userName (ignoring case) or work e-mail matches. */
+  findUsersByUserNameOrWorkEmail(orgId: string, userName: string, workEmails: readonly string[]): Promise<UserRecord[]>;
+  listUsers(orgId: string, query: ListUsersQuery): Promise<Page<UserRecord>>;
+
+  appendLog(entry: LogRecord): Promise<void>;
+  queryLog(orgId: string, query: LogQuery): Promise<LogRecord[]>;
+
+  appendEvent(event: EventRecord): Promise<void>;
+  listEvents(orgId: string, after: string | undefined, limit: number): Promise<EventRecord[]>;
+}
+
+export interface Store extends StoreOps {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Runs `fn` in one transaction: every write in it commits together or not at all. */
+  transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T>;
+  /** Cheapest round trip to the database, for readiness probes. */
+  ping(): Promise<void>;
+  /** Applies pending migrations (safe to run on every start). */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
