@@ -62,7 +62,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         });
         const limits = { defaultCount: 100, maxCount: config.maxPageSize };
         userRoutes(tenant, services, limits);
-        groupRoutes(tenant, limits);
+        groupRoutes(tenant, services, limits);
         // RFC 7644 §3.11 and §3.7: not offered, and said so with 501 rather than a 404.
         const notImplemented = (what: string) => async () => {
           throw new ScimError(501, `${what} is not supported by this service (see /ServiceProviderConfig)`, undefined, 'http.notImplemented');

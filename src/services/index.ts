@@ -1,6 +1,7 @@
 import type { Store } from '../store/store.js';
 import { Organizations } from './organizations.js';
 import { ProvisioningLog } from './provisioning-log.js';
+import { Teams } from './teams.js';
 import { Tokens } from './tokens.js';
 import { Users } from './users.js';
 
@@ -11,6 +12,7 @@ export interface Services {
   readonly tokens: Tokens;
   readonly log: ProvisioningLog;
   readonly users: Users;
+  readonly teams: Teams;
 }
 
 export function createServices(store: Store, clock: () => number = Date.now): Services {
@@ -21,9 +23,11 @@ export function createServices(store: Store, clock: () => number = Date.now): Se
     tokens: new Tokens(store, clock),
     log,
     users: new Users(store, log, clock),
+    teams: new Teams(store, log, clock),
   };
 }
 
 export type { RequestContext } from './request-context.js';
 export { ServiceError } from './service-error.js';
+export type { GroupView } from './teams.js';
 export { parseDuration, TOKEN_PREFIX } from './tokens.js';

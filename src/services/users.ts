@@ -7,7 +7,7 @@ import { etag, toScimResource } from '../scim/resources/to-scim.js';
 import { ScimError, invalidValue, notFound, uniqueness } from '../scim/scim-error.js';
 import { userResourceType } from '../scim/schema/resource-types.js';
 import { ConcurrentUpdate, UniqueViolation } from '../store/store-errors.js';
-import type { StoreOps, Store, UserRecord } from '../store/store.js';
+import type { Store, StoreOps, UserRecord, UserTeamRecord } from '../store/store.js';
 import { uuidv7 } from './ids.js';
 import type { ProvisioningLog } from './provisioning-log.js';
 import type { RequestContext } from './request-context.js';
@@ -53,7 +53,7 @@ export class Users {
           ctx.outcome.summary = `linked existing user (invited outside SCIM) ${describeUser(linked)}`;
           await this.event(tx, linked, 'user.linked', now);
           await this.log.recordInTransaction(tx, ctx, 201);
-          return this.render(ctx, linked);
+          return this.render(ctx, linked, tx);
         }
         const user: UserRecord = {
           orgId: ctx.org.id,
@@ -70,7 +70,7 @@ export class Users {
         ctx.outcome.summary = `created ${describeUser(user)}`;
         await this.event(tx, user, 'user.created', now);
         await this.log.recordInTransaction(tx, ctx, 201);
-        return this.render(ctx, user);
+        return this.render(ctx, user, tx);
       }),
     );
   }
@@ -80,7 +80,7 @@ export class Users {
     ctx.outcome.resourceId = id;
     const user = await this.store.getUser(ctx.org.id, id);
     if (!user) throw userNotFound(id);
-    return this.render(ctx, user);
+    return this.render(ctx, user, this.store);
   }
 
   /** RFC 7644 §3.4.2; the filter is compiled to SQL by the store, never applied in memory. */
@@ -94,26 +94,20 @@ export class Users {
       limit: query.count,
     });
     ctx.outcome.summary = `${page.total} match${page.total === 1 ? '' : 'es'}, ${page.items.length} returned`;
-    return { resources: page.items.map((u) => this.render(ctx, u)), total: page.total };
+    return { resources: await this.renderMany(ctx, page.items, this.store), total: page.total };
   }
 
   /** RFC 7644 §3.5.1: PUT replaces every client-controlled attribute. */
   async replace(ctx: RequestContext, id: string, body: unknown, ifMatch?: string): Promise<ScimJson> {
     const doc = withDefaults(parseResource(userResourceType, body));
-    return this.update(ctx, id, ifMatch, () => ({ doc, changed: changedKeys(undefined, doc) }));
+    return this.update(ctx, id, ifMatch, () => ({ doc }));
   }
 
   /** RFC 7644 §3.5.2, in every dialect the core understands. */
   async patch(ctx: RequestContext, id: string, body: unknown, ifMatch?: string): Promise<ScimJson> {
     return this.update(ctx, id, ifMatch, (current) => {
       const result = applyPatch(userResourceType, current.doc, body);
-      const touchesMembers =
-        result.members.add.length > 0 ||
-        result.members.remove.length > 0 ||
-        result.members.replaceAll !== undefined ||
-        result.members.removeAll === true;
-      if (touchesMembers) throw invalidValue('Users have no "members" attribute', 'user.members');
-      return { doc: withDefaults(result.doc), changed: result.changed };
+      return { doc: withDefaults(result.doc) };
     });
   }
 
@@ -122,10 +116,7 @@ export class Users {
     ctx.outcome.resourceType = 'User';
     ctx.outcome.resourceId = id;
     if (ctx.org.deleteMode === 'deactivate') {
-      await this.update(ctx, id, ifMatch, (current) => ({
-        doc: { ...current.doc, active: false },
-        changed: ['active'],
-      }), 204, 'DELETE (organization setting: deactivate)');
+      await this.update(ctx, id, ifMatch, (current) => ({ doc: { ...current.doc, active: false } }), 204, 'DELETE (organization setting: deactivate)');
       return;
     }
     await this.store.transaction(async (tx) => {
@@ -199,7 +190,7 @@ export class Users {
     ctx: RequestContext,
     id: string,
     ifMatch: string | undefined,
-    change: (current: UserRecord) => { doc: ResourceDoc; changed: readonly string[] },
+    change: (current: UserRecord) => { doc: ResourceDoc },
     status = 200,
     reason?: string,
   ): Promise<ScimJson> {
@@ -215,7 +206,7 @@ export class Users {
         if (changed.length === 0) {
           ctx.outcome.summary = `${reason ? `${reason}: ` : ''}no change`;
           await this.log.recordInTransaction(tx, ctx, status);
-          return this.render(ctx, current);
+          return this.render(ctx, current, tx);
         }
         const now = this.clock();
         const next: UserRecord = {
@@ -231,7 +222,7 @@ export class Users {
           current.active && !next.active ? 'user.deactivated' : !current.active && next.active ? 'user.reactivated' : 'user.updated';
         await this.event(tx, next, type, now, changed);
         await this.log.recordInTransaction(tx, ctx, status);
-        return this.render(ctx, next);
+        return this.render(ctx, next, tx);
       }),
     );
   }
@@ -279,8 +270,23 @@ export class Users {
     }
   }
 
-  private render(ctx: RequestContext, user: UserRecord): ScimJson {
-    return toScimResource(userResourceType, user, ctx.baseUrl);
+  private async render(ctx: RequestContext, user: UserRecord, ops: StoreOps): Promise<ScimJson> {
+    const [one] = await this.renderMany(ctx, [user], ops);
+    return one as ScimJson;
+  }
+
+  /** Users with their readOnly `groups` (RFC 7643 §4.1.2), read for the whole page at once. */
+  private async renderMany(ctx: RequestContext, users: readonly UserRecord[], ops: StoreOps): Promise<ScimJson[]> {
+    const teams = users.length > 0 ? await ops.teamsOfUsers(ctx.org.id, users.map((u) => u.id)) : new Map();
+    return users.map((user) => {
+      const groups = (teams.get(user.id) ?? []).map((t: UserTeamRecord) => ({
+        value: t.teamId,
+        $ref: `${ctx.baseUrl}/Groups/${t.teamId}`,
+        display: t.displayName,
+        type: 'direct',
+      }));
+      return toScimResource(userResourceType, user, ctx.baseUrl, groups.length > 0 ? { groups } : {});
+    });
   }
 }
 

@@ -44,6 +44,31 @@ export interface UserRecord {
   readonly updatedAt: number;
 }
 
+export interface TeamRecord {
+  readonly orgId: string;
+  readonly id: string;
+  readonly displayName: string;
+  readonly externalId: string | null;
+  /** Canonical SCIM attributes without members (memberships are rows). */
+  readonly doc: ResourceDoc;
+  readonly version: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/** A member as a Group renders it. */
+export interface MemberRecord {
+  readonly userId: string;
+  readonly userName: string;
+  readonly displayName: string | null;
+}
+
+/** A team a user belongs to, as the User's `groups` attribute renders it. */
+export interface UserTeamRecord {
+  readonly teamId: string;
+  readonly displayName: string;
+}
+
 export interface LogRecord {
   readonly orgId: string;
   readonly id: string;
@@ -85,7 +110,7 @@ export interface EventRecord {
 }
 
 /** A checked list request: the store compiles `filter`/`sortBy` to SQL or throws invalidFilter. */
-export interface ListUsersQuery {
+export interface ListQuery {
   readonly filter?: Filter;
   readonly sortBy?: AttrPath;
   readonly sortOrder: 'ascending' | 'descending';
@@ -125,7 +150,31 @@ export interface StoreOps {
   getUser(orgId: string, userId: string): Promise<UserRecord | undefined>;
   /** Users of the organization whose userName (ignoring case) or work e-mail matches. */
   findUsersByUserNameOrWorkEmail(orgId: string, userName: string, workEmails: readonly string[]): Promise<UserRecord[]>;
-  listUsers(orgId: string, query: ListUsersQuery): Promise<Page<UserRecord>>;
+  listUsers(orgId: string, query: ListQuery): Promise<Page<UserRecord>>;
+
+  /** Throws UniqueViolation('externalId'). */
+  insertTeam(team: TeamRecord): Promise<void>;
+  /** Like updateUser: optimistic on `expectedVersion`. */
+  updateTeam(team: TeamRecord, expectedVersion: number): Promise<void>;
+  /** Removes the team and its memberships (never the users). */
+  deleteTeam(orgId: string, teamId: string): Promise<boolean>;
+  getTeam(orgId: string, teamId: string): Promise<TeamRecord | undefined>;
+  listTeams(orgId: string, query: ListQuery): Promise<Page<TeamRecord>>;
+
+  /** Which of `userIds` are users of the organization (one indexed lookup per chunk of ids). */
+  existingUserIds(orgId: string, userIds: readonly string[]): Promise<Set<string>>;
+  /** Adds memberships; returns the user ids that were not members before. */
+  addMembers(orgId: string, teamId: string, userIds: readonly string[], at: number): Promise<string[]>;
+  /** Removes memberships; returns the user ids that were members. */
+  removeMembers(orgId: string, teamId: string, userIds: readonly string[]): Promise<string[]>;
+  /** Removes every membership of the team; returns the removed user ids. */
+  removeAllMembers(orgId: string, teamId: string): Promise<string[]>;
+  /** All member ids: only for a full replacement of the list, which must know the old one. */
+  memberIds(orgId: string, teamId: string): Promise<string[]>;
+  /** One page of members in user-id order, after `afterUserId` (keyset paging). */
+  pageMembers(orgId: string, teamId: string, afterUserId: string | undefined, limit: number): Promise<MemberRecord[]>;
+  /** The teams of each of `userIds`, in one query per chunk (never one per user). */
+  teamsOfUsers(orgId: string, userIds: readonly string[]): Promise<Map<string, UserTeamRecord[]>>;
 
   appendLog(entry: LogRecord): Promise<void>;
   queryLog(orgId: string, query: LogQuery): Promise<LogRecord[]>;

@@ -1,36 +1,124 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type ListLimits, listResponse, parseListQuery } from '../../scim/list-request.js';
-import { ScimError } from '../../scim/scim-error.js';
+import { type ListLimits, LIST_RESPONSE_SCHEMA, parseAttributeOptions, parseListQuery } from '../../scim/list-request.js';
+import { type ProjectionOptions, project, wantsAttribute } from '../../scim/resources/project.js';
+import { groupResourceType } from '../../scim/schema/resource-types.js';
+import { invalidSyntax } from '../../scim/scim-error.js';
+import type { GroupView, RequestContext, Services } from '../../services/index.js';
 import { SCIM_CONTENT_TYPE } from '../scim-error-body.js';
 import { routeMethods } from './route-methods.js';
 
-const notYet = async () => {
-  throw new ScimError(501, 'Groups (teams) are not provisioned by this version of the service yet', undefined, 'groups.notImplemented');
-};
+type Params = { id: string };
+
+const context = (request: FastifyRequest): RequestContext => request.scim as RequestContext;
+const query = (request: FastifyRequest): Record<string, unknown> => request.query as Record<string, unknown>;
+
+function ifMatch(request: FastifyRequest): string | undefined {
+  const value = request.headers['if-match'];
+  return Array.isArray(value) ? value.join(',') : value;
+}
 
 /**
- * /Groups until teams arrive: the list answers an empty ListResponse (Entra's Test connection
- * probes it and must see 200), every write says 501.
+ * /Groups (Parallel teams). A team can have 100,000 members, so a Group body is streamed: the
+ * resource is serialised without members, and the member list is written page by page after it.
+ * With `excludedAttributes=members` the member table is never read.
  */
-export function groupRoutes(app: FastifyInstance, limits: ListLimits): void {
+export function groupRoutes(app: FastifyInstance, services: Services, limits: ListLimits): void {
+  const { teams } = services;
+
+  /** JSON text of one group, members paged in when the projection keeps them. */
+  async function* groupJson(ctx: RequestContext, view: GroupView, options: ProjectionOptions): AsyncGenerator<string> {
+    const projected = project(groupResourceType, view.resource, options);
+    const text = JSON.stringify(projected);
+    if (!wantsAttribute(groupResourceType, options, 'members')) {
+      yield text;
+      return;
+    }
+    // The projected object always has `schemas` and `id`, so it is never "{}".
+    yield `${text.slice(0, -1)},"members":[`;
+    let first = true;
+    for await (const page of teams.memberPages(ctx.org.id, view.team.id, ctx.baseUrl)) {
+      const members = (project(groupResourceType, { members: page }, options).members as unknown[] | undefined) ?? [];
+      if (members.length === 0) continue;
+      const chunk = members.map((m) => JSON.stringify(m)).join(',');
+      yield first ? chunk : `,${chunk}`;
+      first = false;
+    }
+    yield ']}';
+  }
+
+  function sendGroup(request: FastifyRequest, reply: FastifyReply, status: number, view: GroupView, options: ProjectionOptions) {
+    const meta = view.resource.meta as { version: string; location: string };
+    reply.code(status).type(SCIM_CONTENT_TYPE).header('etag', meta.version);
+    if (status === 201) reply.header('location', meta.location);
+    return reply.send(Readable.from(groupJson(context(request), view, options)));
+  }
+
   const list = async (request: FastifyRequest, reply: FastifyReply, params: Record<string, unknown>) => {
-    const query = parseListQuery(params, limits);
-    return reply.type(SCIM_CONTENT_TYPE).send(listResponse([], 0, query.startIndex));
+    const listQuery = parseListQuery(params, limits);
+    const ctx = context(request);
+    const { views, total } = await teams.list(ctx, listQuery);
+    async function* body(): AsyncGenerator<string> {
+      const head = { schemas: [LIST_RESPONSE_SCHEMA], totalResults: total, startIndex: listQuery.startIndex, itemsPerPage: views.length };
+      yield `${JSON.stringify(head).slice(0, -1)},"Resources":[`;
+      for (const [i, view] of views.entries()) {
+        if (i > 0) yield ',';
+        yield* groupJson(ctx, view, listQuery);
+      }
+      yield ']}';
+    }
+    return reply.type(SCIM_CONTENT_TYPE).send(Readable.from(body()));
   };
+
   routeMethods(app, '/Groups', {
-    GET: (request, reply) => list(request, reply, request.query as Record<string, unknown>),
-    POST: notYet,
-  });
-  routeMethods(app, '/Groups/.search', {
-    POST: (request, reply) => list(request, reply, (request.body ?? {}) as Record<string, unknown>),
-  });
-  routeMethods(app, '/Groups/:id', {
-    GET: async (request) => {
-      const { id } = request.params as { id: string };
-      throw new ScimError(404, `No group with id "${id}" in this organization`, undefined, 'group.notFound');
+    GET: (request, reply) => list(request, reply, query(request)),
+    POST: async (request, reply) => {
+      const options = parseAttributeOptions(query(request));
+      const view = await teams.create(context(request), request.body);
+      return sendGroup(request, reply, 201, view, options);
     },
-    PUT: notYet,
-    PATCH: notYet,
-    DELETE: notYet,
+  });
+
+  routeMethods(app, '/Groups/.search', {
+    POST: (request, reply) => {
+      const body = request.body;
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+        throw invalidSyntax('A SearchRequest body must be a JSON object', 'search.body');
+      }
+      return list(request, reply, body as Record<string, unknown>);
+    },
+  });
+
+  routeMethods(app, '/Groups/:id', {
+    GET: async (request, reply) => {
+      const { id } = request.params as Params;
+      const options = parseAttributeOptions(query(request));
+      return sendGroup(request, reply, 200, await teams.get(context(request), id), options);
+    },
+    PUT: async (request, reply) => {
+      const { id } = request.params as Params;
+      const options = parseAttributeOptions(query(request));
+      const view = await teams.replace(context(request), id, request.body, ifMatch(request));
+      return sendGroup(request, reply, 200, view, options);
+    },
+    PATCH: async (request, reply) => {
+      const { id } = request.params as Params;
+      const params = query(request);
+      // RFC 7644 §3.5.2 lets a PATCH answer 204; returning a 100,000-member body after every
+      // member change is what makes other servers slow, so the body comes only when asked for.
+      const wantsBody = Object.keys(params).some((k) => /^(excluded)?attributes$/i.test(k));
+      const options = parseAttributeOptions(params);
+      const view = await teams.patch(context(request), id, request.body, ifMatch(request), wantsBody ? 200 : 204);
+      if (!wantsBody) {
+        const meta = view.resource.meta as { version: string };
+        return reply.code(204).header('etag', meta.version).send();
+      }
+      return sendGroup(request, reply, 200, view, options);
+    },
+    DELETE: async (request, reply) => {
+      const { id } = request.params as Params;
+      await teams.delete(context(request), id, ifMatch(request));
+      return reply.code(204).send();
+    },
   });
 }

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { findAttribute } from '../schema/attribute.js';
-import { attr } from '../schema/attribute.js';
+import { attr, findAttribute } from '../schema/attribute.js';
 import { groupSchema } from '../schema/group-schema.js';
 import { userSchema } from '../schema/user-schema.js';
 import { ScimError } from '../scim-error.js';
@@ -17,7 +16,12 @@ if (!emails || !members || !photos) throw new Error('schema changed');
 // our schemas have no sub-attribute of that type for.
 const badges = attr('badges', 'complex', {
   multiValued: true,
-  subAttributes: [attr('level', 'integer'), attr('score', 'decimal'), attr('since', 'dateTime'), attr('code', 'binary')],
+  subAttributes: [
+    attr('level', 'integer'),
+    attr('score', 'decimal'),
+    attr('since', 'dateTime'),
+    attr('code', 'binary'),
+  ],
 });
 
 const work = { value: 'Babs@Example.com', type: 'work', primary: true };
@@ -28,13 +32,23 @@ describe('matchesValueFilter', () => {
     // RFC 7644 §3.5.2 examples of value paths.
     { filter: 'type eq "work"', element: work, expected: true },
     { filter: 'type eq "work"', element: home, expected: false },
-    { filter: 'value eq "2819c223-7f76-453a-919d-413861904646"', element: { value: '2819c223-7f76-453a-919d-413861904646' }, attribute: members, expected: true },
+    {
+      filter: 'value eq "2819c223-7f76-453a-919d-413861904646"',
+      element: { value: '2819c223-7f76-453a-919d-413861904646' },
+      attribute: members,
+      expected: true,
+    },
     // caseExact false (emails.value, emails.type): compare ignoring case.
     { filter: 'value eq "babs@example.com"', element: work, expected: true },
     { filter: 'TYPE EQ "WORK"', element: work, expected: true },
     // caseExact true (members.value, photos.value): exact.
     { filter: 'value eq "ABC"', element: { value: 'abc' }, attribute: members, expected: false },
-    { filter: 'value eq "https://photos/A"', element: { value: 'https://photos/a' }, attribute: photos, expected: false },
+    {
+      filter: 'value eq "https://photos/A"',
+      element: { value: 'https://photos/a' },
+      attribute: photos,
+      expected: false,
+    },
     { filter: 'value co "EXAMPLE"', element: work, expected: true },
     { filter: 'value sw "babs@"', element: work, expected: true },
     { filter: 'value ew ".COM"', element: work, expected: true },
@@ -65,8 +79,18 @@ describe('matchesValueFilter', () => {
     { filter: 'level gt 2', element: { level: 3 }, attribute: badges, expected: true },
     { filter: 'level le 2', element: { level: 3 }, attribute: badges, expected: false },
     { filter: 'score eq 1.5', element: { score: 1.5 }, attribute: badges, expected: true },
-    { filter: 'since gt "2024-01-01T00:00:00Z"', element: { since: '2024-01-01T01:00:00+00:30' }, attribute: badges, expected: true },
-    { filter: 'since eq "2024-01-01T00:00:00Z"', element: { since: '2024-01-01T01:00:00+01:00' }, attribute: badges, expected: true },
+    {
+      filter: 'since gt "2024-01-01T00:00:00Z"',
+      element: { since: '2024-01-01T01:00:00+00:30' },
+      attribute: badges,
+      expected: true,
+    },
+    {
+      filter: 'since eq "2024-01-01T00:00:00Z"',
+      element: { since: '2024-01-01T01:00:00+01:00' },
+      attribute: badges,
+      expected: true,
+    },
   ];
   for (const c of cases) {
     test(`${c.filter} on ${JSON.stringify(c.element)}`, () => {
@@ -79,14 +103,23 @@ describe('checkValueFilter refuses what cannot be evaluated', () => {
   const cases: { filter: string; attribute?: typeof emails; detail: string }[] = [
     {
       filter: 'color eq "red"',
-      detail: '"color" is not a sub-attribute of "emails"; inside "emails[...]" use one of: value, display, type, primary',
+      detail:
+        '"color" is not a sub-attribute of "emails"; inside "emails[...]" use one of: value, display, type, primary',
     },
     {
       filter: 'emails.type eq "work"',
-      detail: '"emails.type" is not a sub-attribute of "emails"; inside "emails[...]" use one of: value, display, type, primary',
+      detail:
+        '"emails.type" is not a sub-attribute of "emails"; inside "emails[...]" use one of: value, display, type, primary',
     },
-    { filter: 'primary gt true', detail: '"gt" cannot compare the boolean sub-attribute "emails.primary" (RFC 7644 §3.4.2.2)' },
-    { filter: 'code lt "AA=="', attribute: badges, detail: '"lt" cannot compare the binary sub-attribute "badges.code" (RFC 7644 §3.4.2.2)' },
+    {
+      filter: 'primary gt true',
+      detail: '"gt" cannot compare the boolean sub-attribute "emails.primary" (RFC 7644 §3.4.2.2)',
+    },
+    {
+      filter: 'code lt "AA=="',
+      attribute: badges,
+      detail: '"lt" cannot compare the binary sub-attribute "badges.code" (RFC 7644 §3.4.2.2)',
+    },
     { filter: 'primary co "t"', detail: '"co" compares strings, but "emails.primary" is of type boolean' },
     { filter: 'level sw 1', attribute: badges, detail: '"sw" compares strings, but "badges.level" is of type integer' },
     { filter: 'value gt null', detail: '"gt" cannot compare with null; use "pr" or "eq null"' },

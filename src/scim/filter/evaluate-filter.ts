@@ -80,9 +80,13 @@ export function matchesValueFilter(
 ): boolean {
   switch (filter.kind) {
     case 'and':
-      return matchesValueFilter(filter.left, element, attribute) && matchesValueFilter(filter.right, element, attribute);
+      return (
+        matchesValueFilter(filter.left, element, attribute) && matchesValueFilter(filter.right, element, attribute)
+      );
     case 'or':
-      return matchesValueFilter(filter.left, element, attribute) || matchesValueFilter(filter.right, element, attribute);
+      return (
+        matchesValueFilter(filter.left, element, attribute) || matchesValueFilter(filter.right, element, attribute)
+      );
     case 'not':
       return !matchesValueFilter(filter.filter, element, attribute);
     case 'valuePath':
@@ -92,12 +96,17 @@ export function matchesValueFilter(
       return isPresent(element[subAttributeOf(filter.path, attribute).name]);
     case 'compare':
       checkValueFilter(filter, attribute);
-      return compare(filter, element[subAttributeOf(filter.path, attribute).name], subAttributeOf(filter.path, attribute));
+      return compare(
+        filter,
+        element[subAttributeOf(filter.path, attribute).name],
+        subAttributeOf(filter.path, attribute),
+      );
   }
 }
 
 function subAttributeOf(path: AttrPath, attribute: AttributeDef): AttributeDef {
-  const sub = path.uri === undefined && path.sub === undefined ? findAttribute(attribute.subAttributes, path.attr) : undefined;
+  const sub =
+    path.uri === undefined && path.sub === undefined ? findAttribute(attribute.subAttributes, path.attr) : undefined;
   if (sub === undefined) {
     const names = (attribute.subAttributes ?? []).map((s) => s.name).join(', ');
     throw invalidFilter(

@@ -16,7 +16,7 @@ export interface PatchResult {
   /** The resource after every operation, canonical (see ResourceDoc). */
   readonly doc: ResourceDoc;
   /**
-   * Attributes whose value really changed, in schema order: canonical names for core attributes
+   * Attributes whose value really changed, in schema order (common, core, extensions): canonical names for core attributes
    * (`active`, `name`), URN-qualified names for extension attributes
    * (`urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber`). Empty when the
    * PATCH set what was already there. Member changes are in `members`, not here: whether they
@@ -78,7 +78,10 @@ function checkRequired(type: ResourceTypeDef, before: ResourceDoc, after: Resour
     const now = after[attribute.name];
     if (was === now) continue;
     if (now === undefined) {
-      throw mutability(`"${attribute.name}" is required and cannot be removed (RFC 7644 §3.5.2.2)`, 'patch.removeRequired');
+      throw mutability(
+        `"${attribute.name}" is required and cannot be removed (RFC 7644 §3.5.2.2)`,
+        'patch.removeRequired',
+      );
     }
     if (now === '') throw invalidValue(`attribute "${attribute.name}" must not be empty`, 'patch.emptyRequired');
   }

@@ -21,17 +21,19 @@ type Step =
 
 const refs = (ids: readonly string[]) => ids.map((value) => ({ value }));
 
+function applyStep(p: MemberPlan, step: Step): MemberPlan {
+  switch (step.kind) {
+    case 'add':
+      return planAdd(p, refs(step.ids));
+    case 'remove':
+      return planRemove(p, step.ids);
+    case 'replaceAll':
+      return planReplaceAll(p, refs(step.ids));
+  }
+}
+
 function plan(steps: readonly Step[]): MemberPlan {
-  return steps.reduce<MemberPlan>((p, step) => {
-    switch (step.kind) {
-      case 'add':
-        return planAdd(p, refs(step.ids));
-      case 'remove':
-        return planRemove(p, step.ids);
-      case 'replaceAll':
-        return planReplaceAll(p, refs(step.ids));
-    }
-  }, EMPTY_MEMBER_PLAN);
+  return steps.reduce(applyStep, EMPTY_MEMBER_PLAN);
 }
 
 /** The documented way to run a plan: reset (replaceAll / removeAll), then remove, then add. */
@@ -56,32 +58,59 @@ function runSteps(steps: readonly Step[], current: ReadonlySet<string>): Set<str
 describe('member plan', () => {
   const cases: { name: string; steps: Step[]; expected: MemberPlan }[] = [
     { name: 'add', steps: [{ kind: 'add', ids: ['a', 'b'] }], expected: { add: refs(['a', 'b']), remove: [] } },
-    { name: 'adding twice keeps one', steps: [{ kind: 'add', ids: ['a', 'a'] }, { kind: 'add', ids: ['a'] }], expected: { add: refs(['a']), remove: [] } },
+    {
+      name: 'adding twice keeps one',
+      steps: [
+        { kind: 'add', ids: ['a', 'a'] },
+        { kind: 'add', ids: ['a'] },
+      ],
+      expected: { add: refs(['a']), remove: [] },
+    },
     { name: 'remove', steps: [{ kind: 'remove', ids: ['a'] }], expected: { add: [], remove: ['a'] } },
     {
       name: 'add then remove cancels the add and still removes',
-      steps: [{ kind: 'add', ids: ['a'] }, { kind: 'remove', ids: ['a'] }],
+      steps: [
+        { kind: 'add', ids: ['a'] },
+        { kind: 'remove', ids: ['a'] },
+      ],
       expected: { add: [], remove: ['a'] },
     },
     {
       name: 'remove then add cancels the remove',
-      steps: [{ kind: 'remove', ids: ['a'] }, { kind: 'add', ids: ['a'] }],
+      steps: [
+        { kind: 'remove', ids: ['a'] },
+        { kind: 'add', ids: ['a'] },
+      ],
       expected: { add: refs(['a']), remove: [] },
     },
-    { name: 'replace with nothing is removeAll', steps: [{ kind: 'replaceAll', ids: [] }], expected: { add: [], remove: [], removeAll: true } },
+    {
+      name: 'replace with nothing is removeAll',
+      steps: [{ kind: 'replaceAll', ids: [] }],
+      expected: { add: [], remove: [], removeAll: true },
+    },
     {
       name: 'removeAll then add becomes replaceAll',
-      steps: [{ kind: 'replaceAll', ids: [] }, { kind: 'add', ids: ['a'] }],
+      steps: [
+        { kind: 'replaceAll', ids: [] },
+        { kind: 'add', ids: ['a'] },
+      ],
       expected: { add: [], remove: [], replaceAll: refs(['a']) },
     },
     {
       name: 'a later replaceAll discards earlier adds and removes',
-      steps: [{ kind: 'add', ids: ['a'] }, { kind: 'remove', ids: ['b'] }, { kind: 'replaceAll', ids: ['c'] }],
+      steps: [
+        { kind: 'add', ids: ['a'] },
+        { kind: 'remove', ids: ['b'] },
+        { kind: 'replaceAll', ids: ['c'] },
+      ],
       expected: { add: [], remove: [], replaceAll: refs(['c']) },
     },
     {
       name: 'removing the last of a replaceAll is removeAll',
-      steps: [{ kind: 'replaceAll', ids: ['c'] }, { kind: 'remove', ids: ['c'] }],
+      steps: [
+        { kind: 'replaceAll', ids: ['c'] },
+        { kind: 'remove', ids: ['c'] },
+      ],
       expected: { add: [], remove: [], removeAll: true },
     },
   ];
@@ -126,11 +155,15 @@ describe('member plan', () => {
 describe('parseMemberRefs', () => {
   test('Entra and Okta shapes', () => {
     assert.deepEqual(
-      parseMemberRefs([{ $ref: null, value: 'u1' }, { value: 'u2', display: 'Babs', type: 'User' }, { Value: 'u3' }], 'Operations[0]'),
+      parseMemberRefs(
+        [{ $ref: null, value: 'u1' }, { value: 'u2', display: 'Babs', type: 'User' }, { Value: 'u3' }],
+        'Operations[0]',
+      ),
       [{ value: 'u1' }, { value: 'u2', display: 'Babs', type: 'User' }, { value: 'u3' }],
     );
     assert.deepEqual(parseMemberRefs({ value: 'u1' }, 'Operations[0]'), [{ value: 'u1' }]);
     assert.deepEqual(parseMemberRefs(null, 'Operations[0]'), []);
+    assert.deepEqual(parseMemberRefs(['u1'], 'Operations[0]'), [{ value: 'u1' }]);
   });
 
   test('an element without a value is refused', () => {
@@ -153,11 +186,21 @@ describe('memberIdsOf', () => {
   for (const c of accepted) {
     test(c.filter, () => assert.deepEqual(memberIdsOf(parseFilter(c.filter), 'Operations[0]'), c.ids));
   }
-  for (const filter of ['value ne "u1"', 'value eq "u1" and type eq "User"', 'display eq "Babs"', 'value sw "u"', 'not (value eq "u1")', 'value eq 1']) {
+  for (const filter of [
+    'value ne "u1"',
+    'value eq "u1" and type eq "User"',
+    'display eq "Babs"',
+    'value sw "u"',
+    'not (value eq "u1")',
+    'value eq 1',
+  ]) {
     test(`refuses ${filter}`, () => {
       assert.throws(
         () => memberIdsOf(parseFilter(filter), 'Operations[0]'),
-        (error: unknown) => error instanceof ScimError && error.scimType === 'invalidFilter' && error.detail.includes('members can be selected only by id'),
+        (error: unknown) =>
+          error instanceof ScimError &&
+          error.scimType === 'invalidFilter' &&
+          error.detail.includes('members can be selected only by id'),
       );
     });
   }

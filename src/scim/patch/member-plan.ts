@@ -1,7 +1,7 @@
 import type { Filter } from '../filter/ast.js';
 import { printFilter } from '../filter/print-filter.js';
 import { isScimObject } from '../resources/resource-doc.js';
-import { describe } from '../schema/coerce.js';
+import { describeValue } from '../schema/coerce.js';
 import { invalidFilter, invalidValue } from '../scim-error.js';
 
 /**
@@ -70,7 +70,9 @@ export function planRemove(plan: MemberPlan, ids: readonly string[]): MemberPlan
 
 /** Replaces the whole member list; an empty list removes every member. */
 export function planReplaceAll(_plan: MemberPlan, refs: readonly MemberRef[]): MemberPlan {
-  return refs.length > 0 ? { add: [], remove: [], replaceAll: merge([], refs) } : { add: [], remove: [], removeAll: true };
+  return refs.length > 0
+    ? { add: [], remove: [], replaceAll: merge([], refs) }
+    : { add: [], remove: [], removeAll: true };
 }
 
 function merge(existing: readonly MemberRef[], refs: readonly MemberRef[]): MemberRef[] {
@@ -82,7 +84,8 @@ function merge(existing: readonly MemberRef[], refs: readonly MemberRef[]): Memb
 
 /**
  * Reads the `value` of an operation on `members`: an array of `{ value, display?, type?, $ref? }`
- * (a single object is accepted as a one-element array). `null` reads as no members.
+ * (a single object is accepted as a one-element array, and a bare id string as `{ value }`, as
+ * schema/coerce.ts reads POST bodies). `null` reads as no members.
  *
  * @throws ScimError 400 `invalidValue` when an element has no string `value`.
  */
@@ -90,10 +93,11 @@ export function parseMemberRefs(raw: unknown, where: string): MemberRef[] {
   if (raw === null || raw === undefined) return [];
   const items: readonly unknown[] = Array.isArray(raw) ? raw : [raw];
   return items.map((item, i) => {
+    if (typeof item === 'string' && item !== '') return { value: item };
     const value = isScimObject(item) ? pick(item, 'value') : undefined;
     if (!isScimObject(item) || typeof value !== 'string' || value === '') {
       throw invalidValue(
-        `${where}: members[${i}] must be an object whose "value" is the member user's id, as in {"value": "2819c223-7f76-453a-919d-413861904646"}, got ${describe(item)}`,
+        `${where}: members[${i}] must be an object whose "value" is the member user's id, as in {"value": "2819c223-7f76-453a-919d-413861904646"}, got ${describeValue(item)}`,
         'patch.memberValue',
       );
     }

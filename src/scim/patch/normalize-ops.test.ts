@@ -49,7 +49,13 @@ describe('normalizeOps: accepted bodies', () => {
       name: 'Entra legacy: capitalised op, boolean as a string (read later, by the schema)',
       body: envelope({ op: 'Replace', path: 'active', value: 'False' }),
       expected: [
-        { op: 'replace', path: { attr: { attr: 'active' } }, pathText: 'active', value: 'False', where: 'Operations[0]' },
+        {
+          op: 'replace',
+          path: { attr: { attr: 'active' } },
+          pathText: 'active',
+          value: 'False',
+          where: 'Operations[0]',
+        },
       ],
     },
     {
@@ -59,7 +65,13 @@ describe('normalizeOps: accepted bodies', () => {
     },
     {
       name: '"operations" and "OP" in any case; missing schemas tolerated; empty or null path is no path',
-      body: { operations: [{ OP: 'ADD', path: '', value: { title: 'x' } }, { Op: 'remove', path: 'title', value: null }, { op: 'add', path: null, value: {} }] },
+      body: {
+        operations: [
+          { OP: 'ADD', path: '', value: { title: 'x' } },
+          { Op: 'remove', path: 'title', value: null },
+          { op: 'add', path: null, value: {} },
+        ],
+      },
       expected: [
         { op: 'add', value: { title: 'x' }, where: 'Operations[0]' },
         { op: 'remove', path: { attr: { attr: 'title' } }, pathText: 'title', value: null, where: 'Operations[1]' },

@@ -1,7 +1,7 @@
-import { describe } from '../schema/coerce.js';
-import { isScimObject } from '../resources/resource-doc.js';
 import { parsePath } from '../path/parse-path.js';
 import type { PatchPath } from '../path/path-ast.js';
+import { isScimObject } from '../resources/resource-doc.js';
+import { describeValue } from '../schema/coerce.js';
 import { invalidPath, invalidSyntax, ScimError } from '../scim-error.js';
 
 /** RFC 7644 §3.5.2: the message schema of a PATCH body. */
@@ -10,6 +10,7 @@ export const PATCH_OP_SCHEMA_ID = 'urn:ietf:params:scim:api:messages:2.0:PatchOp
 /** Most operations accepted in one PATCH; Entra batches at most a few dozen. */
 export const MAX_PATCH_OPERATIONS = 1000;
 
+/** The three PATCH operations of RFC 7644 §3.5.2, lower-cased. */
 export type PatchOpName = 'add' | 'remove' | 'replace';
 
 /**
@@ -43,11 +44,16 @@ const OP_NAMES: ReadonlySet<string> = new Set<PatchOpName>(['add', 'remove', 're
  */
 export function normalizeOps(body: unknown): readonly PatchOperation[] {
   if (!isScimObject(body)) {
-    throw invalidSyntax(`The PATCH body must be a JSON object with "schemas" and "Operations", got ${describe(body)}`, 'patch.notObject');
+    throw invalidSyntax(
+      `The PATCH body must be a JSON object with "schemas" and "Operations", got ${describeValue(body)}`,
+      'patch.notObject',
+    );
   }
   const schemas = field(body, 'schemas');
   if (schemas !== undefined && schemas !== null) {
-    const ok = Array.isArray(schemas) && schemas.some((s) => typeof s === 'string' && s.toLowerCase() === PATCH_OP_SCHEMA_ID.toLowerCase());
+    const ok =
+      Array.isArray(schemas) &&
+      schemas.some((s) => typeof s === 'string' && s.toLowerCase() === PATCH_OP_SCHEMA_ID.toLowerCase());
     if (!ok) {
       throw invalidSyntax(`"schemas" of a PATCH body must be ["${PATCH_OP_SCHEMA_ID}"]`, 'patch.schemas');
     }
@@ -57,25 +63,31 @@ export function normalizeOps(body: unknown): readonly PatchOperation[] {
     throw invalidSyntax(
       operations === undefined
         ? 'The PATCH body has no "Operations"; send an array of operations such as {"op": "replace", "path": "active", "value": false}'
-        : `"Operations" must be a non-empty array of operations, got ${Array.isArray(operations) ? 'an empty array' : describe(operations)}`,
+        : `"Operations" must be a non-empty array of operations, got ${Array.isArray(operations) ? 'an empty array' : describeValue(operations)}`,
       'patch.operations',
     );
   }
   if (operations.length > MAX_PATCH_OPERATIONS) {
-    throw invalidSyntax(`A PATCH may carry at most ${MAX_PATCH_OPERATIONS} operations, got ${operations.length}`, 'patch.tooManyOperations');
+    throw invalidSyntax(
+      `A PATCH may carry at most ${MAX_PATCH_OPERATIONS} operations, got ${operations.length}`,
+      'patch.tooManyOperations',
+    );
   }
   return operations.map((raw, i) => normalizeOne(raw, `Operations[${i}]`));
 }
 
 function normalizeOne(raw: unknown, where: string): PatchOperation {
   if (!isScimObject(raw)) {
-    throw invalidSyntax(`${where} must be an object with "op", "path" and "value", got ${describe(raw)}`, 'patch.operation');
+    throw invalidSyntax(
+      `${where} must be an object with "op", "path" and "value", got ${describeValue(raw)}`,
+      'patch.operation',
+    );
   }
   const opRaw = field(raw, 'op');
   const op = typeof opRaw === 'string' ? opRaw.toLowerCase() : undefined;
   if (op === undefined || !OP_NAMES.has(op)) {
     throw invalidSyntax(
-      `${where}: "op" must be "add", "remove" or "replace", got ${opRaw === undefined ? 'nothing' : describe(opRaw)}`,
+      `${where}: "op" must be "add", "remove" or "replace", got ${opRaw === undefined ? 'nothing' : describeValue(opRaw)}`,
       'patch.op',
     );
   }
@@ -84,7 +96,10 @@ function normalizeOne(raw: unknown, where: string): PatchOperation {
   let pathText: string | undefined;
   if (pathRaw !== undefined && pathRaw !== null) {
     if (typeof pathRaw !== 'string') {
-      throw invalidPath(`${where}: "path" must be a string such as "name.givenName", got ${describe(pathRaw)}`, 'path.notString');
+      throw invalidPath(
+        `${where}: "path" must be a string such as "name.givenName", got ${describeValue(pathRaw)}`,
+        'path.notString',
+      );
     }
     // An empty path reads as no path: some clients send "" for the path-less form.
     if (pathRaw.trim() !== '') {

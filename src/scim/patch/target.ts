@@ -34,6 +34,7 @@ export type Target =
       readonly text: string;
     };
 
+/** A {@link Target} naming an attribute (not a whole schema). */
 export type AttributeTarget = Extract<Target, { kind: 'attribute' }>;
 
 /** Calls `fn`, prefixing the detail of a ScimError it throws with the operation's position. */

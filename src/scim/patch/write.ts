@@ -1,9 +1,16 @@
 import type { Filter } from '../filter/ast.js';
 import { matchesValueFilter } from '../filter/evaluate-filter.js';
 import { parsePath } from '../path/parse-path.js';
-import { isScimObject, type ResourceDoc, type ScimObject, type ScimValue, sameValue, withKey } from '../resources/resource-doc.js';
+import {
+  isScimObject,
+  type ResourceDoc,
+  type ScimObject,
+  type ScimValue,
+  sameValue,
+  withKey,
+} from '../resources/resource-doc.js';
 import { type AttributeDef, findAttribute, type SchemaDef } from '../schema/attribute.js';
-import { coerceAttributeValue, coerceValue, describe, type Issue, isPrimary } from '../schema/coerce.js';
+import { coerceAttributeValue, coerceValue, describeValue, type Issue, isPrimary } from '../schema/coerce.js';
 import { findSchema } from '../schema/resolve-path.js';
 import { invalidPath, invalidSyntax, invalidValue, mutability, noTarget, ScimError } from '../scim-error.js';
 import { parseMemberRefs, planAdd, planReplaceAll } from './member-plan.js';
@@ -26,6 +33,7 @@ import { elementsOf, keepOnePrimary, sameUnder } from './values.js';
  * target is a whole multi-valued attribute: `add` appends, `replace` replaces the array.
  */
 
+/** Which of the two writing operations is running. */
 export type WriteMode = 'add' | 'replace';
 
 /**
@@ -39,7 +47,7 @@ export type WriteMode = 'add' | 'replace';
 export function writePathless(ctx: PatchContext, doc: ResourceDoc, raw: unknown, mode: WriteMode): ResourceDoc {
   if (!isScimObject(raw)) {
     throw invalidSyntax(
-      `"${mode}" without a "path" needs a "value" object of attributes, as in {"active": false}; got ${describe(raw)}`,
+      `"${mode}" without a "path" needs a "value" object of attributes, as in {"active": false}; got ${describeValue(raw)}`,
       'patch.pathlessValue',
     );
   }
@@ -58,8 +66,9 @@ function writeKey(ctx: PatchContext, doc: ResourceDoc, key: string, value: unkno
   try {
     target = resolveTarget(ctx.type, parsePath(key), key);
   } catch (error) {
-    // A key that is not even a path is an attribute we do not know: ignored like any other.
-    if (error instanceof ScimError && error.scimType === 'invalidPath') return doc;
+    // A key that is not even a path is an attribute we do not know: ignored like any other. A
+    // key with a value filter was meant as a path, so a malformed one is reported.
+    if (error instanceof ScimError && error.scimType === 'invalidPath' && !key.includes('[')) return doc;
     throw error;
   }
   return target === undefined ? doc : writeTarget(ctx, doc, target, value, mode, true);
@@ -76,11 +85,16 @@ function writeSchema(
 ): ResourceDoc {
   if (raw === null) return isExtension ? withKey(doc, schema.id, undefined) : doc;
   if (!isScimObject(raw)) {
-    throw invalidValue(`The value for "${schema.id}" must be an object of its attributes, got ${describe(raw)}`, 'patch.schemaValue');
+    throw invalidValue(
+      `The value for "${schema.id}" must be an object of its attributes, got ${describeValue(raw)}`,
+      'patch.schemaValue',
+    );
   }
   let next = doc;
   for (const [key, value] of Object.entries(raw)) {
-    next = isExtension ? writeKey(ctx, next, `${schema.id}:${key}`, value, mode) : writeKey(ctx, next, key, value, mode);
+    next = isExtension
+      ? writeKey(ctx, next, `${schema.id}:${key}`, value, mode)
+      : writeKey(ctx, next, key, value, mode);
   }
   return next;
 }
@@ -140,7 +154,11 @@ export function writeTarget(
     return setAttribute(doc, resolved, keepOnePrimary(out, chosen));
   }
   if (attribute.type === 'complex') {
-    return setAttribute(doc, resolved, mergeComplex(ctx, attribute, isScimObject(current) ? current : undefined, raw, target.text, false));
+    return setAttribute(
+      doc,
+      resolved,
+      mergeComplex(ctx, attribute, isScimObject(current) ? current : undefined, raw, target.text, false),
+    );
   }
   const value = coerce(ctx, attribute, raw, target.text);
   checkImmutable(attribute, current, value, target.text);
@@ -264,7 +282,12 @@ function writeFiltered(
 function equalityTerms(filter: Filter, attribute: AttributeDef): ScimObject | undefined {
   switch (filter.kind) {
     case 'compare': {
-      if (filter.op !== 'eq' || filter.value === null || filter.path.uri !== undefined || filter.path.sub !== undefined) {
+      if (
+        filter.op !== 'eq' ||
+        filter.value === null ||
+        filter.path.uri !== undefined ||
+        filter.path.sub !== undefined
+      ) {
         return undefined;
       }
       const sub = findAttribute(attribute.subAttributes, filter.path.attr);
@@ -292,7 +315,15 @@ function coerce(ctx: PatchContext, def: AttributeDef, raw: unknown, path: string
 }
 
 /** RFC 7644 §3.5.2: an immutable attribute may be set when unassigned, never changed after. */
-function checkImmutable(def: AttributeDef, current: ScimValue | undefined, next: ScimValue | undefined, path: string): void {
+function checkImmutable(
+  def: AttributeDef,
+  current: ScimValue | undefined,
+  next: ScimValue | undefined,
+  path: string,
+): void {
   if (def.mutability !== 'immutable' || current === undefined || sameValue(current, next)) return;
-  throw mutability(`"${path}" is immutable: it was set when created and cannot be changed (RFC 7643 §2.2)`, 'patch.immutable');
+  throw mutability(
+    `"${path}" is immutable: it was set when created and cannot be changed (RFC 7643 §2.2)`,
+    'patch.immutable',
+  );
 }

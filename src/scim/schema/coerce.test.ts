@@ -54,7 +54,11 @@ describe('parseResource: accepted bodies', () => {
         [ENTERPRISE]: {
           employeeNumber: '701984',
           costCenter: '4130',
-          manager: { value: '26118915-6090-4610-87e4-49d8ca9f808d', $ref: '../Users/26118915', displayName: 'John Smith' },
+          manager: {
+            value: '26118915-6090-4610-87e4-49d8ca9f808d',
+            $ref: '../Users/26118915',
+            displayName: 'John Smith',
+          },
         },
       },
       expected: {
@@ -169,7 +173,11 @@ describe('parseResource: accepted bodies', () => {
     {
       name: 'single value for a multi-valued attribute is wrapped; bare id for manager read as { value }',
       body: { userName: 'jo', emails: { value: 'jo@example.com' }, [ENTERPRISE]: { manager: 'boss-id' } },
-      expected: { userName: 'jo', emails: [{ value: 'jo@example.com' }], [ENTERPRISE]: { manager: { value: 'boss-id' } } },
+      expected: {
+        userName: 'jo',
+        emails: [{ value: 'jo@example.com' }],
+        [ENTERPRISE]: { manager: { value: 'boss-id' } },
+      },
     },
     {
       name: 'unknown URN in schemas that keys no attribute is ignored',
@@ -223,7 +231,8 @@ describe('parseResource: refused bodies', () => {
       name: 'wrong type and missing required attribute, in one detail',
       body: { schemas: [USER], active: 'yes' },
       scimType: 'invalidValue',
-      detail: 'Attribute "active" must be a boolean (true or false), got the string "yes"; attribute "userName" is required.',
+      detail:
+        'Attribute "active" must be a boolean (true or false), got the string "yes"; attribute "userName" is required.',
     },
     {
       name: 'empty userName',
@@ -257,7 +266,11 @@ describe('parseResource: refused bodies', () => {
     },
     {
       name: 'unknown extension carrying attributes would be lost',
-      body: { schemas: [USER, 'urn:example:custom:1.0:User'], userName: 'jo', 'urn:example:custom:1.0:User': { badge: 'x' } },
+      body: {
+        schemas: [USER, 'urn:example:custom:1.0:User'],
+        userName: 'jo',
+        'urn:example:custom:1.0:User': { badge: 'x' },
+      },
       scimType: 'invalidValue',
       detail: `Attribute "urn:example:custom:1.0:User" belongs to a schema a User does not support; supported schemas are "${USER}", "${ENTERPRISE}".`,
     },
@@ -314,7 +327,13 @@ describe('parseResource: refused bodies', () => {
 });
 
 describe('coerceValue per attribute type', () => {
-  const cases: { name: string; def: ReturnType<typeof attr>; raw: unknown; value: unknown; issues?: readonly Issue['code'][] }[] = [
+  const cases: {
+    name: string;
+    def: ReturnType<typeof attr>;
+    raw: unknown;
+    value: unknown;
+    issues?: readonly Issue['code'][];
+  }[] = [
     { name: 'string', def: attr('s', 'string'), raw: 'x', value: 'x' },
     { name: 'string refuses number', def: attr('s', 'string'), raw: 1, value: undefined, issues: ['type'] },
     { name: 'boolean', def: attr('b', 'boolean'), raw: false, value: false },
@@ -324,8 +343,19 @@ describe('coerceValue per attribute type', () => {
     { name: 'integer refuses 3.5', def: attr('i', 'integer'), raw: 3.5, value: undefined, issues: ['type'] },
     { name: 'integer refuses "3"', def: attr('i', 'integer'), raw: '3', value: undefined, issues: ['type'] },
     { name: 'decimal', def: attr('d', 'decimal'), raw: 3.5, value: 3.5 },
-    { name: 'dateTime kept as sent', def: attr('t', 'dateTime'), raw: '2024-05-01T12:00:00.5+02:00', value: '2024-05-01T12:00:00.5+02:00' },
-    { name: 'dateTime refuses a date', def: attr('t', 'dateTime'), raw: '2024-05-01', value: undefined, issues: ['format'] },
+    {
+      name: 'dateTime kept as sent',
+      def: attr('t', 'dateTime'),
+      raw: '2024-05-01T12:00:00.5+02:00',
+      value: '2024-05-01T12:00:00.5+02:00',
+    },
+    {
+      name: 'dateTime refuses a date',
+      def: attr('t', 'dateTime'),
+      raw: '2024-05-01',
+      value: undefined,
+      issues: ['format'],
+    },
     { name: 'reference', def: attr('r', 'reference'), raw: 'https://x/Users/1', value: 'https://x/Users/1' },
     { name: 'binary', def: attr('b', 'binary'), raw: 'TWFu', value: 'TWFu' },
     { name: 'null is unassigned', def: attr('s', 'string'), raw: null, value: undefined },
@@ -345,10 +375,13 @@ describe('coerceValue per attribute type', () => {
   }
 
   test('coerceAttributeValue throws one error with the context first', () => {
-    expectScimError(() => coerceAttributeValue(attr('active', 'boolean'), 'yes', 'active', { context: 'Operations[0]' }), {
-      status: 400,
-      scimType: 'invalidValue',
-      detail: 'Operations[0]: attribute "active" must be a boolean (true or false), got the string "yes".',
-    });
+    expectScimError(
+      () => coerceAttributeValue(attr('active', 'boolean'), 'yes', 'active', { context: 'Operations[0]' }),
+      {
+        status: 400,
+        scimType: 'invalidValue',
+        detail: 'Operations[0]: attribute "active" must be a boolean (true or false), got the string "yes".',
+      },
+    );
   });
 });

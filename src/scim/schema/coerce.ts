@@ -25,7 +25,9 @@ const MAX_LISTED_ISSUES = 10;
  * it to name the operation).
  */
 export function issuesError(issues: readonly Issue[], context?: string): ScimError {
-  const listed = issues.slice(0, MAX_LISTED_ISSUES).map((issue, i) => (i === 0 ? issue.message : lowerFirst(issue.message)));
+  const listed = issues
+    .slice(0, MAX_LISTED_ISSUES)
+    .map((issue, i) => (i === 0 ? issue.message : lowerFirst(issue.message)));
   const more = issues.length - listed.length;
   let detail = listed.join('; ');
   if (more > 0) detail += `; and ${more} more problem${more === 1 ? '' : 's'}`;
@@ -141,7 +143,8 @@ function coerceComplex(def: AttributeDef, raw: unknown, path: string, issues: Is
 
 // xsd:dateTime as RFC 7643 §2.3.5 requires, which RFC 3339 timestamps satisfy; the zone is optional
 // in xsd, and we keep the text as sent.
-const DATE_TIME = /^-?\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)?$/i;
+const DATE_TIME =
+  /^-?\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)?$/i;
 
 // Entra legacy dialect: booleans arrive as the strings "True" and "False".
 const BOOLEAN_STRING = /^(true|false)$/i;
@@ -174,7 +177,7 @@ function coerceSimple(def: AttributeDef, raw: unknown, path: string, issues: Iss
           ? {
               path,
               code: 'format',
-              message: `Attribute "${path}" must be a date-time such as "2024-05-01T12:00:00Z" (RFC 3339), got ${describe(raw)}`,
+              message: `Attribute "${path}" must be a date-time such as "2024-05-01T12:00:00Z" (RFC 3339), got ${describeValue(raw)}`,
             }
           : typeIssue(path, 'a date-time string such as "2024-05-01T12:00:00Z"', raw),
       );
@@ -185,7 +188,7 @@ function coerceSimple(def: AttributeDef, raw: unknown, path: string, issues: Iss
 }
 
 function typeIssue(path: string, expected: string, raw: unknown): Issue {
-  return { path, code: 'type', message: `Attribute "${path}" must be ${expected}, got ${describe(raw)}` };
+  return { path, code: 'type', message: `Attribute "${path}" must be ${expected}, got ${describeValue(raw)}` };
 }
 
 function duplicateIssue(path: string): Issue {
@@ -199,7 +202,7 @@ function duplicateIssue(path: string): Issue {
 const MAX_QUOTED = 40;
 
 /** How a received value reads in a message: `the string "yes"`, `the number 3`, `an array`. */
-export function describe(raw: unknown): string {
+export function describeValue(raw: unknown): string {
   if (typeof raw === 'string') {
     const shown = raw.length > MAX_QUOTED ? `${raw.slice(0, MAX_QUOTED)}...` : raw;
     return `the string ${JSON.stringify(shown)}`;
@@ -239,7 +242,7 @@ interface Placement {
 export function parseResource(type: ResourceTypeDef, body: unknown): ResourceDoc {
   if (!isScimObject(body)) {
     throw invalidSyntax(
-      `The request body must be a JSON object holding the ${type.name}'s attributes, got ${describe(body)}`,
+      `The request body must be a JSON object holding the ${type.name}'s attributes, got ${describeValue(body)}`,
       'resource.notObject',
     );
   }
@@ -313,9 +316,7 @@ function assignBlock(
     return;
   }
   for (const [key, value] of Object.entries(raw)) {
-    const placement = isExtension
-      ? attributeOf(schema, key, schema)
-      : placeKey(type, key);
+    const placement = isExtension ? attributeOf(schema, key, schema) : placeKey(type, key);
     if (placement !== undefined) assign(placement, value);
   }
 }
@@ -342,7 +343,10 @@ function placeKey(type: ResourceTypeDef, key: string): Placement | undefined {
 }
 
 function schemasOf(type: ResourceTypeDef): readonly { schema: SchemaDef; isExtension: boolean }[] {
-  return [{ schema: type.schema, isExtension: false }, ...type.extensions.map((e) => ({ schema: e.schema, isExtension: true }))];
+  return [
+    { schema: type.schema, isExtension: false },
+    ...type.extensions.map((e) => ({ schema: e.schema, isExtension: true })),
+  ];
 }
 
 function checkSchemas(type: ResourceTypeDef, raw: unknown, issues: Issue[]): readonly string[] {
@@ -351,7 +355,7 @@ function checkSchemas(type: ResourceTypeDef, raw: unknown, issues: Issue[]): rea
     issues.push({
       path: 'schemas',
       code: 'schemas',
-      message: `Attribute "schemas" must be an array of schema URNs such as ["${type.schema.id}"], got ${describe(raw)}`,
+      message: `Attribute "schemas" must be an array of schema URNs such as ["${type.schema.id}"], got ${describeValue(raw)}`,
     });
     return [];
   }
@@ -370,7 +374,12 @@ function checkSchemas(type: ResourceTypeDef, raw: unknown, issues: Issue[]): rea
  * Extension URNs in `schemas` that this resource type does not have are ignored, unless the body
  * also holds attributes under them: storing nothing while answering 201 would lose data silently.
  */
-function checkUnknownExtensions(type: ResourceTypeDef, body: ScimObject, declared: readonly string[], issues: Issue[]): void {
+function checkUnknownExtensions(
+  type: ResourceTypeDef,
+  body: ScimObject,
+  declared: readonly string[],
+  issues: Issue[],
+): void {
   const keys = Object.keys(body).map((key) => key.toLowerCase());
   for (const urn of declared) {
     if (findSchema(type, urn) !== undefined) continue;
@@ -379,7 +388,9 @@ function checkUnknownExtensions(type: ResourceTypeDef, body: ScimObject, declare
     const lower = urn.toLowerCase();
     const used = keys.some((key) => key === lower || key.startsWith(`${lower}:`));
     if (used) {
-      const known = schemasOf(type).map((s) => `"${s.schema.id}"`).join(', ');
+      const known = schemasOf(type)
+        .map((s) => `"${s.schema.id}"`)
+        .join(', ');
       issues.push({
         path: urn,
         code: 'schemas',
@@ -396,7 +407,11 @@ function checkRequired(type: ResourceTypeDef, doc: ResourceDoc, issues: Issue[])
     if (value === undefined) {
       issues.push({ path: attribute.name, code: 'required', message: `Attribute "${attribute.name}" is required` });
     } else if (value === '') {
-      issues.push({ path: attribute.name, code: 'required', message: `Attribute "${attribute.name}" must not be empty` });
+      issues.push({
+        path: attribute.name,
+        code: 'required',
+        message: `Attribute "${attribute.name}" must not be empty`,
+      });
     }
   }
 }

@@ -1,79 +1,47 @@
+import { type RawBuilder, sql } from 'kysely';
 import type { AttributeDef, ResourceTypeDef } from '../../scim/schema/attribute.js';
+import { ENTERPRISE_USER_SCHEMA_ID } from '../../scim/schema/enterprise-user-schema.js';
+import { groupResourceType, userResourceType } from '../../scim/schema/resource-types.js';
 import type { ResolvedPath } from '../../scim/schema/resolve-path.js';
 
 /**
  * The allow-list: which SCIM attribute paths the store can filter and sort on, and where they
  * live. A path not listed here is answered with 400 invalidFilter, never filtered in memory.
+ * The compiled SQL addresses the resource table as `r` and a multi-valued child row as `v`.
  */
 export type ColumnType = 'string' | 'boolean' | 'dateTime';
 
 export interface ColumnTarget {
-  readonly kind: 'column';
   readonly column: string;
   /** The case-folded twin, present for attributes with caseExact false. */
   readonly ciColumn?: string;
   readonly type: ColumnType;
 }
 
-/** A sub-attribute of a value/type/display/primary multi-valued attribute, in `user_values`. */
-export interface ValuesTarget {
-  readonly kind: 'values';
-  readonly attr: string;
+/** A multi-valued attribute kept as child rows, filtered with EXISTS. */
+export interface MultiTarget {
+  /** Where a sub-attribute of one element lives in the child row `v`, or undefined. */
+  sub(name: string): ColumnTarget | undefined;
+  /** `exists (select 1 from <child> v where <join to r> and <predicate>)`. */
+  exists(predicate: RawBuilder<boolean>): RawBuilder<boolean>;
 }
-
-export type FilterTarget = ColumnTarget | ValuesTarget;
-
-const str = (column: string, caseExact = false): ColumnTarget =>
-  caseExact ? { kind: 'column', column, type: 'string' } : { kind: 'column', column, ciColumn: `${column}_ci`, type: 'string' };
-
-const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:user';
-
-/** Keys are lower-cased canonical paths: `name.givenname`, `<enterprise urn>:department`. */
-const userColumns: Record<string, ColumnTarget> = {
-  id: str('id', true),
-  externalid: str('external_id', true),
-  username: str('user_name'),
-  displayname: str('display_name'),
-  'name.givenname': str('given_name'),
-  'name.familyname': str('family_name'),
-  'name.formatted': str('formatted_name'),
-  nickname: str('nick_name'),
-  title: str('title'),
-  usertype: str('user_type'),
-  locale: str('locale'),
-  preferredlanguage: str('preferred_language'),
-  timezone: str('timezone'),
-  active: { kind: 'column', column: 'active', type: 'boolean' },
-  'meta.created': { kind: 'column', column: 'created_at', type: 'dateTime' },
-  'meta.lastmodified': { kind: 'column', column: 'updated_at', type: 'dateTime' },
-  [`${ENTERPRISE}:employeenumber`]: str('employee_number'),
-  [`${ENTERPRISE}:costcenter`]: str('cost_center'),
-  [`${ENTERPRISE}:organization`]: str('organization'),
-  [`${ENTERPRISE}:division`]: str('division'),
-  [`${ENTERPRISE}:department`]: str('department'),
-  [`${ENTERPRISE}:manager.value`]: str('manager_id', true),
-};
-
-/** Multi-valued attributes kept as rows of `user_values` (value, type, display, primary). */
-export const userValueAttributes = ['emails', 'phoneNumbers', 'ims', 'photos', 'entitlements', 'roles'] as const;
-
-const userValueSet = new Set(userValueAttributes.map((a) => a.toLowerCase()));
-
-/** The sub-attributes a `user_values` row holds, with their column and case rule. */
-export const valueColumns: Record<string, { column: string; ciColumn?: string; type: ColumnType }> = {
-  value: { column: 'value', ciColumn: 'value_ci', type: 'string' },
-  type: { column: 'type', ciColumn: 'type_ci', type: 'string' },
-  display: { column: 'display', ciColumn: 'display_ci', type: 'string' },
-  primary: { column: 'primary_flag', type: 'boolean' },
-};
 
 export interface AttributeMap {
   readonly type: ResourceTypeDef;
   /** Where a resolved single-valued path lives, or undefined. */
   column(resolved: ResolvedPath): ColumnTarget | undefined;
-  /** The `user_values` attribute name for a multi-valued attribute, or undefined. */
-  values(attribute: AttributeDef): string | undefined;
+  /** The child rows of a multi-valued attribute, or undefined. */
+  multi(attribute: AttributeDef): MultiTarget | undefined;
+  /** Human list of what can be filtered, for error messages. */
+  readonly filterable: readonly string[];
 }
+
+const str = (column: string, caseExact = false): ColumnTarget =>
+  caseExact ? { column, type: 'string' } : { column, ciColumn: `${column}_ci`, type: 'string' };
+const META: Record<string, ColumnTarget> = {
+  'meta.created': { column: 'created_at', type: 'dateTime' },
+  'meta.lastmodified': { column: 'updated_at', type: 'dateTime' },
+};
 
 function pathKey(resolved: ResolvedPath): string {
   const prefix = resolved.isExtension && resolved.schema ? `${resolved.schema.id}:` : '';
@@ -81,14 +49,109 @@ function pathKey(resolved: ResolvedPath): string {
   return `${prefix}${resolved.attribute.name}${sub}`.toLowerCase();
 }
 
-export function userAttributeMap(type: ResourceTypeDef): AttributeMap {
+function buildMap(
+  type: ResourceTypeDef,
+  columns: Record<string, ColumnTarget>,
+  multi: Record<string, MultiTarget>,
+  filterable: readonly string[],
+): AttributeMap {
+  const byKey = new Map(Object.entries(columns).map(([k, v]) => [k.toLowerCase(), v]));
+  const multiByName = new Map(Object.entries(multi).map(([k, v]) => [k.toLowerCase(), v]));
   return {
     type,
-    column: (resolved) => userColumns[pathKey(resolved)],
-    values: (attribute) =>
-      attribute.multiValued && userValueSet.has(attribute.name.toLowerCase()) ? attribute.name : undefined,
+    column: (resolved) => byKey.get(pathKey(resolved)),
+    multi: (attribute) => (attribute.multiValued ? multiByName.get(attribute.name.toLowerCase()) : undefined),
+    filterable,
   };
 }
 
-/** Columns of `users` derived from a document: the single source of what the map points at. */
-export const userColumnPaths = Object.entries(userColumns);
+/** value/type/display/primary of a `user_values` row. */
+const valueColumns: Record<string, ColumnTarget> = {
+  value: str('value'),
+  type: str('type'),
+  display: str('display'),
+  primary: { column: 'primary_flag', type: 'boolean' },
+};
+
+/** Multi-valued User attributes kept as rows of `user_values`. */
+export const userValueAttributes = ['emails', 'phoneNumbers', 'ims', 'photos', 'entitlements', 'roles'] as const;
+
+const userValues = (attr: string): MultiTarget => ({
+  sub: (name) => valueColumns[name.toLowerCase()],
+  exists: (p) =>
+    sql<boolean>`exists (select 1 from user_values v where v.org_id = r.org_id and v.user_id = r.id and v.attr = ${attr} and ${p})`,
+});
+
+const ENTERPRISE = ENTERPRISE_USER_SCHEMA_ID;
+
+export const userAttributeMap: AttributeMap = buildMap(
+  userResourceType,
+  {
+    id: str('id', true),
+    externalid: str('external_id', true),
+    username: str('user_name'),
+    displayname: str('display_name'),
+    'name.givenname': str('given_name'),
+    'name.familyname': str('family_name'),
+    'name.formatted': str('formatted_name'),
+    nickname: str('nick_name'),
+    title: str('title'),
+    usertype: str('user_type'),
+    locale: str('locale'),
+    preferredlanguage: str('preferred_language'),
+    timezone: str('timezone'),
+    active: { column: 'active', type: 'boolean' },
+    ...META,
+    [`${ENTERPRISE}:employeenumber`]: str('employee_number'),
+    [`${ENTERPRISE}:costcenter`]: str('cost_center'),
+    [`${ENTERPRISE}:organization`]: str('organization'),
+    [`${ENTERPRISE}:division`]: str('division'),
+    [`${ENTERPRISE}:department`]: str('department'),
+    [`${ENTERPRISE}:manager.value`]: str('manager_id', true),
+  },
+  {
+    ...Object.fromEntries(userValueAttributes.map((a) => [a, userValues(a)])),
+    groups: {
+      sub: (name) => (name.toLowerCase() === 'value' ? str('team_id', true) : undefined),
+      exists: (p) => sql<boolean>`exists (select 1 from team_members v where v.org_id = r.org_id and v.user_id = r.id and ${p})`,
+    },
+  },
+  [
+    'id',
+    'externalId',
+    'userName',
+    'displayName',
+    'name.givenName',
+    'name.familyName',
+    'name.formatted',
+    'nickName',
+    'title',
+    'userType',
+    'locale',
+    'preferredLanguage',
+    'timezone',
+    'active',
+    'meta.created',
+    'meta.lastModified',
+    'emails, phoneNumbers, ims, photos, entitlements, roles (value, type, display, primary)',
+    'groups.value',
+    'enterprise employeeNumber, costCenter, organization, division, department, manager.value',
+  ],
+);
+
+export const groupAttributeMap: AttributeMap = buildMap(
+  groupResourceType,
+  {
+    id: str('id', true),
+    externalid: str('external_id', true),
+    displayname: str('display_name'),
+    ...META,
+  },
+  {
+    members: {
+      sub: (name) => (name.toLowerCase() === 'value' ? str('user_id', true) : undefined),
+      exists: (p) => sql<boolean>`exists (select 1 from team_members v where v.org_id = r.org_id and v.team_id = r.id and ${p})`,
+    },
+  },
+  ['id', 'externalId', 'displayName', 'meta.created', 'meta.lastModified', 'members.value'],
+);

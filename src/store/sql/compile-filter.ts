@@ -4,13 +4,12 @@ import { foldCase } from '../../scim/fold-case.js';
 import { invalidFilter } from '../../scim/scim-error.js';
 import { findAttribute } from '../../scim/schema/attribute.js';
 import { type ResolvedPath, resolvePath } from '../../scim/schema/resolve-path.js';
-import type { AttributeMap, ColumnType } from './attribute-map.js';
-import { valueColumns } from './attribute-map.js';
+import type { AttributeMap, ColumnType, MultiTarget } from './attribute-map.js';
 import { escapeLike, type SqlDialectHooks } from './sql-dialect.js';
 
 /**
  * Compiles a filter AST into one SQL boolean expression over the resource table aliased `r`.
- * Multi-valued attributes become EXISTS subqueries on `user_values`. The organization predicate
+ * Multi-valued attributes become EXISTS subqueries on their child rows. The organization predicate
  * is NOT part of this: the store ANDs it outside, so a filter can only narrow it.
  *
  * Absent attributes: every comparison is false (never SQL NULL), so `not` behaves as SCIM
@@ -25,8 +24,6 @@ interface Operand {
   readonly ciColumn: RawBuilder<unknown> | undefined;
   readonly type: ColumnType;
 }
-
-const TRUE = sql<boolean>`1 = 1`;
 
 class FilterCompiler {
   constructor(
@@ -47,32 +44,26 @@ class FilterCompiler {
         return this.compileLeaf(filter);
       case 'valuePath': {
         const resolved = this.resolve(filter.path, filter.at);
-        const attr = this.map.values(resolved.attribute);
-        if (!attr || resolved.sub) {
-          throw invalidFilter(
-            `"${describe(filter.path)}[...]" at position ${filter.at + 1} cannot be filtered: value filters work on ${this.valueAttributeList()}`,
-            'filter.valuePathUnsupported',
-          );
-        }
-        return this.exists(attr, this.compileElement(filter.filter, resolved));
+        const multi = this.map.multi(resolved.attribute);
+        if (!multi || resolved.sub) throw this.unsupported(filter.path, filter.at);
+        return multi.exists(this.compileElement(filter.filter, resolved, multi));
       }
     }
   }
 
   private compileLeaf(filter: CompareFilter | Extract<Filter, { kind: 'present' }>): RawBuilder<boolean> {
     const resolved = this.resolve(filter.path, filter.at);
-    const valuesAttr = this.map.values(resolved.attribute);
-    if (valuesAttr) {
+    const multi = this.map.multi(resolved.attribute);
+    if (multi) {
       // RFC 7644 §3.4.2.2: a complex multi-valued attribute named without a sub-attribute means
-      // its "value"; the filter matches when any element matches.
-      const subName = resolved.sub?.name ?? 'value';
-      const operand = this.valueOperand(subName, filter.path, filter.at);
+      // its "value"; the filter matches when any element matches. `ne` is "no element equals".
+      const operand = this.subOperand(multi, resolved.sub?.name ?? 'value', filter.path, filter.at);
       if (filter.kind === 'compare' && filter.op === 'ne') {
-        return sql<boolean>`(not ${this.exists(valuesAttr, this.compare(operand, { ...filter, op: 'eq' }, describe(filter.path)))})`;
+        return sql<boolean>`(not ${multi.exists(this.compare(operand, { ...filter, op: 'eq' }, describe(filter.path)))})`;
       }
       const predicate =
         filter.kind === 'present' ? this.present(operand) : this.compare(operand, filter, describe(filter.path));
-      return this.exists(valuesAttr, predicate);
+      return multi.exists(predicate);
     }
     const target = this.map.column(resolved);
     if (!target) throw this.unsupported(filter.path, filter.at);
@@ -85,14 +76,14 @@ class FilterCompiler {
   }
 
   /** A filter inside `attr[...]`: its paths name sub-attributes of one element. */
-  private compileElement(filter: Filter, parent: ResolvedPath): RawBuilder<boolean> {
+  private compileElement(filter: Filter, parent: ResolvedPath, multi: MultiTarget): RawBuilder<boolean> {
     switch (filter.kind) {
       case 'and':
-        return sql<boolean>`(${this.compileElement(filter.left, parent)} and ${this.compileElement(filter.right, parent)})`;
+        return sql<boolean>`(${this.compileElement(filter.left, parent, multi)} and ${this.compileElement(filter.right, parent, multi)})`;
       case 'or':
-        return sql<boolean>`(${this.compileElement(filter.left, parent)} or ${this.compileElement(filter.right, parent)})`;
+        return sql<boolean>`(${this.compileElement(filter.left, parent, multi)} or ${this.compileElement(filter.right, parent, multi)})`;
       case 'not':
-        return sql<boolean>`(not ${this.compileElement(filter.filter, parent)})`;
+        return sql<boolean>`(not ${this.compileElement(filter.filter, parent, multi)})`;
       case 'valuePath':
         throw invalidFilter(`Value filters cannot be nested (position ${filter.at + 1})`, 'filter.nestedValuePath');
       case 'present':
@@ -110,25 +101,21 @@ class FilterCompiler {
             'filter.unknownAttribute',
           );
         }
-        const operand = this.valueOperand(sub.name, filter.path, filter.at);
+        const operand = this.subOperand(multi, sub.name, { attr: `${parent.attribute.name}.${sub.name}` }, filter.at);
         const label = `${parent.attribute.name}.${sub.name}`;
         return filter.kind === 'present' ? this.present(operand) : this.compare(operand, filter, label);
       }
     }
   }
 
-  private valueOperand(subName: string, path: AttrPath, at: number): Operand {
-    const target = valueColumns[subName.toLowerCase()];
+  private subOperand(multi: MultiTarget, subName: string, path: AttrPath, at: number): Operand {
+    const target = multi.sub(subName);
     if (!target) throw this.unsupported(path, at);
     return {
       column: sql.ref(`v.${target.column}`),
       ciColumn: target.ciColumn ? sql.ref(`v.${target.ciColumn}`) : undefined,
       type: target.type,
     };
-  }
-
-  private exists(attr: string, predicate: RawBuilder<boolean>): RawBuilder<boolean> {
-    return sql<boolean>`exists (select 1 from user_values v where v.org_id = r.org_id and v.user_id = r.id and v.attr = ${attr} and ${predicate})`;
   }
 
   private present(operand: Operand): RawBuilder<boolean> {
@@ -231,13 +218,9 @@ class FilterCompiler {
 
   private unsupported(path: AttrPath, at: number) {
     return invalidFilter(
-      `Filtering on "${describe(path)}" (position ${at + 1}) is not supported; filterable attributes are listed in the documentation of /${this.map.type.endpoint.slice(1)}`,
+      `Filtering ${this.map.type.name} resources on "${describe(path)}" (position ${at + 1}) is not supported; filterable: ${this.map.filterable.join(', ')}`,
       'filter.unsupportedAttribute',
     );
-  }
-
-  private valueAttributeList(): string {
-    return 'multi-valued attributes such as emails';
   }
 }
 
@@ -262,4 +245,3 @@ export function parseDateTime(value: string): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-export { TRUE as alwaysTrue };

@@ -115,6 +115,26 @@ export interface EventsTable {
   payload: string;
 }
 
+export interface TeamsTable {
+  org_id: string;
+  id: string;
+  display_name: string;
+  display_name_ci: string;
+  external_id: string | null;
+  /** The canonical SCIM document without members (they are rows of team_members). */
+  doc: string;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface TeamMembersTable {
+  org_id: string;
+  team_id: string;
+  user_id: string;
+  created_at: number;
+}
+
 export interface Database {
   orgs: OrgsTable;
   tokens: TokensTable;
@@ -122,4 +142,6 @@ export interface Database {
   user_values: UserValuesTable;
   provisioning_log: ProvisioningLogTable;
   events: EventsTable;
+  teams: TeamsTable;
+  team_members: TeamMembersTable;
 }

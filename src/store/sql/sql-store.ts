@@ -1,14 +1,16 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { foldCase } from '../../scim/fold-case.js';
 import { invalidValue } from '../../scim/scim-error.js';
-import { userResourceType } from '../../scim/schema/resource-types.js';
 import { resolvePath } from '../../scim/schema/resolve-path.js';
 import { migrateToLatest } from '../migrate.js';
 import { ConcurrentUpdate, UniqueViolation } from '../store-errors.js';
 import type {
   DeleteMode,
   EventRecord,
-  ListUsersQuery,
+  ListQuery,
+  MemberRecord,
+  TeamRecord,
+  UserTeamRecord,
   LogQuery,
   LogRecord,
   OrgRecord,
@@ -18,13 +20,12 @@ import type {
   TokenRecord,
   UserRecord,
 } from '../store.js';
-import { userAttributeMap } from './attribute-map.js';
+import { type AttributeMap, groupAttributeMap, userAttributeMap } from './attribute-map.js';
 import { compileFilter } from './compile-filter.js';
 import type { Database, OrgsTable, ProvisioningLogTable, TokensTable } from './db-schema.js';
 import type { SqlDialectHooks } from './sql-dialect.js';
+import { rowToTeam, type TeamRowRead, teamReadColumns, teamToRow } from './team-row.js';
 import { rowToUser, userReadColumns, userToRow, userToValueRows } from './user-row.js';
-
-const userMap = userAttributeMap(userResourceType);
 
 /**
  * The one Store implementation, shared by SQLite and PostgreSQL: dialect differences come in
@@ -190,28 +191,178 @@ class SqlOps implements StoreOps {
     return rows.map(rowToUser);
   }
 
-  async listUsers(orgId: string, query: ListUsersQuery): Promise<Page<UserRecord>> {
-    const where = query.filter ? compileFilter(query.filter, userMap, this.hooks) : sql<boolean>`1 = 1`;
-    const base = this.db.selectFrom('users as r').where('r.org_id', '=', orgId).where(where);
+  async listUsers(orgId: string, query: ListQuery): Promise<Page<UserRecord>> {
+    const { total, rows } = await this.list('users', userAttributeMap, orgId, query, userReadColumns);
+    return { total, items: rows.map(rowToUser) };
+  }
+
+  async insertTeam(team: TeamRecord): Promise<void> {
+    await this.write(() => this.db.insertInto('teams').values(teamToRow(team)).execute());
+  }
+
+  async updateTeam(team: TeamRecord, expectedVersion: number): Promise<void> {
+    await this.write(async () => {
+      const { org_id, id, created_at, ...rest } = teamToRow(team);
+      const result = await this.db
+        .updateTable('teams')
+        .set(rest)
+        .where('org_id', '=', org_id)
+        .where('id', '=', id)
+        .where('version', '=', expectedVersion)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) throw new ConcurrentUpdate();
+    });
+  }
+
+  async deleteTeam(orgId: string, teamId: string): Promise<boolean> {
+    await this.db.deleteFrom('team_members').where('org_id', '=', orgId).where('team_id', '=', teamId).execute();
+    const result = await this.db.deleteFrom('teams').where('org_id', '=', orgId).where('id', '=', teamId).executeTakeFirst();
+    return Number(result.numDeletedRows) === 1;
+  }
+
+  async getTeam(orgId: string, teamId: string): Promise<TeamRecord | undefined> {
+    const row = await this.db
+      .selectFrom('teams as r')
+      .select(teamReadColumns)
+      .where('r.org_id', '=', orgId)
+      .where('r.id', '=', teamId)
+      .executeTakeFirst();
+    return row && rowToTeam(row);
+  }
+
+  async listTeams(orgId: string, query: ListQuery): Promise<Page<TeamRecord>> {
+    const { total, rows } = await this.list('teams', groupAttributeMap, orgId, query, teamReadColumns);
+    return { total, items: (rows as unknown as TeamRowRead[]).map(rowToTeam) };
+  }
+
+  async existingUserIds(orgId: string, userIds: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (const ids of chunks(unique(userIds))) {
+      const rows = await this.db
+        .selectFrom('users')
+        .select('id')
+        .where('org_id', '=', orgId)
+        .where('id', 'in', ids)
+        .execute();
+      for (const row of rows) found.add(row.id);
+    }
+    return found;
+  }
+
+  async addMembers(orgId: string, teamId: string, userIds: readonly string[], at: number): Promise<string[]> {
+    const added: string[] = [];
+    for (const ids of chunks(unique(userIds))) {
+      const rows = await this.db
+        .insertInto('team_members')
+        .values(ids.map((user_id) => ({ org_id: orgId, team_id: teamId, user_id, created_at: at })))
+        // A member added twice stays one membership (SPEC: adding a member twice leaves one).
+        .onConflict((oc) => oc.columns(['org_id', 'team_id', 'user_id']).doNothing())
+        .returning('user_id')
+        .execute();
+      for (const row of rows) added.push(row.user_id);
+    }
+    return added;
+  }
+
+  async removeMembers(orgId: string, teamId: string, userIds: readonly string[]): Promise<string[]> {
+    const removed: string[] = [];
+    for (const ids of chunks(unique(userIds))) {
+      const rows = await this.db
+        .deleteFrom('team_members')
+        .where('org_id', '=', orgId)
+        .where('team_id', '=', teamId)
+        .where('user_id', 'in', ids)
+        .returning('user_id')
+        .execute();
+      for (const row of rows) removed.push(row.user_id);
+    }
+    return removed;
+  }
+
+  async removeAllMembers(orgId: string, teamId: string): Promise<string[]> {
+    const rows = await this.db
+      .deleteFrom('team_members')
+      .where('org_id', '=', orgId)
+      .where('team_id', '=', teamId)
+      .returning('user_id')
+      .execute();
+    return rows.map((r) => r.user_id);
+  }
+
+  async memberIds(orgId: string, teamId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('team_members')
+      .select('user_id')
+      .where('org_id', '=', orgId)
+      .where('team_id', '=', teamId)
+      .execute();
+    return rows.map((r) => r.user_id);
+  }
+
+  async pageMembers(orgId: string, teamId: string, afterUserId: string | undefined, limit: number): Promise<MemberRecord[]> {
+    let q = this.db
+      .selectFrom('team_members as m')
+      .innerJoin('users as u', (j) => j.onRef('u.org_id', '=', 'm.org_id').onRef('u.id', '=', 'm.user_id'))
+      .select(['m.user_id', 'u.user_name', 'u.display_name'])
+      .where('m.org_id', '=', orgId)
+      .where('m.team_id', '=', teamId);
+    if (afterUserId !== undefined) q = q.where('m.user_id', '>', afterUserId);
+    const rows = await q.orderBy('m.user_id').limit(limit).execute();
+    return rows.map((r) => ({ userId: r.user_id, userName: r.user_name, displayName: r.display_name }));
+  }
+
+  async teamsOfUsers(orgId: string, userIds: readonly string[]): Promise<Map<string, UserTeamRecord[]>> {
+    const result = new Map<string, UserTeamRecord[]>();
+    for (const ids of chunks(unique(userIds))) {
+      const rows = await this.db
+        .selectFrom('team_members as m')
+        .innerJoin('teams as t', (j) => j.onRef('t.org_id', '=', 'm.org_id').onRef('t.id', '=', 'm.team_id'))
+        .select(['m.user_id', 'm.team_id', 't.display_name'])
+        .where('m.org_id', '=', orgId)
+        .where('m.user_id', 'in', ids)
+        .orderBy('m.team_id')
+        .execute();
+      for (const row of rows) {
+        const list = result.get(row.user_id) ?? [];
+        list.push({ teamId: row.team_id, displayName: row.display_name });
+        result.set(row.user_id, list);
+      }
+    }
+    return result;
+  }
+
+  /**
+   * One list implementation for every resource table: organization predicate first and outside
+   * the compiled filter, then sort (absent values last, the same on both databases), then id as
+   * the tie-breaker so pages are stable.
+   */
+  private async list<T extends 'users' | 'teams', C extends readonly string[]>(
+    table: T,
+    map: AttributeMap,
+    orgId: string,
+    query: ListQuery,
+    columns: C,
+  ) {
+    const where = query.filter ? compileFilter(query.filter, map, this.hooks) : sql<boolean>`1 = 1`;
+    // Both tables share org_id, id and the meta columns, all this method names; typing the
+    // builder as `users` lets Kysely check those names.
+    const base = this.db.selectFrom(`${table} as r` as 'users as r').where('r.org_id', '=', orgId).where(where);
     const totalRow = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     const total = Number(totalRow.n);
-    if (query.limit === 0 || query.offset >= total) return { items: [], total };
-    let page = base.select(userReadColumns);
+    if (query.limit === 0 || query.offset >= total) return { total, rows: [] };
+    let page = base.select(columns as unknown as typeof userReadColumns);
     const direction = query.sortOrder === 'descending' ? 'desc' : 'asc';
     if (query.sortBy) {
-      const resolved = resolvePath(userResourceType, query.sortBy);
-      const target = resolved && userMap.column(resolved);
+      const resolved = resolvePath(map.type, query.sortBy);
+      const target = resolved && map.column(resolved);
       if (!target) {
-        throw invalidValue(`sortBy "${printPath(query.sortBy)}" is not a sortable attribute`, 'list.sortBy');
+        throw invalidValue(`sortBy "${printPath(query.sortBy)}" is not a sortable attribute of ${map.type.name}`, 'list.sortBy');
       }
       const column = sql.ref(`r.${target.ciColumn ?? target.column}`);
-      // Absent values sort last in either direction, the same on both databases.
-      page = page
-        .orderBy(sql`case when ${column} is null then 1 else 0 end`)
-        .orderBy(this.hooks.byteOrder(column), direction);
+      page = page.orderBy(sql`case when ${column} is null then 1 else 0 end`).orderBy(this.hooks.byteOrder(column), direction);
     }
     const rows = await page.orderBy('r.id', direction).offset(query.offset).limit(query.limit).execute();
-    return { items: rows.map(rowToUser), total };
+    return { total, rows };
   }
 
   async appendLog(entry: LogRecord): Promise<void> {
@@ -397,3 +548,14 @@ function rowToLog(r: ProvisioningLogTable): LogRecord {
     durationMs: Number(r.duration_ms),
   };
 }
+
+/** SQLite allows 32,766 bound parameters per statement; 500 keeps every batch far below. */
+const CHUNK = 500;
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  return out;
+}
+
+const unique = (ids: readonly string[]): string[] => [...new Set(ids)];

@@ -8,6 +8,8 @@ const uniqueColumns: Record<string, string> = {
   'tokens.token_hash': 'tokenHash',
   'orgs.id': 'orgId',
   'users.id': 'id',
+  'teams.external_id': 'externalId',
+  'teams.id': 'id',
 };
 
 export const sqliteHooks: SqlDialectHooks = {

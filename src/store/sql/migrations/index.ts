@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import { initial } from './0001-initial.js';
+import { teams } from './0002-teams.js';
 
 /**
  * Static migration record: names sort in the order they apply. Never edit a migration that has
@@ -7,4 +8,5 @@ import { initial } from './0001-initial.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-teams': teams,
 };
