@@ -5,6 +5,7 @@ import { ServiceError } from '../services/index.js';
 import { DatabaseUrlError } from '../store/open-store.js';
 import { logCommand } from './commands/log.js';
 import { orgCommands } from './commands/org.js';
+import { teamCommands } from './commands/team.js';
 import { tokenCommands } from './commands/token.js';
 import { userCommands } from './commands/user.js';
 
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   orgCommands(program);
   tokenCommands(program);
   userCommands(program);
+  teamCommands(program);
   logCommand(program);
   return program;
 }

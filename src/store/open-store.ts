@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { openSqlite } from './sqlite/open-sqlite.js';
 import type { Store } from './store.js';
+import type { StoreOptions } from './store-options.js';
 
 export class DatabaseUrlError extends Error {}
 
@@ -8,12 +9,12 @@ export class DatabaseUrlError extends Error {}
  * Opens the store a DATABASE_URL names and brings its schema up to date:
  * `sqlite:<path>` (relative to the working directory) or `sqlite::memory:`.
  */
-export async function openStore(databaseUrl: string): Promise<Store> {
+export async function openStore(databaseUrl: string, options: StoreOptions = {}): Promise<Store> {
   if (databaseUrl.startsWith('sqlite:')) {
     const rest = databaseUrl.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     const file = rest === ':memory:' ? rest : resolve(rest);
     if (file === '') throw new DatabaseUrlError('DATABASE_URL sqlite: needs a file path, e.g. sqlite:./data/parallel-scim.db');
-    const store = openSqlite(file);
+    const store = openSqlite(file, options);
     await store.migrate();
     return store;
   }

@@ -17,9 +17,9 @@ export interface RunningServer {
 /** A real server on a loopback port over a fresh database of `backend`. */
 export async function startServer(
   backend: TestStore,
-  overrides: { bodyLimitBytes?: number; maxPageSize?: number } = {},
+  overrides: { bodyLimitBytes?: number; maxPageSize?: number; onQuery?: (sql: string) => void } = {},
 ): Promise<RunningServer> {
-  const db = await backend.open();
+  const db = await backend.open(overrides.onQuery ? { onQuery: overrides.onQuery } : {});
   const services = createServices(db.store);
   const app = await buildServer({
     services,

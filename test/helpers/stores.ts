@@ -3,20 +3,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
+import type { StoreOptions } from '../../src/store/store-options.js';
 
 /** One backend every store-level and end-to-end suite runs against. */
 export interface TestStore {
   readonly name: string;
   /** Opens a fresh, migrated, empty database; `close` also deletes its files. */
-  open(): Promise<{ store: Store; databaseUrl: string; close(): Promise<void> }>;
+  open(options?: StoreOptions): Promise<{ store: Store; databaseUrl: string; close(): Promise<void> }>;
 }
 
 const sqlite: TestStore = {
   name: 'sqlite',
-  async open() {
+  async open(options = {}) {
     const dir = mkdtempSync(join(tmpdir(), 'parallel-scim-test-'));
     const databaseUrl = `sqlite:${join(dir, 'test.db')}`;
-    const store = await openStore(databaseUrl);
+    const store = await openStore(databaseUrl, options);
     return {
       store,
       databaseUrl,

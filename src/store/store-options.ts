@@ -1,0 +1,13 @@
+import type { KyselyConfig, LogEvent } from 'kysely';
+
+export interface StoreOptions {
+  /** Called with the SQL text of every statement run (tests count statements with it). */
+  readonly onQuery?: (sql: string) => void;
+}
+
+/** Kysely's `log` option for `onQuery`, or nothing. */
+export function queryLog(options: StoreOptions): Pick<KyselyConfig, 'log'> {
+  const { onQuery } = options;
+  if (!onQuery) return {};
+  return { log: (event: LogEvent) => onQuery(event.query.sql) };
+}
