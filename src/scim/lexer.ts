@@ -18,6 +18,9 @@ export type Token =
   | { readonly kind: 'number'; readonly value: number; readonly at: number; readonly end: number }
   | { readonly kind: '(' | ')' | '[' | ']' | '.' | 'end'; readonly at: number; readonly end: number };
 
+/** A `word` token: a name, operator or keyword. */
+export type WordToken = Token & { readonly kind: 'word' };
+
 /**
  * Builds the error for the caller's context (`invalidFilter`, `invalidPath`, `invalidValue`).
  * `code` is a short suffix such as `syntax` or `string`; the factory adds its namespace.
@@ -191,7 +194,7 @@ export function isAttrName(name: string): boolean {
  * `{ uri: 'urn:...:2.0', attr: 'User' }`; callers that accept a whole schema compare
  * `uri + ':' + attr` with schema ids.
  */
-export function wordToAttrPath(token: Token & { kind: 'word' }, fail: ErrorFactory): AttrPath {
+export function wordToAttrPath(token: WordToken, fail: ErrorFactory): AttrPath {
   const raw = token.text;
   const where = positionOf(token.at);
   const colon = raw.lastIndexOf(':');

@@ -23,6 +23,7 @@ export interface ListLimits {
   readonly maxCount: number;
 }
 
+/** RFC 7644 §3.4.2: the schema URN of a ListResponse body. */
 export const LIST_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 
 const PARAMETERS = ['filter', 'startIndex', 'count', 'sortBy', 'sortOrder', 'attributes', 'excludedAttributes'] as const;

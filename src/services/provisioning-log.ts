@@ -52,9 +52,12 @@ export class ProvisioningLog {
     ctx.logged = true;
   }
 
-  /** After the response, for requests whose service did not log (reads, rolled-back errors). */
+  /**
+   * When the response is sent, for requests whose service did not log: reads, and every error
+   * (an error means the transaction that held the service's entry rolled back).
+   */
   async record(ctx: RequestContext, outcome: LogOutcome): Promise<void> {
-    if (ctx.logged) return;
+    if (ctx.logged && outcome.status < 400) return;
     ctx.logged = true;
     await this.store.appendLog(this.entry(ctx, outcome));
   }

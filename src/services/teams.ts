@@ -117,7 +117,7 @@ export class Teams {
     ctx.outcome.resourceType = 'Group';
     ctx.outcome.resourceId = id;
     await this.store.transaction(async (tx) => {
-      const team = await tx.getTeam(ctx.org.id, id);
+      const team = await tx.getTeam(ctx.org.id, id, { lock: true });
       if (!team) throw teamNotFound(id);
       checkIfMatch(team, ifMatch);
       await tx.deleteTeam(ctx.org.id, id);
@@ -167,7 +167,7 @@ export class Teams {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.store.transaction(async (tx) => {
-          const current = await tx.getTeam(ctx.org.id, id);
+          const current = await tx.getTeam(ctx.org.id, id, { lock: true });
           if (!current) throw teamNotFound(id);
           checkIfMatch(current, ifMatch);
           const { doc, members } = change(current);

@@ -120,7 +120,7 @@ export class Users {
       return;
     }
     await this.store.transaction(async (tx) => {
-      const user = await tx.getUser(ctx.org.id, id);
+      const user = await tx.getUser(ctx.org.id, id, { lock: true });
       if (!user) throw userNotFound(id);
       checkIfMatch(user, ifMatch);
       await tx.deleteUser(ctx.org.id, id);
@@ -198,7 +198,7 @@ export class Users {
     ctx.outcome.resourceId = id;
     return this.withRetry(() =>
       this.store.transaction(async (tx) => {
-        const current = await tx.getUser(ctx.org.id, id);
+        const current = await tx.getUser(ctx.org.id, id, { lock: true });
         if (!current) throw userNotFound(id);
         checkIfMatch(current, ifMatch);
         const { doc } = change(current);

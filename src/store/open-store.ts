@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { openPostgres } from './postgres/open-postgres.js';
 import { openSqlite } from './sqlite/open-sqlite.js';
 import type { Store } from './store.js';
 import type { StoreOptions } from './store-options.js';
@@ -7,7 +8,8 @@ export class DatabaseUrlError extends Error {}
 
 /**
  * Opens the store a DATABASE_URL names and brings its schema up to date:
- * `sqlite:<path>` (relative to the working directory) or `sqlite::memory:`.
+ * `sqlite:<path>` (relative to the working directory), `sqlite::memory:`, or
+ * `postgres://user:password@host:port/database[?schema=name]`.
  */
 export async function openStore(databaseUrl: string, options: StoreOptions = {}): Promise<Store> {
   if (databaseUrl.startsWith('sqlite:')) {
@@ -19,9 +21,16 @@ export async function openStore(databaseUrl: string, options: StoreOptions = {})
     return store;
   }
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new DatabaseUrlError('PostgreSQL support is not built yet: use a sqlite: DATABASE_URL');
+    const store = openPostgres(databaseUrl, options);
+    try {
+      await store.migrate();
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    return store;
   }
   throw new DatabaseUrlError(
-    `DATABASE_URL must start with sqlite: (e.g. sqlite:./data/parallel-scim.db); got "${databaseUrl.split(':')[0]}:..."`,
+    `DATABASE_URL must be sqlite:<file> (e.g. sqlite:./data/parallel-scim.db) or postgres://user:password@host:5432/db; got "${databaseUrl.split(':')[0]}:..."`,
   );
 }

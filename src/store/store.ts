@@ -147,7 +147,8 @@ export interface StoreOps {
    */
   updateUser(user: UserRecord, expectedVersion: number): Promise<void>;
   deleteUser(orgId: string, userId: string): Promise<boolean>;
-  getUser(orgId: string, userId: string): Promise<UserRecord | undefined>;
+  /** `lock` holds the row until the transaction ends, for a read that precedes a write. */
+  getUser(orgId: string, userId: string, options?: { lock?: boolean }): Promise<UserRecord | undefined>;
   /** Users of the organization whose userName (ignoring case) or work e-mail matches. */
   findUsersByUserNameOrWorkEmail(orgId: string, userName: string, workEmails: readonly string[]): Promise<UserRecord[]>;
   listUsers(orgId: string, query: ListQuery): Promise<Page<UserRecord>>;
@@ -158,7 +159,7 @@ export interface StoreOps {
   updateTeam(team: TeamRecord, expectedVersion: number): Promise<void>;
   /** Removes the team and its memberships (never the users). */
   deleteTeam(orgId: string, teamId: string): Promise<boolean>;
-  getTeam(orgId: string, teamId: string): Promise<TeamRecord | undefined>;
+  getTeam(orgId: string, teamId: string, options?: { lock?: boolean }): Promise<TeamRecord | undefined>;
   listTeams(orgId: string, query: ListQuery): Promise<Page<TeamRecord>>;
 
   /** Which of `userIds` are users of the organization (one indexed lookup per chunk of ids). */

@@ -333,7 +333,7 @@ describe('parseFilter: errors', () => {
       assert.throws(
         () => parseFilter(text),
         (error: unknown) => {
-          assert.ok(error instanceof ScimError);
+          if (!(error instanceof ScimError)) return false;
           assert.deepEqual(
             { status: error.status, scimType: error.scimType, detail: error.detail },
             { status: 400, scimType: 'invalidFilter', detail },
@@ -376,7 +376,7 @@ describe('parseFilter: errors', () => {
 
   test('a long flat chain parses without deep recursion', () => {
     const text = Array.from({ length: 300 }, (_, i) => `a${i} pr`).join(' and ');
-    assert.ok(text.length <= MAX_FILTER_LENGTH);
+    assert.equal(text.length <= MAX_FILTER_LENGTH, true);
     assert.equal(parseFilter(text).kind, 'and');
   });
 });

@@ -1,4 +1,12 @@
-import { type ErrorFactory, positionOf, type Token, TokenStream, tokenize, wordToAttrPath } from '../lexer.js';
+import {
+  type ErrorFactory,
+  positionOf,
+  type Token,
+  TokenStream,
+  tokenize,
+  type WordToken,
+  wordToAttrPath,
+} from '../lexer.js';
 import { invalidFilter } from '../scim-error.js';
 import type { AttrPath, CompareOp, Filter, FilterLiteral } from './ast.js';
 
@@ -81,10 +89,8 @@ function parseAnd(stream: TokenStream, within: AttrPath | undefined, depth: numb
 
 function parseUnary(stream: TokenStream, within: AttrPath | undefined, depth: number): Filter {
   const t = stream.next();
-  if (t.kind === '(') {
-    const inner = parseGroup(stream, t, within, depth);
-    return inner;
-  }
+  // A parenthesized filter is its inner node: the AST has no node for grouping.
+  if (t.kind === '(') return parseGroup(stream, t, within, depth);
   if (isKeyword(t, 'not')) {
     const open = stream.next();
     if (open.kind !== '(') {
@@ -127,7 +133,7 @@ function parseGroup(stream: TokenStream, open: Token, within: AttrPath | undefin
 
 function parseValuePath(
   stream: TokenStream,
-  word: Token & { kind: 'word' },
+  word: WordToken,
   path: AttrPath,
   within: AttrPath | undefined,
   depth: number,
@@ -168,7 +174,7 @@ function parseValuePath(
   return { kind: 'valuePath', path, filter, at: word.at };
 }
 
-function parseAttrExp(stream: TokenStream, word: Token & { kind: 'word' }, path: AttrPath): Filter {
+function parseAttrExp(stream: TokenStream, word: WordToken, path: AttrPath): Filter {
   const opToken = stream.next();
   const op = opToken.kind === 'word' ? opToken.text.toLowerCase() : undefined;
   if (op === 'pr') {

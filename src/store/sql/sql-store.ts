@@ -145,13 +145,10 @@ class SqlOps implements StoreOps {
     return Number(result.numDeletedRows) === 1;
   }
 
-  async getUser(orgId: string, userId: string): Promise<UserRecord | undefined> {
-    const row = await this.db
-      .selectFrom('users as r')
-      .select(userReadColumns)
-      .where('r.org_id', '=', orgId)
-      .where('r.id', '=', userId)
-      .executeTakeFirst();
+  async getUser(orgId: string, userId: string, options: { lock?: boolean } = {}): Promise<UserRecord | undefined> {
+    let q = this.db.selectFrom('users as r').select(userReadColumns).where('r.org_id', '=', orgId).where('r.id', '=', userId);
+    if (options.lock && this.hooks.lockRows) q = q.forNoKeyUpdate();
+    const row = await q.executeTakeFirst();
     return row && rowToUser(row);
   }
 
@@ -220,13 +217,10 @@ class SqlOps implements StoreOps {
     return Number(result.numDeletedRows) === 1;
   }
 
-  async getTeam(orgId: string, teamId: string): Promise<TeamRecord | undefined> {
-    const row = await this.db
-      .selectFrom('teams as r')
-      .select(teamReadColumns)
-      .where('r.org_id', '=', orgId)
-      .where('r.id', '=', teamId)
-      .executeTakeFirst();
+  async getTeam(orgId: string, teamId: string, options: { lock?: boolean } = {}): Promise<TeamRecord | undefined> {
+    let q = this.db.selectFrom('teams as r').select(teamReadColumns).where('r.org_id', '=', orgId).where('r.id', '=', teamId);
+    if (options.lock && this.hooks.lockRows) q = q.forNoKeyUpdate();
+    const row = await q.executeTakeFirst();
     return row && rowToTeam(row);
   }
 
@@ -420,12 +414,27 @@ export class SqlStore extends SqlOps implements Store {
   constructor(
     private readonly kysely: Kysely<Database>,
     hooks: SqlDialectHooks,
+    /** Statements run before migrations (e.g. creating the PostgreSQL schema). */
+    private readonly setupSql: readonly string[] = [],
   ) {
     super(kysely, hooks);
     this.dialect = hooks.name;
   }
 
   async transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.once(fn);
+      } catch (error) {
+        // A serialization failure or deadlock victim is retried here, inside the service,
+        // so the IdP never sees it.
+        if (!this.hooks.isRetryable(error) || attempt >= MAX_TRANSACTION_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 20 * attempt)));
+      }
+    }
+  }
+
+  private once<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
     // begin/commit by hand on one connection: Kysely's own begin cannot say BEGIN IMMEDIATE.
     return this.kysely.connection().execute(async (conn) => {
       await sql.raw(this.hooks.beginSql).execute(conn);
@@ -434,7 +443,7 @@ export class SqlStore extends SqlOps implements Store {
         await sql.raw('commit').execute(conn);
         return result;
       } catch (error) {
-        await sql.raw('rollback').execute(conn);
+        await sql.raw('rollback').execute(conn).catch(() => undefined);
         throw error;
       }
     });
@@ -445,6 +454,7 @@ export class SqlStore extends SqlOps implements Store {
   }
 
   async migrate(): Promise<void> {
+    for (const statement of this.setupSql) await sql.raw(statement).execute(this.kysely);
     await migrateToLatest(this.kysely);
   }
 
@@ -548,6 +558,8 @@ function rowToLog(r: ProvisioningLogTable): LogRecord {
     durationMs: Number(r.duration_ms),
   };
 }
+
+const MAX_TRANSACTION_ATTEMPTS = 5;
 
 /** SQLite allows 32,766 bound parameters per statement; 500 keeps every batch far below. */
 const CHUNK = 500;

@@ -17,6 +17,7 @@ export const sqliteHooks: SqlDialectHooks = {
   // Deferred transactions upgrade to a write lock mid-way and fail with SQLITE_BUSY when another
   // process (the CLI, say) writes; IMMEDIATE waits on busy_timeout instead.
   beginSql: 'begin immediate',
+  lockRows: false,
   containsExact: (column, value) => sql<boolean>`instr(${column}, ${value}) > 0`,
   // Lengths are measured by SQLite in characters, never by JS in UTF-16 units. Callers handle the
   // empty value (always true), for which substr(x, -0) would not work.
@@ -32,4 +33,7 @@ export const sqliteHooks: SqlDialectHooks = {
     }
     return 'unknown';
   },
+  // With BEGIN IMMEDIATE and busy_timeout, writers queue; a SQLITE_BUSY that still escapes
+  // (another process held the lock past the timeout) is worth one more try.
+  isRetryable: (error) => (error as { code?: unknown })?.code === 'SQLITE_BUSY',
 };

@@ -1,0 +1,209 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { type ListQuery, listResponse, parseAttributeOptions, parseListQuery } from './list-request.js';
+import { ScimError } from './scim-error.js';
+
+const limits = { defaultCount: 100, maxCount: 1000 };
+const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+
+describe('parseListQuery: query strings (RFC 7644 §3.4.2)', () => {
+  const cases: [string, Record<string, unknown>, ListQuery][] = [
+    ['no parameters', {}, { startIndex: 1, count: 100, sortOrder: 'ascending' }],
+    [
+      'RFC 7644 §3.4.2.4 pagination example',
+      { startIndex: '1', count: '10' },
+      { startIndex: 1, count: 10, sortOrder: 'ascending' },
+    ],
+    [
+      'Entra test connection',
+      { filter: 'userName eq "7b6b4f24-5bd6-4e2a-9a4d-8c2d0c1e8f0a"' },
+      {
+        filter: {
+          kind: 'compare',
+          path: { attr: 'userName' },
+          op: 'eq',
+          value: '7b6b4f24-5bd6-4e2a-9a4d-8c2d0c1e8f0a',
+          at: 0,
+        },
+        startIndex: 1,
+        count: 100,
+        sortOrder: 'ascending',
+      },
+    ],
+    [
+      'Entra group probe',
+      { excludedAttributes: 'members', filter: 'displayName eq "x"' },
+      {
+        filter: { kind: 'compare', path: { attr: 'displayName' }, op: 'eq', value: 'x', at: 0 },
+        startIndex: 1,
+        count: 100,
+        sortOrder: 'ascending',
+        excludedAttributes: [{ attr: 'members' }],
+      },
+    ],
+    [
+      'sorting and attributes',
+      {
+        sortBy: 'name.familyName',
+        sortOrder: 'Descending',
+        attributes: ` userName, name.givenName,,${ENTERPRISE}:employeeNumber `,
+      },
+      {
+        startIndex: 1,
+        count: 100,
+        sortBy: { attr: 'name', sub: 'familyName' },
+        sortOrder: 'descending',
+        attributes: [
+          { attr: 'userName' },
+          { attr: 'name', sub: 'givenName' },
+          { uri: ENTERPRISE, attr: 'employeeNumber' },
+        ],
+      },
+    ],
+    [
+      'startIndex below 1 is read as 1',
+      { startIndex: '0', count: '5' },
+      { startIndex: 1, count: 5, sortOrder: 'ascending' },
+    ],
+    ['negative startIndex', { startIndex: '-7' }, { startIndex: 1, count: 100, sortOrder: 'ascending' }],
+    ['negative count is read as 0', { count: '-3' }, { startIndex: 1, count: 0, sortOrder: 'ascending' }],
+    ['count 0 asks for totalResults only', { count: '0' }, { startIndex: 1, count: 0, sortOrder: 'ascending' }],
+    ['count above the maximum is capped', { count: '5000' }, { startIndex: 1, count: 1000, sortOrder: 'ascending' }],
+    [
+      'huge numbers stay safe integers',
+      { startIndex: '99999999999999999999999' },
+      { startIndex: Number.MAX_SAFE_INTEGER, count: 100, sortOrder: 'ascending' },
+    ],
+    [
+      'parameter names in another case',
+      { StartIndex: '3', COUNT: '2', sortorder: 'descending', ExcludedAttributes: 'groups' },
+      { startIndex: 3, count: 2, sortOrder: 'descending', excludedAttributes: [{ attr: 'groups' }] },
+    ],
+    [
+      'attributes wins over excludedAttributes',
+      { attributes: 'userName', excludedAttributes: 'emails' },
+      { startIndex: 1, count: 100, sortOrder: 'ascending', attributes: [{ attr: 'userName' }] },
+    ],
+    [
+      'a repeated parameter arrives as an array',
+      { attributes: ['userName', 'emails,active'] },
+      {
+        startIndex: 1,
+        count: 100,
+        sortOrder: 'ascending',
+        attributes: [{ attr: 'userName' }, { attr: 'emails' }, { attr: 'active' }],
+      },
+    ],
+    ['an empty attributes list is no list', { attributes: ' , ' }, { startIndex: 1, count: 100, sortOrder: 'ascending' }],
+  ];
+  for (const [name, params, expected] of cases) {
+    test(name, () => assert.deepEqual(parseListQuery(params, limits), expected));
+  }
+});
+
+describe('parseListQuery: POST /.search bodies (RFC 7644 §3.4.3)', () => {
+  test('RFC 7644 §3.4.3 example', () => {
+    const body = {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
+      attributes: ['displayName', 'userName'],
+      filter: 'displayName sw "smith"',
+      startIndex: 1,
+      count: 10,
+    };
+    assert.deepEqual(parseListQuery(body, limits), {
+      filter: { kind: 'compare', path: { attr: 'displayName' }, op: 'sw', value: 'smith', at: 0 },
+      startIndex: 1,
+      count: 10,
+      sortOrder: 'ascending',
+      attributes: [{ attr: 'displayName' }, { attr: 'userName' }],
+    });
+  });
+
+  test('excludedAttributes as an array', () => {
+    assert.deepEqual(parseListQuery({ excludedAttributes: ['members', 'meta.version'], count: 2 }, limits), {
+      startIndex: 1,
+      count: 2,
+      sortOrder: 'ascending',
+      excludedAttributes: [{ attr: 'members' }, { attr: 'meta', sub: 'version' }],
+    });
+  });
+});
+
+describe('parseListQuery: errors', () => {
+  const cases: [string, Record<string, unknown>, string, string][] = [
+    ['bad filter', { filter: 'userName equals "x"' }, 'invalidFilter', 'Expected a comparison operator (eq, ne, co, sw, ew, gt, ge, lt, le, pr) after "userName" at position 10, found "equals"'],
+    ['empty filter', { filter: '' }, 'invalidFilter', 'The filter is empty; write an expression such as userName eq "bjensen"'],
+    ['filter given twice', { filter: ['a pr', 'b pr'] }, 'invalidFilter', 'The filter parameter must be one string; give it once'],
+    ['fractional count', { count: '1.5' }, 'invalidValue', 'count must be an integer, not "1.5"'],
+    ['fractional count in a body', { count: 2.5 }, 'invalidValue', 'count must be an integer, not 2.5'],
+    ['word as startIndex', { startIndex: 'first' }, 'invalidValue', 'startIndex must be an integer, not "first"'],
+    ['empty count', { count: '' }, 'invalidValue', 'count must be an integer, not ""'],
+    ['sortOrder', { sortOrder: 'up' }, 'invalidValue', 'sortOrder must be "ascending" or "descending", not "up"'],
+    [
+      'sortBy with a filter',
+      { sortBy: 'emails[type eq "work"]' },
+      'invalidValue',
+      'Invalid sortBy entry "emails[type eq \\"work\\"]": Expected only an attribute name, found "[" at position 7',
+    ],
+    [
+      'attributes entry with a value filter',
+      { attributes: 'userName,emails[type eq "work"]' },
+      'invalidValue',
+      'Invalid attributes entry "emails[type eq \\"work\\"]": Expected only an attribute name, found "[" at position 7',
+    ],
+    [
+      'attributes of the wrong type',
+      { attributes: [1] },
+      'invalidValue',
+      'attributes must be a comma-separated string or an array of attribute names, not [1]',
+    ],
+  ];
+  for (const [name, params, scimType, detail] of cases) {
+    test(name, () => {
+      assert.throws(
+        () => parseListQuery(params, limits),
+        (error: unknown) => {
+          if (!(error instanceof ScimError)) return false;
+          assert.deepEqual(
+            { status: error.status, scimType: error.scimType, detail: error.detail },
+            { status: 400, scimType, detail },
+          );
+          return true;
+        },
+      );
+    });
+  }
+});
+
+describe('parseAttributeOptions', () => {
+  const cases: [Record<string, unknown>, ReturnType<typeof parseAttributeOptions>][] = [
+    [{}, {}],
+    [{ excludedAttributes: 'members' }, { excludedAttributes: [{ attr: 'members' }] }],
+    [{ attributes: 'id', excludedAttributes: 'members' }, { attributes: [{ attr: 'id' }] }],
+  ];
+  for (const [params, expected] of cases) {
+    test(JSON.stringify(params), () => assert.deepEqual(parseAttributeOptions(params), expected));
+  }
+});
+
+describe('listResponse', () => {
+  test('RFC 7644 §3.4.2 ListResponse', () => {
+    assert.deepEqual(listResponse([{ id: 'a' }, { id: 'b' }], 12, 3), {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+      totalResults: 12,
+      startIndex: 3,
+      itemsPerPage: 2,
+      Resources: [{ id: 'a' }, { id: 'b' }],
+    });
+  });
+
+  test('Entra test connection gets an empty page', () => {
+    assert.deepEqual(listResponse([], 0, 1), {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+      totalResults: 0,
+      startIndex: 1,
+      itemsPerPage: 0,
+      Resources: [],
+    });
+  });
+});
