@@ -13,6 +13,9 @@ const EnvSchema = Type.Object({
   ),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 100 * 1024 * 1024, default: 1024 * 1024 }),
   MAX_PAGE_SIZE: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
+  RATE_LIMIT_REQUESTS: Type.Integer({ minimum: 0, default: 1000 }),
+  RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 10 }),
+  DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -26,6 +29,10 @@ export interface Config {
   readonly logLevel: string;
   readonly bodyLimitBytes: number;
   readonly maxPageSize: number;
+  /** Requests per token per window; 0 turns rate limiting off. */
+  readonly rateLimit: { readonly requests: number; readonly windowSeconds: number };
+  /** PostgreSQL connections per instance. */
+  readonly dbPoolSize: number;
 }
 
 export class ConfigError extends Error {
@@ -60,5 +67,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: v.LOG_LEVEL,
     bodyLimitBytes: v.BODY_LIMIT_BYTES,
     maxPageSize: v.MAX_PAGE_SIZE,
+    rateLimit: { requests: v.RATE_LIMIT_REQUESTS, windowSeconds: v.RATE_LIMIT_WINDOW_SECONDS },
+    dbPoolSize: v.DB_POOL_SIZE,
   };
 }

@@ -9,7 +9,7 @@ import { DatabaseUrlError, openStore } from './store/open-store.js';
  */
 export async function serve(env: Record<string, string | undefined> = process.env): Promise<void> {
   const config = loadConfig(env);
-  const store = await openStore(config.databaseUrl);
+  const store = await openStore(config.databaseUrl, { poolSize: config.dbPoolSize });
   const services = createServices(store);
   const app = await buildServer({ services, config });
   let closing = false;

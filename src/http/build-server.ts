@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import { ScimError } from '../scim/scim-error.js';
 import type { Services } from '../services/index.js';
 import { bearerAuth } from './bearer-auth.js';
+import { rateLimit } from './rate-limit.js';
 import { registerJsonParsers } from './content-types.js';
 import { registerErrorHandler } from './error-handler.js';
 import { discoveryRoutes } from './routes/discovery.js';
@@ -15,7 +16,7 @@ import { loggerOptions } from '../observability/logger.js';
 
 export interface ServerOptions {
   readonly services: Services;
-  readonly config: Pick<Config, 'publicUrl' | 'bodyLimitBytes' | 'maxPageSize' | 'logLevel'>;
+  readonly config: Pick<Config, 'publicUrl' | 'bodyLimitBytes' | 'maxPageSize' | 'logLevel' | 'rateLimit'>;
   readonly clock?: () => number;
 }
 
@@ -44,6 +45,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       discoveryRoutes(scim, { publicUrl: config.publicUrl, maxPageSize: config.maxPageSize });
       await scim.register(async (tenant) => {
         tenant.addHook('onRequest', bearerAuth(services, config.publicUrl, clock));
+        if (config.rateLimit.requests > 0) {
+          const limiter = services.store.rateLimiter({
+            points: config.rateLimit.requests,
+            windowSeconds: config.rateLimit.windowSeconds,
+          });
+          tenant.addHook('onRequest', rateLimit(limiter));
+        }
         // The log entry is written before the response leaves, so whoever got an answer can
         // already find it in the log.
         tenant.addHook('onSend', async (request, reply, payload) => {

@@ -238,7 +238,7 @@ export function wordToAttrPath(token: WordToken, fail: ErrorFactory): AttrPath {
  * `attributes`), e.g. `name.givenName` or `urn:...:enterprise:2.0:User:employeeNumber`.
  */
 export function parseAttrPath(text: string, fail: ErrorFactory): AttrPath {
-  const stream = new TokenStream(text, tokenize(text, fail), fail, 'attribute name');
+  const stream = new TokenStream(text, tokenize(text, fail), fail, 'text');
   const token = stream.next();
   if (token.kind !== 'word') {
     throw fail(`Expected an attribute name ${positionOf(token.at)}, found ${stream.describe(token)}`, 'syntax');

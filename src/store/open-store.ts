@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
-import { openPostgres } from './postgres/open-postgres.js';
+import { openPostgres, type PostgresOptions } from './postgres/open-postgres.js';
 import { openSqlite } from './sqlite/open-sqlite.js';
 import type { Store } from './store.js';
-import type { StoreOptions } from './store-options.js';
 
 export class DatabaseUrlError extends Error {}
 
@@ -11,7 +10,7 @@ export class DatabaseUrlError extends Error {}
  * `sqlite:<path>` (relative to the working directory), `sqlite::memory:`, or
  * `postgres://user:password@host:port/database[?schema=name]`.
  */
-export async function openStore(databaseUrl: string, options: StoreOptions = {}): Promise<Store> {
+export async function openStore(databaseUrl: string, options: PostgresOptions = {}): Promise<Store> {
   if (databaseUrl.startsWith('sqlite:')) {
     const rest = databaseUrl.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     const file = rest === ':memory:' ? rest : resolve(rest);

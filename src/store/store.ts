@@ -6,6 +6,7 @@
 import type { Filter } from '../scim/filter/ast.js';
 import type { AttrPath } from '../scim/filter/ast.js';
 import type { ResourceDoc } from '../scim/resources/resource-doc.js';
+import type { RateLimiter, RateLimitOptions } from './rate-limiter.js';
 
 export type DeleteMode = 'deactivate' | 'remove';
 
@@ -188,6 +189,8 @@ export interface Store extends StoreOps {
   readonly dialect: 'sqlite' | 'postgres';
   /** Runs `fn` in one transaction: every write in it commits together or not at all. */
   transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T>;
+  /** A per-key request limiter whose counters every instance on this database shares. */
+  rateLimiter(options: RateLimitOptions): RateLimiter;
   /** Cheapest round trip to the database, for readiness probes. */
   ping(): Promise<void>;
   /** Applies pending migrations (safe to run on every start). */

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/http/build-server.js';
 import { createServices, type Services } from '../../src/services/index.js';
+import { openStore } from '../../src/store/open-store.js';
 import type { TestStore } from './stores.js';
 
 export interface RunningServer {
@@ -17,9 +18,18 @@ export interface RunningServer {
 /** A real server on a loopback port over a fresh database of `backend`. */
 export async function startServer(
   backend: TestStore,
-  overrides: { bodyLimitBytes?: number; maxPageSize?: number; onQuery?: (sql: string) => void } = {},
+  overrides: {
+    bodyLimitBytes?: number;
+    maxPageSize?: number;
+    onQuery?: (sql: string) => void;
+    rateLimit?: { requests: number; windowSeconds: number };
+    /** Serve an existing database (a second instance) instead of a fresh one. */
+    databaseUrl?: string;
+  } = {},
 ): Promise<RunningServer> {
-  const db = await backend.open(overrides.onQuery ? { onQuery: overrides.onQuery } : {});
+  const db = overrides.databaseUrl
+    ? await attach(overrides.databaseUrl)
+    : await backend.open(overrides.onQuery ? { onQuery: overrides.onQuery } : {});
   const services = createServices(db.store);
   const app = await buildServer({
     services,
@@ -28,6 +38,7 @@ export async function startServer(
       bodyLimitBytes: overrides.bodyLimitBytes ?? 1024 * 1024,
       maxPageSize: overrides.maxPageSize ?? 1000,
       logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
+      rateLimit: overrides.rateLimit ?? { requests: 0, windowSeconds: 1 },
     },
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -45,6 +56,11 @@ export async function startServer(
       await db.close();
     },
   };
+}
+
+async function attach(databaseUrl: string) {
+  const store = await openStore(databaseUrl);
+  return { store, databaseUrl, close: () => store.close() };
 }
 
 /** A new organization with a token: what support sets up for a customer. */

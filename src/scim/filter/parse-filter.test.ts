@@ -126,6 +126,15 @@ describe('parseFilter: IdP filters', () => {
       cmp(0, p('manager', 'value', ENTERPRISE), 'eq', '26118915-6090-4610-87a4-49d0ca5f5f45'),
     ],
     ['members.$ref pr', pr(0, p('members', '$ref'))],
+    // The PATCH-path form used as a filter: one element matching both conditions.
+    [
+      'emails[type eq "work"].value eq "a@x.com"',
+      vp(0, p('emails'), and(7, cmp(7, p('type'), 'eq', 'work'), cmp(23, p('value'), 'eq', 'a@x.com'))),
+    ],
+    [
+      'emails[type eq "work"].value pr',
+      vp(0, p('emails'), and(7, cmp(7, p('type'), 'eq', 'work'), pr(23, p('value')))),
+    ],
   ];
   for (const [text, expected] of cases) {
     test(text, () => assert.deepEqual(parseFilter(text), expected));
@@ -268,9 +277,14 @@ describe('parseFilter: errors', () => {
       'Inside "emails[...]" name a sub-attribute of "emails" on its own (such as "value" or "type"); found "value.x" at position 8',
     ],
     [
-      'sub-attribute after a value path',
-      'emails[type eq "work"].value eq "x"',
-      'A filter cannot select a sub-attribute after "]" at position 23; move the condition inside the brackets, as in emails[type eq "work" and value eq "x"]',
+      'no sub-attribute name after "]."',
+      'emails[type eq "work"]."x" eq "y"',
+      'Expected a sub-attribute name after "emails[...]." at position 24, found the string "x"',
+    ],
+    [
+      'no operator after "].value"',
+      'emails[type eq "work"].value',
+      'Expected a comparison operator (eq, ne, co, sw, ew, gt, ge, lt, le, pr) after "value" at position 29, found the end of the filter',
     ],
     [
       'value filter on a sub-attribute',

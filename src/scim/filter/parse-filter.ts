@@ -1,4 +1,5 @@
 import {
+  isAttrName,
   type ErrorFactory,
   positionOf,
   type Token,
@@ -164,12 +165,20 @@ function parseValuePath(
   }
   const after = stream.peek();
   if (after.kind === '.') {
-    // RFC 7644 §3.4.2.2: in a filter, valuePath = attrPath "[" valFilter "]" with nothing after
-    // it; `emails[type eq "work"].value` is PATCH path syntax (§3.5.2) only.
-    throw stream.fail(
-      `A filter cannot select a sub-attribute after "]" ${positionOf(after.at)}; move the condition inside the brackets, as in ${word.text}[type eq "work" and value eq "x"]`,
-      'syntax',
-    );
+    // RFC 7644 §3.4.2.2's grammar ends a valuePath at "]", but clients write the PATCH-path form
+    // `emails[type eq "work"].value eq "x"` in filters too (the SCIM issue for it asks for
+    // exactly this). It means one element matching both, so it is read as
+    // `emails[type eq "work" and value eq "x"]`.
+    stream.next();
+    const subToken = stream.next();
+    if (subToken.kind !== 'word' || !isAttrName(subToken.text)) {
+      throw stream.fail(
+        `Expected a sub-attribute name after "${word.text}[...]." ${positionOf(subToken.at)}, found ${stream.describe(subToken)}`,
+        'syntax',
+      );
+    }
+    const condition = parseAttrExp(stream, subToken, { attr: subToken.text });
+    return { kind: 'valuePath', path, filter: { kind: 'and', left: filter, right: condition, at: filter.at }, at: word.at };
   }
   return { kind: 'valuePath', path, filter, at: word.at };
 }

@@ -37,6 +37,12 @@ export function resolvePath(type: ResourceTypeDef, path: AttrPath): ResolvedPath
     schema = found.schema;
     isExtension = found.isExtension;
     attribute = findAttribute(schema.attributes, path.attr);
+    // `urn:...:core:2.0:User:externalId`: the common attributes (RFC 7643 §3.1) may be
+    // qualified with the core schema URN like any core attribute.
+    if (!attribute && !isExtension) {
+      attribute = findAttribute(commonAttributes, path.attr);
+      if (attribute) schema = undefined;
+    }
   } else {
     attribute = findAttribute(commonAttributes, path.attr);
     if (!attribute) {

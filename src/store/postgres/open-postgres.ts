@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../sql/db-schema.js';
 import { SqlStore } from '../sql/sql-store.js';
+import { postgresRateLimiter } from '../rate-limiter.js';
 import { queryLog, type StoreOptions } from '../store-options.js';
 import { postgresHooks } from './postgres-dialect.js';
 
@@ -33,5 +34,8 @@ export function openPostgres(url: string, options: PostgresOptions = {}): SqlSto
     ...(schema !== null ? { options: `-c search_path=${schema}` } : {}),
   });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...queryLog(options) });
-  return new SqlStore(kysely, postgresHooks, schema !== null ? [`create schema if not exists ${schema}`] : []);
+  return new SqlStore(kysely, postgresHooks, {
+    setupSql: schema !== null ? [`create schema if not exists ${schema}`] : [],
+    rateLimiter: (limits) => postgresRateLimiter(pool, limits),
+  });
 }

@@ -3,6 +3,7 @@ import { foldCase } from '../../scim/fold-case.js';
 import { invalidValue } from '../../scim/scim-error.js';
 import { resolvePath } from '../../scim/schema/resolve-path.js';
 import { migrateToLatest } from '../migrate.js';
+import type { RateLimiter, RateLimitOptions } from '../rate-limiter.js';
 import { ConcurrentUpdate, UniqueViolation } from '../store-errors.js';
 import type {
   DeleteMode,
@@ -414,11 +415,18 @@ export class SqlStore extends SqlOps implements Store {
   constructor(
     private readonly kysely: Kysely<Database>,
     hooks: SqlDialectHooks,
-    /** Statements run before migrations (e.g. creating the PostgreSQL schema). */
-    private readonly setupSql: readonly string[] = [],
+    private readonly extras: {
+      /** Statements run before migrations (e.g. creating the PostgreSQL schema). */
+      readonly setupSql?: readonly string[];
+      readonly rateLimiter: (options: RateLimitOptions) => RateLimiter;
+    },
   ) {
     super(kysely, hooks);
     this.dialect = hooks.name;
+  }
+
+  rateLimiter(options: RateLimitOptions): RateLimiter {
+    return this.extras.rateLimiter(options);
   }
 
   async transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
@@ -454,7 +462,7 @@ export class SqlStore extends SqlOps implements Store {
   }
 
   async migrate(): Promise<void> {
-    for (const statement of this.setupSql) await sql.raw(statement).execute(this.kysely);
+    for (const statement of this.extras.setupSql ?? []) await sql.raw(statement).execute(this.kysely);
     await migrateToLatest(this.kysely);
   }
 

@@ -5,6 +5,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import type { Database as Schema } from '../sql/db-schema.js';
 import { SqlStore } from '../sql/sql-store.js';
 import { sqliteHooks } from './sqlite-dialect.js';
+import { memoryRateLimiter } from '../rate-limiter.js';
 import { queryLog, type StoreOptions } from '../store-options.js';
 
 /**
@@ -19,5 +20,5 @@ export function openSqlite(file: string, options: StoreOptions = {}): SqlStore {
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database }), ...queryLog(options) });
-  return new SqlStore(kysely, sqliteHooks);
+  return new SqlStore(kysely, sqliteHooks, { rateLimiter: memoryRateLimiter });
 }

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import { initial } from './0001-initial.js';
 import { teams } from './0002-teams.js';
+import { rateLimits } from './0003-rate-limits.js';
 
 /**
  * Static migration record: names sort in the order they apply. Never edit a migration that has
@@ -9,4 +10,5 @@ import { teams } from './0002-teams.js';
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-teams': teams,
+  '0003-rate-limits': rateLimits,
 };
