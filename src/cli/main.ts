@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { reportStartFailure, serve } from '../main.js';
 import { ConfigError } from '../config.js';
+import { reportStartFailure, serve } from '../main.js';
 import { ServiceError } from '../services/index.js';
 import { DatabaseUrlError } from '../store/open-store.js';
 import { logCommand } from './commands/log.js';
@@ -8,6 +8,7 @@ import { orgCommands } from './commands/org.js';
 import { teamCommands } from './commands/team.js';
 import { tokenCommands } from './commands/token.js';
 import { userCommands } from './commands/user.js';
+import { UsageError } from './parse-options.js';
 
 /** `parallel-scim`: the service and the support tools, on the same DATABASE_URL. */
 export function buildProgram(): Command {
@@ -37,6 +38,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     if (error instanceof CommanderError) {
       // Help and version exit 0; usage errors were already printed by commander.
       return error.exitCode;
+    }
+    if (error instanceof UsageError) {
+      process.stderr.write(`parallel-scim: ${error.message}\n`);
+      return 2;
     }
     if (error instanceof ServiceError || error instanceof ConfigError || error instanceof DatabaseUrlError) {
       process.stderr.write(`parallel-scim: ${error.message}\n`);

@@ -26,7 +26,10 @@ export function bearerAuth(services: Services, publicUrl: string | undefined, cl
     const startedAt = clock();
     const header = request.headers.authorization;
     if (header === undefined) {
-      throw unauthorized('Authentication required: send the organization token as "Authorization: Bearer <token>"', 'auth.missing');
+      throw unauthorized(
+        'Authentication required: send the organization token as "Authorization: Bearer <token>"',
+        'auth.missing',
+      );
     }
     const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
     if (!match) {
@@ -57,7 +60,7 @@ export function bearerAuth(services: Services, publicUrl: string | undefined, cl
       case 'scimDisabled':
         throw new ScimError(
           403,
-          'SCIM provisioning is not part of this organization\'s plan (an enterprise-plan feature); contact Parallel to enable it',
+          "SCIM provisioning is not part of this organization's plan (an enterprise-plan feature); contact Parallel to enable it",
           undefined,
           'auth.scimDisabled',
         );

@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
+import { loggerOptions } from '../observability/logger.js';
 import { ScimError } from '../scim/scim-error.js';
 import type { Services } from '../services/index.js';
 import { bearerAuth } from './bearer-auth.js';
-import { rateLimit } from './rate-limit.js';
 import { registerJsonParsers } from './content-types.js';
 import { registerErrorHandler } from './error-handler.js';
+import { rateLimit } from './rate-limit.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { groupRoutes } from './routes/groups.js';
 import { healthRoutes } from './routes/health.js';
-import { userRoutes } from './routes/users.js';
 import { routeMethods } from './routes/route-methods.js';
-import { loggerOptions } from '../observability/logger.js';
+import { userRoutes } from './routes/users.js';
 
 export interface ServerOptions {
   readonly services: Services;
@@ -60,7 +60,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
             try {
               await services.log.record(ctx, {
                 status: reply.statusCode,
-                ...(request.scimFailure ? { errorCode: request.scimFailure.code, errorDetail: request.scimFailure.detail } : {}),
+                ...(request.scimFailure
+                  ? { errorCode: request.scimFailure.code, errorDetail: request.scimFailure.detail }
+                  : {}),
               });
             } catch (error) {
               request.log.error({ err: error }, 'could not write the provisioning log entry');
@@ -73,7 +75,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         groupRoutes(tenant, services, limits);
         // RFC 7644 §3.11 and §3.7: not offered, and said so with 501 rather than a 404.
         const notImplemented = (what: string) => async () => {
-          throw new ScimError(501, `${what} is not supported by this service (see /ServiceProviderConfig)`, undefined, 'http.notImplemented');
+          throw new ScimError(
+            501,
+            `${what} is not supported by this service (see /ServiceProviderConfig)`,
+            undefined,
+            'http.notImplemented',
+          );
         };
         routeMethods(tenant, '/Me', {
           GET: notImplemented('/Me'),

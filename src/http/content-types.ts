@@ -21,7 +21,10 @@ export function registerJsonParsers(app: FastifyInstance, bodyLimit: number): vo
       } catch (error) {
         // JSON.parse messages name the position ("Unexpected token } in JSON at position 42"),
         // which is what the client needs; they never contain our data.
-        done(invalidSyntax(`The request body is not valid JSON: ${(error as Error).message}`, 'request.json'), undefined);
+        done(
+          invalidSyntax(`The request body is not valid JSON: ${(error as Error).message}`, 'request.json'),
+          undefined,
+        );
       }
     },
   );

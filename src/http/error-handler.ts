@@ -13,7 +13,12 @@ declare module 'fastify' {
 function frameworkError(error: FastifyError, bodyLimit: number): ScimError | undefined {
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new ScimError(413, `The request body is larger than the limit of ${bodyLimit} bytes`, undefined, 'request.tooLarge');
+      return new ScimError(
+        413,
+        `The request body is larger than the limit of ${bodyLimit} bytes`,
+        undefined,
+        'request.tooLarge',
+      );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new ScimError(
         415,
@@ -22,7 +27,12 @@ function frameworkError(error: FastifyError, bodyLimit: number): ScimError | und
         'request.mediaType',
       );
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new ScimError(400, 'The request body is empty; a JSON object is required', 'invalidSyntax', 'request.empty');
+      return new ScimError(
+        400,
+        'The request body is empty; a JSON object is required',
+        'invalidSyntax',
+        'request.empty',
+      );
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new ScimError(400, 'Content-Length does not match the body', 'invalidSyntax', 'request.contentLength');
     default:
@@ -62,7 +72,12 @@ export function registerErrorHandler(app: FastifyInstance, bodyLimit: number): v
   });
 
   app.setNotFoundHandler((request, reply) => {
-    const error = new ScimError(404, `No endpoint at ${request.method} ${request.url.split('?')[0]}`, undefined, 'http.noRoute');
+    const error = new ScimError(
+      404,
+      `No endpoint at ${request.method} ${request.url.split('?')[0]}`,
+      undefined,
+      'http.noRoute',
+    );
     request.scimFailure = { code: error.code, detail: error.detail };
     return sendScimError(reply, error);
   });

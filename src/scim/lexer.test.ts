@@ -36,7 +36,8 @@ describe('tokenize', () => {
   test('errors carry the factory code', () => {
     assert.throws(
       () => tokenize('"abc', fail),
-      (error: unknown) => error instanceof ScimError && error.code === 'test.string' && error.scimType === 'invalidFilter',
+      (error: unknown) =>
+        error instanceof ScimError && error.code === 'test.string' && error.scimType === 'invalidFilter',
     );
   });
 });
@@ -68,8 +69,14 @@ describe('parseAttrPath', () => {
   const errors: [string, string][] = [
     ['', 'Expected an attribute name at position 1, found the end of the text'],
     ['name.', 'Expected a sub-attribute name after "." in "name." at position 1'],
-    ['name.1x', '"1x" in "name.1x" at position 1 is not a valid sub-attribute name (a letter followed by letters, digits, "-" or "_")'],
-    ['urn:x:2.0', '"2" in "urn:x:2.0" at position 1 is not a valid attribute name (a letter followed by letters, digits, "-" or "_")'],
+    [
+      'name.1x',
+      '"1x" in "name.1x" at position 1 is not a valid sub-attribute name (a letter followed by letters, digits, "-" or "_")',
+    ],
+    [
+      'urn:x:2.0',
+      '"2" in "urn:x:2.0" at position 1 is not a valid attribute name (a letter followed by letters, digits, "-" or "_")',
+    ],
     ['a b', 'Expected only an attribute name, found "b" at position 3'],
   ];
   for (const [text, detail] of errors) {

@@ -246,10 +246,7 @@ export function parseAttrPath(text: string, fail: ErrorFactory): AttrPath {
   const path = wordToAttrPath(token, fail);
   const after = stream.peek();
   if (after.kind !== 'end') {
-    throw fail(
-      `Expected only an attribute name, found ${stream.describe(after)} ${positionOf(after.at)}`,
-      'syntax',
-    );
+    throw fail(`Expected only an attribute name, found ${stream.describe(after)} ${positionOf(after.at)}`, 'syntax');
   }
   return path;
 }

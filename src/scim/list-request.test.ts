@@ -94,7 +94,11 @@ describe('parseListQuery: query strings (RFC 7644 §3.4.2)', () => {
         attributes: [{ attr: 'userName' }, { attr: 'emails' }, { attr: 'active' }],
       },
     ],
-    ['an empty attributes list is no list', { attributes: ' , ' }, { startIndex: 1, count: 100, sortOrder: 'ascending' }],
+    [
+      'an empty attributes list is no list',
+      { attributes: ' , ' },
+      { startIndex: 1, count: 100, sortOrder: 'ascending' },
+    ],
   ];
   for (const [name, params, expected] of cases) {
     test(name, () => assert.deepEqual(parseListQuery(params, limits), expected));
@@ -131,9 +135,24 @@ describe('parseListQuery: POST /.search bodies (RFC 7644 §3.4.3)', () => {
 
 describe('parseListQuery: errors', () => {
   const cases: [string, Record<string, unknown>, string, string][] = [
-    ['bad filter', { filter: 'userName equals "x"' }, 'invalidFilter', 'Expected a comparison operator (eq, ne, co, sw, ew, gt, ge, lt, le, pr) after "userName" at position 10, found "equals"'],
-    ['empty filter', { filter: '' }, 'invalidFilter', 'The filter is empty; write an expression such as userName eq "bjensen"'],
-    ['filter given twice', { filter: ['a pr', 'b pr'] }, 'invalidFilter', 'The filter parameter must be one string; give it once'],
+    [
+      'bad filter',
+      { filter: 'userName equals "x"' },
+      'invalidFilter',
+      'Expected a comparison operator (eq, ne, co, sw, ew, gt, ge, lt, le, pr) after "userName" at position 10, found "equals"',
+    ],
+    [
+      'empty filter',
+      { filter: '' },
+      'invalidFilter',
+      'The filter is empty; write an expression such as userName eq "bjensen"',
+    ],
+    [
+      'filter given twice',
+      { filter: ['a pr', 'b pr'] },
+      'invalidFilter',
+      'The filter parameter must be one string; give it once',
+    ],
     ['fractional count', { count: '1.5' }, 'invalidValue', 'count must be an integer, not "1.5"'],
     ['fractional count in a body', { count: 2.5 }, 'invalidValue', 'count must be an integer, not 2.5'],
     ['word as startIndex', { startIndex: 'first' }, 'invalidValue', 'startIndex must be an integer, not "first"'],

@@ -26,7 +26,15 @@ export interface ListLimits {
 /** RFC 7644 §3.4.2: the schema URN of a ListResponse body. */
 export const LIST_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 
-const PARAMETERS = ['filter', 'startIndex', 'count', 'sortBy', 'sortOrder', 'attributes', 'excludedAttributes'] as const;
+const PARAMETERS = [
+  'filter',
+  'startIndex',
+  'count',
+  'sortBy',
+  'sortOrder',
+  'attributes',
+  'excludedAttributes',
+] as const;
 type Parameter = (typeof PARAMETERS)[number];
 
 /**
@@ -156,10 +164,7 @@ function readInteger(name: 'startIndex' | 'count', value: unknown): number | und
   return Math.min(Math.max(n, -Number.MAX_SAFE_INTEGER), Number.MAX_SAFE_INTEGER);
 }
 
-function readAttributeList(
-  name: 'attributes' | 'excludedAttributes',
-  value: unknown,
-): readonly AttrPath[] | undefined {
+function readAttributeList(name: 'attributes' | 'excludedAttributes', value: unknown): readonly AttrPath[] | undefined {
   if (value === undefined) return undefined;
   const items = Array.isArray(value) ? value : [value];
   const entries: string[] = [];

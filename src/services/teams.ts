@@ -4,11 +4,11 @@ import { applyPatch } from '../scim/patch/apply-patch.js';
 import { isEmptyMemberPlan, type MemberPlan, type MemberRef } from '../scim/patch/member-plan.js';
 import { isScimObject, type ResourceDoc, sameValue } from '../scim/resources/resource-doc.js';
 import { etag, toScimResource } from '../scim/resources/to-scim.js';
-import { invalidValue, notFound, ScimError, uniqueness } from '../scim/scim-error.js';
 import { parseResource } from '../scim/schema/coerce.js';
 import { groupResourceType } from '../scim/schema/resource-types.js';
-import { ConcurrentUpdate, UniqueViolation } from '../store/store-errors.js';
+import { invalidValue, notFound, ScimError, uniqueness } from '../scim/scim-error.js';
 import type { MemberRecord, Page, Store, StoreOps, TeamRecord } from '../store/store.js';
+import { ConcurrentUpdate, UniqueViolation } from '../store/store-errors.js';
 import { uuidv7 } from './ids.js';
 import type { ProvisioningLog } from './provisioning-log.js';
 import type { RequestContext } from './request-context.js';
@@ -60,7 +60,13 @@ export class Teams {
       }
       ctx.outcome.resourceId = team.id;
       await this.event(tx, team, 'team.created', now, { displayName: team.displayName, externalId: team.externalId });
-      const change = await this.applyMembers(tx, ctx, team, members.length > 0 ? { add: [], remove: [], replaceAll: members } : { add: [], remove: [] }, now);
+      const change = await this.applyMembers(
+        tx,
+        ctx,
+        team,
+        members.length > 0 ? { add: [], remove: [], replaceAll: members } : { add: [], remove: [] },
+        now,
+      );
       ctx.outcome.summary = `created displayName=${JSON.stringify(team.displayName)}${team.externalId !== null ? ` externalId=${JSON.stringify(team.externalId)}` : ''}${describeMembers(change)}`;
       await this.log.recordInTransaction(tx, ctx, 201);
       return this.view(ctx, team);
@@ -146,10 +152,19 @@ export class Teams {
   async listForAdmin(orgId: string, options: { offset?: number; limit?: number } = {}): Promise<Page<TeamRecord>> {
     const org = await this.store.getOrg(orgId);
     if (!org) throw new ServiceError('notFound', `No organization with id ${orgId}`);
-    return this.store.listTeams(orgId, { sortOrder: 'ascending', sortBy: { attr: 'displayName' }, offset: options.offset ?? 0, limit: options.limit ?? 100 });
+    return this.store.listTeams(orgId, {
+      sortOrder: 'ascending',
+      sortBy: { attr: 'displayName' },
+      offset: options.offset ?? 0,
+      limit: options.limit ?? 100,
+    });
   }
 
-  async showForAdmin(orgId: string, teamId: string, memberLimit = 100): Promise<{ team: TeamRecord; members: MemberRecord[] }> {
+  async showForAdmin(
+    orgId: string,
+    teamId: string,
+    memberLimit = 100,
+  ): Promise<{ team: TeamRecord; members: MemberRecord[] }> {
     const team = await this.store.getTeam(orgId, teamId);
     if (!team) throw new ServiceError('notFound', `No team with id ${teamId} in organization ${orgId}`);
     return { team, members: await this.store.pageMembers(orgId, teamId, undefined, memberLimit) };
@@ -227,10 +242,24 @@ export class Teams {
     } else if (plan.replaceAll) {
       const keep = new Set(plan.replaceAll.map((m) => m.value));
       const current = await tx.memberIds(orgId, team.id);
-      removed.push(...(await tx.removeMembers(orgId, team.id, current.filter((u) => !keep.has(u)))));
+      removed.push(
+        ...(await tx.removeMembers(
+          orgId,
+          team.id,
+          current.filter((u) => !keep.has(u)),
+        )),
+      );
     }
     if (plan.remove.length > 0) removed.push(...(await tx.removeMembers(orgId, team.id, plan.remove)));
-    if (wanted.length > 0) added.push(...(await tx.addMembers(orgId, team.id, wanted.map((m) => m.value), now)));
+    if (wanted.length > 0)
+      added.push(
+        ...(await tx.addMembers(
+          orgId,
+          team.id,
+          wanted.map((m) => m.value),
+          now,
+        )),
+      );
     for (const userId of added) await this.event(tx, team, 'member.added', now, { teamId: team.id, userId });
     for (const userId of removed) await this.event(tx, team, 'member.removed', now, { teamId: team.id, userId });
     return { added, removed };
@@ -246,10 +275,16 @@ export class Teams {
         'group.nestedGroup',
       );
     }
-    const found = await tx.existingUserIds(orgId, members.map((m) => m.value));
+    const found = await tx.existingUserIds(
+      orgId,
+      members.map((m) => m.value),
+    );
     const missing = [...new Set(members.map((m) => m.value).filter((id) => !found.has(id)))];
     if (missing.length > 0) {
-      const shown = missing.slice(0, LOGGED_IDS).map((id) => JSON.stringify(id)).join(', ');
+      const shown = missing
+        .slice(0, LOGGED_IDS)
+        .map((id) => JSON.stringify(id))
+        .join(', ');
       throw invalidValue(
         `${missing.length === 1 ? 'Member' : `${missing.length} members`} ${shown}${missing.length > LOGGED_IDS ? ', …' : ''} ${missing.length === 1 ? 'is not a user' : 'are not users'} of this organization; provision the user before adding it to a team. Nothing was changed.`,
         'group.unknownMember',
@@ -258,7 +293,14 @@ export class Teams {
   }
 
   private async event(tx: StoreOps, team: TeamRecord, type: string, at: number, payload: Record<string, unknown>) {
-    await tx.appendEvent({ orgId: team.orgId, id: uuidv7(at), at, type, resourceId: team.id, payload: { id: team.id, ...payload } });
+    await tx.appendEvent({
+      orgId: team.orgId,
+      id: uuidv7(at),
+      at,
+      type,
+      resourceId: team.id,
+      payload: { id: team.id, ...payload },
+    });
   }
 
   private view(ctx: RequestContext, team: TeamRecord): GroupView {
@@ -286,7 +328,8 @@ function hasMembersKey(body: unknown): boolean {
 }
 
 function identity(doc: ResourceDoc): { displayName: string; externalId: string | null } {
-  if (typeof doc.displayName !== 'string') throw invalidValue('Attribute "displayName" is required', 'group.displayNameRequired');
+  if (typeof doc.displayName !== 'string')
+    throw invalidValue('Attribute "displayName" is required', 'group.displayNameRequired');
   return { displayName: doc.displayName, externalId: typeof doc.externalId === 'string' ? doc.externalId : null };
 }
 
@@ -308,7 +351,10 @@ function checkIfMatch(team: TeamRecord, ifMatch: string | undefined): void {
 
 function mapUnique(error: unknown, team: TeamRecord): unknown {
   if (!(error instanceof UniqueViolation)) return error;
-  return uniqueness(`externalId "${team.externalId}" is already used by another group of this organization`, 'group.externalIdTaken');
+  return uniqueness(
+    `externalId "${team.externalId}" is already used by another group of this organization`,
+    'group.externalIdTaken',
+  );
 }
 
 function describeMembers(change: { added: readonly string[]; removed: readonly string[] }): string {

@@ -21,7 +21,12 @@ export interface IssuedToken {
 
 export type AuthResult =
   | { readonly ok: true; readonly org: OrgRecord; readonly token: TokenRecord }
-  | { readonly ok: false; readonly reason: 'missing' | 'unknown' | 'revoked' | 'expired' | 'scimDisabled'; readonly org?: OrgRecord; readonly token?: TokenRecord };
+  | {
+      readonly ok: false;
+      readonly reason: 'missing' | 'unknown' | 'revoked' | 'expired' | 'scimDisabled';
+      readonly org?: OrgRecord;
+      readonly token?: TokenRecord;
+    };
 
 export class Tokens {
   private readonly lastTouched = new Map<string, number>();
@@ -93,6 +98,8 @@ export function parseDuration(text: string): number | undefined {
   const match = /^(\d+)\s*([smhdw])$/.exec(text.trim());
   if (!match) return undefined;
   const n = Number(match[1]);
-  const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[match[2] as 's' | 'm' | 'h' | 'd' | 'w'];
+  const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[
+    match[2] as 's' | 'm' | 'h' | 'd' | 'w'
+  ];
   return n > 0 ? n * unit : undefined;
 }

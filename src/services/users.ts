@@ -1,13 +1,13 @@
-import { parseResource } from '../scim/schema/coerce.js';
-import { applyPatch } from '../scim/patch/apply-patch.js';
-import type { ListQuery } from '../scim/list-request.js';
 import { foldCase } from '../scim/fold-case.js';
-import { type ResourceDoc, isScimObject, sameValue } from '../scim/resources/resource-doc.js';
+import type { ListQuery } from '../scim/list-request.js';
+import { applyPatch } from '../scim/patch/apply-patch.js';
+import { isScimObject, type ResourceDoc, sameValue } from '../scim/resources/resource-doc.js';
 import { etag, toScimResource } from '../scim/resources/to-scim.js';
-import { ScimError, invalidValue, notFound, uniqueness } from '../scim/scim-error.js';
+import { parseResource } from '../scim/schema/coerce.js';
 import { userResourceType } from '../scim/schema/resource-types.js';
-import { ConcurrentUpdate, UniqueViolation } from '../store/store-errors.js';
+import { invalidValue, notFound, ScimError, uniqueness } from '../scim/scim-error.js';
 import type { Store, StoreOps, UserRecord, UserTeamRecord } from '../store/store.js';
+import { ConcurrentUpdate, UniqueViolation } from '../store/store-errors.js';
 import { uuidv7 } from './ids.js';
 import type { ProvisioningLog } from './provisioning-log.js';
 import type { RequestContext } from './request-context.js';
@@ -116,7 +116,14 @@ export class Users {
     ctx.outcome.resourceType = 'User';
     ctx.outcome.resourceId = id;
     if (ctx.org.deleteMode === 'deactivate') {
-      await this.update(ctx, id, ifMatch, (current) => ({ doc: { ...current.doc, active: false } }), 204, 'DELETE (organization setting: deactivate)');
+      await this.update(
+        ctx,
+        id,
+        ifMatch,
+        (current) => ({ doc: { ...current.doc, active: false } }),
+        204,
+        'DELETE (organization setting: deactivate)',
+      );
       return;
     }
     await this.store.transaction(async (tx) => {
@@ -131,12 +138,10 @@ export class Users {
   }
 
   /** A user who reached Parallel outside SCIM (invitation, SSO): linkable by a later create. */
-  async invite(
-    orgId: string,
-    input: { email: string; givenName?: string; familyName?: string },
-  ): Promise<UserRecord> {
+  async invite(orgId: string, input: { email: string; givenName?: string; familyName?: string }): Promise<UserRecord> {
     const email = input.email.trim();
-    if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new ServiceError('invalid', `"${input.email}" is not an e-mail address`);
+    if (!/^[^\s@]+@[^\s@]+$/.test(email))
+      throw new ServiceError('invalid', `"${input.email}" is not an e-mail address`);
     const org = await this.store.getOrg(orgId);
     if (!org) throw new ServiceError('notFound', `No organization with id ${orgId}`);
     const name: Record<string, string> = {};
@@ -219,7 +224,11 @@ export class Users {
         await this.write(tx, next, current.version);
         ctx.outcome.summary = `${reason ? `${reason}: ` : ''}${describeChange(current, next, changed)}`;
         const type =
-          current.active && !next.active ? 'user.deactivated' : !current.active && next.active ? 'user.reactivated' : 'user.updated';
+          current.active && !next.active
+            ? 'user.deactivated'
+            : !current.active && next.active
+              ? 'user.reactivated'
+              : 'user.updated';
         await this.event(tx, next, type, now, changed);
         await this.log.recordInTransaction(tx, ctx, status);
         return this.render(ctx, next, tx);
@@ -277,7 +286,13 @@ export class Users {
 
   /** Users with their readOnly `groups` (RFC 7643 §4.1.2), read for the whole page at once. */
   private async renderMany(ctx: RequestContext, users: readonly UserRecord[], ops: StoreOps): Promise<ScimJson[]> {
-    const teams = users.length > 0 ? await ops.teamsOfUsers(ctx.org.id, users.map((u) => u.id)) : new Map();
+    const teams =
+      users.length > 0
+        ? await ops.teamsOfUsers(
+            ctx.org.id,
+            users.map((u) => u.id),
+          )
+        : new Map();
     return users.map((user) => {
       const groups = (teams.get(user.id) ?? []).map((t: UserTeamRecord) => ({
         value: t.teamId,
@@ -309,9 +324,15 @@ function checkIfMatch(user: UserRecord, ifMatch: string | undefined): void {
 function mapUnique(error: unknown, user: UserRecord): unknown {
   if (!(error instanceof UniqueViolation)) return error;
   if (error.key === 'externalId') {
-    return uniqueness(`externalId "${user.externalId}" is already used by another user of this organization`, 'user.externalIdTaken');
+    return uniqueness(
+      `externalId "${user.externalId}" is already used by another user of this organization`,
+      'user.externalIdTaken',
+    );
   }
-  return uniqueness(`userName "${user.userName}" is already used by another user of this organization (userName is unique ignoring case)`, 'user.userNameTaken');
+  return uniqueness(
+    `userName "${user.userName}" is already used by another user of this organization (userName is unique ignoring case)`,
+    'user.userNameTaken',
+  );
 }
 
 /** The record fields that mirror the document. */
@@ -374,7 +395,8 @@ function describeChange(before: UserRecord, after: UserRecord, changed: readonly
   const parts = changed.map((key) => {
     if (key === 'active') return `active ${before.active}→${after.active}`;
     if (key === 'userName') return `userName ${JSON.stringify(before.userName)}→${JSON.stringify(after.userName)}`;
-    if (key === 'externalId') return `externalId ${JSON.stringify(before.externalId)}→${JSON.stringify(after.externalId)}`;
+    if (key === 'externalId')
+      return `externalId ${JSON.stringify(before.externalId)}→${JSON.stringify(after.externalId)}`;
     return key;
   });
   return `changed ${parts.join(', ')}`;

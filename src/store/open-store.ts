@@ -14,7 +14,8 @@ export async function openStore(databaseUrl: string, options: PostgresOptions = 
   if (databaseUrl.startsWith('sqlite:')) {
     const rest = databaseUrl.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     const file = rest === ':memory:' ? rest : resolve(rest);
-    if (file === '') throw new DatabaseUrlError('DATABASE_URL sqlite: needs a file path, e.g. sqlite:./data/parallel-scim.db');
+    if (file === '')
+      throw new DatabaseUrlError('DATABASE_URL sqlite: needs a file path, e.g. sqlite:./data/parallel-scim.db');
     const store = openSqlite(file, options);
     await store.migrate();
     return store;

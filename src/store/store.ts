@@ -3,8 +3,7 @@
  * anything the client controls (filters, ids, member references), so one organization's token can
  * never reach another's rows.
  */
-import type { Filter } from '../scim/filter/ast.js';
-import type { AttrPath } from '../scim/filter/ast.js';
+import type { AttrPath, Filter } from '../scim/filter/ast.js';
 import type { ResourceDoc } from '../scim/resources/resource-doc.js';
 import type { RateLimiter, RateLimitOptions } from './rate-limiter.js';
 

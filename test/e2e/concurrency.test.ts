@@ -56,7 +56,11 @@ for (const backend of testStores()) {
           return res.body.id as string;
         }),
       );
-      const team = await scimRequest(url(0, '/Groups'), { method: 'POST', token: tenant.token, body: { schemas: [GROUP], displayName: 'Busy' } });
+      const team = await scimRequest(url(0, '/Groups'), {
+        method: 'POST',
+        token: tenant.token,
+        body: { schemas: [GROUP], displayName: 'Busy' },
+      });
       assert.equal(team.status, 201);
       const adds = users.map((id, i) =>
         scimRequest(url(i, `/Groups/${team.body.id}`), {
@@ -73,7 +77,9 @@ for (const backend of testStores()) {
       );
       const members = await servers[0]?.services.store.memberIds(tenant.orgId, team.body.id);
       assert.deepEqual([...(members ?? [])].sort(), [...users].sort());
-      const final = await scimRequest(url(1, `/Groups/${team.body.id}?excludedAttributes=members`), { token: tenant.token });
+      const final = await scimRequest(url(1, `/Groups/${team.body.id}?excludedAttributes=members`), {
+        token: tenant.token,
+      });
       // Every change bumped the version exactly once: no update was lost.
       assert.equal(final.body.meta.version, `W/"${1 + users.length}"`);
     });
@@ -94,7 +100,10 @@ for (const backend of testStores()) {
           }),
         ),
       );
-      assert.deepEqual(results.map((r) => r.status), results.map(() => 200));
+      assert.deepEqual(
+        results.map((r) => r.status),
+        results.map(() => 200),
+      );
       const final = await scimRequest(url(1, `/Users/${id}`), { token: tenant.token });
       assert.equal(final.body.meta.version, 'W/"13"');
     });

@@ -33,16 +33,54 @@ for (const backend of testStores()) {
 
     const url = (path: string) => `${server.scimUrl}${path}`;
     const create = async (userName: string, extra: Record<string, unknown> = {}) => {
-      const res = await scimRequest(url('/Users'), { method: 'POST', token, body: { schemas: [USER], userName, ...extra } });
+      const res = await scimRequest(url('/Users'), {
+        method: 'POST',
+        token,
+        body: { schemas: [USER], userName, ...extra },
+      });
       assert.equal(res.status, 201, res.text);
       return res.body;
     };
 
     test('framework-level failures are SCIM errors too', async () => {
-      assertScimError(await scimRequest(url('/Users'), { method: 'POST', token, rawBody: '{"userName": ', headers: { 'content-type': 'application/scim+json' } }), 400, 'invalidSyntax');
-      assertScimError(await scimRequest(url('/Users'), { method: 'POST', token, rawBody: 'userName=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415);
-      assertScimError(await scimRequest(url('/Users'), { method: 'POST', token, rawBody: JSON.stringify({ schemas: [USER], userName: 'x'.repeat(70 * 1024) }), headers: { 'content-type': 'application/scim+json' } }), 413);
-      assertScimError(await scimRequest(url('/Users'), { method: 'POST', token, rawBody: '', headers: { 'content-type': 'application/scim+json' } }), 400, 'invalidSyntax');
+      assertScimError(
+        await scimRequest(url('/Users'), {
+          method: 'POST',
+          token,
+          rawBody: '{"userName": ',
+          headers: { 'content-type': 'application/scim+json' },
+        }),
+        400,
+        'invalidSyntax',
+      );
+      assertScimError(
+        await scimRequest(url('/Users'), {
+          method: 'POST',
+          token,
+          rawBody: 'userName=x',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        }),
+        415,
+      );
+      assertScimError(
+        await scimRequest(url('/Users'), {
+          method: 'POST',
+          token,
+          rawBody: JSON.stringify({ schemas: [USER], userName: 'x'.repeat(70 * 1024) }),
+          headers: { 'content-type': 'application/scim+json' },
+        }),
+        413,
+      );
+      assertScimError(
+        await scimRequest(url('/Users'), {
+          method: 'POST',
+          token,
+          rawBody: '',
+          headers: { 'content-type': 'application/scim+json' },
+        }),
+        400,
+        'invalidSyntax',
+      );
       assertScimError(await scimRequest(url('/Nope'), { token }), 404);
       assertScimError(await scimRequest(url('/Users/no-such-id'), { token }), 404);
     });
@@ -57,15 +95,41 @@ for (const backend of testStores()) {
     });
 
     test('bad filters are 400 invalidFilter, with the position', async () => {
-      for (const filter of ['userName eq', 'userName equals "x"', '(userName eq "x"', 'password eq "x"', 'addresses.locality eq "x"', 'active gt true', 'meta.created gt "yesterday"', 'userName eq 5', 'x'.repeat(5000)]) {
+      for (const filter of [
+        'userName eq',
+        'userName equals "x"',
+        '(userName eq "x"',
+        'password eq "x"',
+        'addresses.locality eq "x"',
+        'active gt true',
+        'meta.created gt "yesterday"',
+        'userName eq 5',
+        'x'.repeat(5000),
+      ]) {
         const res = await scimRequest(url(`/Users?filter=${encodeURIComponent(filter)}`), { token });
         assertScimError(res, 400, 'invalidFilter');
       }
     });
 
     test('bad values are 400 and nothing is written', async () => {
-      assertScimError(await scimRequest(url('/Users'), { method: 'POST', token, body: { schemas: [USER], userName: 'a@x.com', active: 'yes' } }), 400, 'invalidValue');
-      assertScimError(await scimRequest(url('/Users'), { method: 'POST', token, body: { schemas: [USER], name: { givenName: 'No userName' } } }), 400, 'invalidValue');
+      assertScimError(
+        await scimRequest(url('/Users'), {
+          method: 'POST',
+          token,
+          body: { schemas: [USER], userName: 'a@x.com', active: 'yes' },
+        }),
+        400,
+        'invalidValue',
+      );
+      assertScimError(
+        await scimRequest(url('/Users'), {
+          method: 'POST',
+          token,
+          body: { schemas: [USER], name: { givenName: 'No userName' } },
+        }),
+        400,
+        'invalidValue',
+      );
       assertScimError(await scimRequest(url('/Users'), { method: 'POST', token, body: [1, 2] }), 400, 'invalidSyntax');
       const list = await scimRequest(url('/Users?filter=userName eq "a@x.com"'), { token });
       assert.equal(list.body.totalResults, 0);
@@ -95,9 +159,19 @@ for (const backend of testStores()) {
     test('If-Match: a stale version is 412 and changes nothing; the current one applies', async () => {
       const user = await create('etag@x.com');
       const patch = { schemas: [PATCH], Operations: [{ op: 'replace', path: 'displayName', value: 'New' }] };
-      const stale = await scimRequest(url(`/Users/${user.id}`), { method: 'PATCH', token, body: patch, headers: { 'if-match': 'W/"999"' } });
+      const stale = await scimRequest(url(`/Users/${user.id}`), {
+        method: 'PATCH',
+        token,
+        body: patch,
+        headers: { 'if-match': 'W/"999"' },
+      });
       assertScimError(stale, 412);
-      const ok = await scimRequest(url(`/Users/${user.id}`), { method: 'PATCH', token, body: patch, headers: { 'if-match': user.meta.version } });
+      const ok = await scimRequest(url(`/Users/${user.id}`), {
+        method: 'PATCH',
+        token,
+        body: patch,
+        headers: { 'if-match': user.meta.version },
+      });
       assert.equal(ok.status, 200);
       assert.equal(ok.body.displayName, 'New');
       assert.equal(ok.headers.get('etag'), ok.body.meta.version);
@@ -106,8 +180,20 @@ for (const backend of testStores()) {
 
     test('uniqueness: userName ignoring case (beyond ASCII) and externalId are 409 uniqueness', async () => {
       await create('Ärger@x.com', { externalId: 'ext-1' });
-      assertScimError(await scimRequest(url('/Users'), { method: 'POST', token, body: { schemas: [USER], userName: 'äRGER@X.COM' } }), 409, 'uniqueness');
-      assertScimError(await scimRequest(url('/Users'), { method: 'POST', token, body: { schemas: [USER], userName: 'other@x.com', externalId: 'ext-1' } }), 409, 'uniqueness');
+      assertScimError(
+        await scimRequest(url('/Users'), { method: 'POST', token, body: { schemas: [USER], userName: 'äRGER@X.COM' } }),
+        409,
+        'uniqueness',
+      );
+      assertScimError(
+        await scimRequest(url('/Users'), {
+          method: 'POST',
+          token,
+          body: { schemas: [USER], userName: 'other@x.com', externalId: 'ext-1' },
+        }),
+        409,
+        'uniqueness',
+      );
       const other = await create('renamed@x.com');
       const clash = await scimRequest(url(`/Users/${other.id}`), {
         method: 'PATCH',
@@ -119,7 +205,14 @@ for (const backend of testStores()) {
 
     test('/Me and /Bulk say 501, as ServiceProviderConfig advertises', async () => {
       assertScimError(await scimRequest(url('/Me'), { token }), 501);
-      assertScimError(await scimRequest(url('/Bulk'), { method: 'POST', token, body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations: [] } }), 501);
+      assertScimError(
+        await scimRequest(url('/Bulk'), {
+          method: 'POST',
+          token,
+          body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations: [] },
+        }),
+        501,
+      );
       const spc = await scimRequest(url('/ServiceProviderConfig'));
       assert.equal(spc.body.bulk.supported, false);
       assert.equal(spc.body.patch.supported, true);

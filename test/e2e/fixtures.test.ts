@@ -18,13 +18,21 @@ interface Step {
 }
 interface Fixture {
   description: string;
-  setup?: { deleteMode?: 'deactivate' | 'remove'; invitedUsers?: { email: string; givenName?: string; familyName?: string }[] };
+  setup?: {
+    deleteMode?: 'deactivate' | 'remove';
+    invitedUsers?: { email: string; givenName?: string; familyName?: string }[];
+  };
   steps: Step[];
 }
 
 const fixturesDir = join(import.meta.dirname, '..', 'fixtures');
 /** Every scenario directory; FIXTURE_DIRS=okta,okta-groups narrows a run while debugging. */
-const ENABLED = process.env.FIXTURE_DIRS?.split(',') ?? readdirSync(fixturesDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+const ENABLED =
+  process.env.FIXTURE_DIRS?.split(',') ??
+  readdirSync(fixturesDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
 
 function substitute<T>(value: T, vars: Map<string, string>): T {
   const text = JSON.stringify(value);
@@ -38,7 +46,12 @@ function substitute<T>(value: T, vars: Map<string, string>): T {
 }
 
 function dig(body: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((v, key) => (v === null || typeof v !== 'object' ? undefined : (v as Record<string, unknown>)[key]), body);
+  return path
+    .split('.')
+    .reduce<unknown>(
+      (v, key) => (v === null || typeof v !== 'object' ? undefined : (v as Record<string, unknown>)[key]),
+      body,
+    );
 }
 
 for (const backend of testStores()) {
@@ -52,12 +65,15 @@ for (const backend of testStores()) {
     });
 
     for (const dir of ENABLED) {
-      const files = readdirSync(join(fixturesDir, dir)).filter((f) => f.endsWith('.json')).sort();
+      const files = readdirSync(join(fixturesDir, dir))
+        .filter((f) => f.endsWith('.json'))
+        .sort();
       for (const file of files) {
         const fixture = JSON.parse(readFileSync(join(fixturesDir, dir, file), 'utf8')) as Fixture;
         test(`${dir}/${file}: ${fixture.description}`, async () => {
           const { orgId, token } = await newTenant(server.services, `${dir}/${file}`);
-          if (fixture.setup?.deleteMode) await server.services.organizations.update(orgId, { deleteMode: fixture.setup.deleteMode });
+          if (fixture.setup?.deleteMode)
+            await server.services.organizations.update(orgId, { deleteMode: fixture.setup.deleteMode });
           for (const invited of fixture.setup?.invitedUsers ?? []) await server.services.users.invite(orgId, invited);
           const vars = new Map<string, string>();
           for (const [i, rawStep] of fixture.steps.entries()) {
@@ -82,7 +98,11 @@ for (const backend of testStores()) {
             }
             for (const [name, path] of Object.entries(step.capture ?? {})) {
               const value = dig(res.body, path);
-              assert.equal(typeof value, 'string', `${where}: capture ${name} from ${path} found ${JSON.stringify(value)}`);
+              assert.equal(
+                typeof value,
+                'string',
+                `${where}: capture ${name} from ${path} found ${JSON.stringify(value)}`,
+              );
               vars.set(name, value as string);
             }
           }

@@ -10,7 +10,9 @@ for (const backend of testStores()) {
       const first = await startServer(backend, { rateLimit: { requests: 5, windowSeconds: 60 } });
       servers.push(first);
       if (backend.name === 'postgres') {
-        servers.push(await startServer(backend, { rateLimit: { requests: 5, windowSeconds: 60 }, databaseUrl: first.databaseUrl }));
+        servers.push(
+          await startServer(backend, { rateLimit: { requests: 5, windowSeconds: 60 }, databaseUrl: first.databaseUrl }),
+        );
       }
     });
     after(async () => {

@@ -16,7 +16,7 @@ for (const backend of testStores()) {
     let statements: string[] = [];
     let recording = false;
     let tenant: { orgId: string; token: string };
-    let userIds: string[] = [];
+    const userIds: string[] = [];
 
     before(async () => {
       server = await startServer(backend, {
@@ -58,7 +58,9 @@ for (const backend of testStores()) {
       });
       assert.equal(created.status, 201);
       const id = created.body.id as string;
-      await server.services.store.transaction((tx) => tx.addMembers(tenant.orgId, id, userIds.slice(0, size), Date.now()));
+      await server.services.store.transaction((tx) =>
+        tx.addMembers(tenant.orgId, id, userIds.slice(0, size), Date.now()),
+      );
       return id;
     }
 
@@ -88,7 +90,7 @@ for (const backend of testStores()) {
       const removeSmall = await measure(small, remove);
       const removeBig = await measure(big, remove);
       assert.deepEqual(removeBig, removeSmall);
-      if (process.env.SHOW_SQL) console.log(addBig.join("\n"));
+      if (process.env.SHOW_SQL) console.log(addBig.join('\n'));
       assert.ok(addBig.length <= 12, `a handful of statements, got ${addBig.length}:\n${addBig.join('\n')}`);
 
       for (const sql of [...addBig, ...removeBig]) {
@@ -105,7 +107,9 @@ for (const backend of testStores()) {
       const big = await team('Big read', 10_000);
       statements = [];
       recording = true;
-      const slim = await scimRequest(`${server.scimUrl}/Groups/${big}?excludedAttributes=members`, { token: tenant.token });
+      const slim = await scimRequest(`${server.scimUrl}/Groups/${big}?excludedAttributes=members`, {
+        token: tenant.token,
+      });
       recording = false;
       assert.equal(slim.status, 200);
       assert.equal(slim.body.members, undefined);

@@ -24,22 +24,50 @@ for (const backend of testStores()) {
       const created = await scimRequest(url('/Users'), {
         method: 'POST',
         token: a.token,
-        body: { schemas: [USER], userName: 'shared@x.com', externalId: 'same-ext', emails: [{ type: 'work', value: 'shared@x.com' }] },
+        body: {
+          schemas: [USER],
+          userName: 'shared@x.com',
+          externalId: 'same-ext',
+          emails: [{ type: 'work', value: 'shared@x.com' }],
+        },
       });
       assert.equal(created.status, 201);
       const id = created.body.id as string;
 
       assert.equal((await scimRequest(url(`/Users/${id}`), { token: b.token })).status, 404);
-      for (const filter of [`id eq "${id}"`, 'userName eq "shared@x.com"', 'externalId eq "same-ext"', 'userName pr', 'emails[value co "shared"]', `id eq "${id}" or userName pr`]) {
+      for (const filter of [
+        `id eq "${id}"`,
+        'userName eq "shared@x.com"',
+        'externalId eq "same-ext"',
+        'userName pr',
+        'emails[value co "shared"]',
+        `id eq "${id}" or userName pr`,
+      ]) {
         const list = await scimRequest(url(`/Users?filter=${encodeURIComponent(filter)}`), { token: b.token });
         assert.equal(list.status, 200, filter);
         assert.equal(list.body.totalResults, 0, filter);
       }
-      const search = await scimRequest(url('/Users/.search'), { method: 'POST', token: b.token, body: { filter: 'userName pr' } });
+      const search = await scimRequest(url('/Users/.search'), {
+        method: 'POST',
+        token: b.token,
+        body: { filter: 'userName pr' },
+      });
       assert.equal(search.body.totalResults, 0);
       const patch = { schemas: [PATCH], Operations: [{ op: 'replace', path: 'active', value: false }] };
-      assert.equal((await scimRequest(url(`/Users/${id}`), { method: 'PATCH', token: b.token, body: patch })).status, 404);
-      assert.equal((await scimRequest(url(`/Users/${id}`), { method: 'PUT', token: b.token, body: { schemas: [USER], userName: 'hijack@x.com' } })).status, 404);
+      assert.equal(
+        (await scimRequest(url(`/Users/${id}`), { method: 'PATCH', token: b.token, body: patch })).status,
+        404,
+      );
+      assert.equal(
+        (
+          await scimRequest(url(`/Users/${id}`), {
+            method: 'PUT',
+            token: b.token,
+            body: { schemas: [USER], userName: 'hijack@x.com' },
+          })
+        ).status,
+        404,
+      );
       assert.equal((await scimRequest(url(`/Users/${id}`), { method: 'DELETE', token: b.token })).status, 404);
 
       // The same userName and externalId are free in another organization.

@@ -6,7 +6,8 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})
 
 export function mismatches(expected: unknown, actual: unknown, path = '$'): string[] {
   if (expected === '$any') return actual === undefined ? [`${path}: expected a value, found none`] : [];
-  if (expected === '$string') return typeof actual === 'string' ? [] : [`${path}: expected a string, got ${show(actual)}`];
+  if (expected === '$string')
+    return typeof actual === 'string' ? [] : [`${path}: expected a string, got ${show(actual)}`];
   if (expected === '$datetime') {
     return typeof actual === 'string' && RFC3339.test(actual) && !Number.isNaN(Date.parse(actual))
       ? []

@@ -64,7 +64,10 @@ async function attach(databaseUrl: string) {
 }
 
 /** A new organization with a token: what support sets up for a customer. */
-export async function newTenant(services: Services, name = 'Contoso'): Promise<{ orgId: string; token: string; tokenId: string }> {
+export async function newTenant(
+  services: Services,
+  name = 'Contoso',
+): Promise<{ orgId: string; token: string; tokenId: string }> {
   const org = await services.organizations.create(name);
   const issued = await services.tokens.issue(org.id);
   return { orgId: org.id, token: issued.token, tokenId: issued.record.id };
@@ -88,7 +91,8 @@ export async function scimRequest(
   let body: string | undefined = init.rawBody;
   if (init.body !== undefined) {
     body = JSON.stringify(init.body);
-    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/scim+json';
+    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+      headers['content-type'] = 'application/scim+json';
   }
   const response = await fetch(url, { method: init.method ?? 'GET', headers, ...(body !== undefined ? { body } : {}) });
   const text = await response.text();

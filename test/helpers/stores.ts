@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { openStore } from '../../src/store/open-store.js';
-import type { StoreOptions } from '../../src/store/store-options.js';
 import type { Store } from '../../src/store/store.js';
+import type { StoreOptions } from '../../src/store/store-options.js';
 
 /** One backend every store-level and end-to-end suite runs against. */
 export interface TestStore {

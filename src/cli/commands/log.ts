@@ -1,14 +1,15 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { parseDuration } from '../../services/index.js';
 import type { LogRecord } from '../../store/store.js';
-import { iso, out, printJson, printTable, withServices } from '../cli-context.js';
+import { iso, printJson, printTable, withServices } from '../cli-context.js';
+import { UsageError } from '../parse-options.js';
 
 /** `--status 4xx`, `--status 409`. */
 function parseStatus(text: string): { status: number; statusClass: boolean } {
   const cls = /^([1-5])xx$/i.exec(text);
   if (cls) return { status: Number(cls[1]) * 100, statusClass: true };
   if (/^[1-5]\d\d$/.test(text)) return { status: Number(text), statusClass: false };
-  throw new InvalidArgumentError(`--status must be a status such as 409 or a class such as 4xx; got "${text}"`);
+  throw new UsageError(`--status must be a status such as 409 or a class such as 4xx; got "${text}"`);
 }
 
 const logJson = (e: LogRecord) => ({
@@ -39,11 +40,19 @@ export function logCommand(program: Command): void {
     .option('--limit <n>', 'how many', '50')
     .option('--json', 'print JSON')
     .action(
-      async (opts: { org: string; status?: string; since?: string; resource?: string; method?: string; limit: string; json?: boolean }) => {
+      async (opts: {
+        org: string;
+        status?: string;
+        since?: string;
+        resource?: string;
+        method?: string;
+        limit: string;
+        json?: boolean;
+      }) => {
         let since: number | undefined;
         if (opts.since !== undefined) {
           const ms = parseDuration(opts.since);
-          if (ms === undefined) throw new InvalidArgumentError(`--since must look like 1h, 30m or 7d; got "${opts.since}"`);
+          if (ms === undefined) throw new UsageError(`--since must look like 1h, 30m or 7d; got "${opts.since}"`);
           since = Date.now() - ms;
         }
         const status = opts.status !== undefined ? parseStatus(opts.status) : undefined;

@@ -69,7 +69,8 @@ export function orgCommands(program: Command): void {
     .option('--name <name>', 'new name')
     .option('--json', 'print JSON')
     .action(async (id: string, opts: { scim?: string; delete?: string; name?: string; json?: boolean }) => {
-      const scim = opts.scim === undefined ? undefined : parseChoice('--scim', opts.scim, ['on', 'off'] as const) === 'on';
+      const scim =
+        opts.scim === undefined ? undefined : parseChoice('--scim', opts.scim, ['on', 'off'] as const) === 'on';
       const deleteMode =
         opts.delete === undefined ? undefined : parseChoice('--delete', opts.delete, ['deactivate', 'remove'] as const);
       const updated = await withServices((s) =>

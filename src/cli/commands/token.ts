@@ -1,7 +1,8 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { parseDuration } from '../../services/index.js';
 import type { TokenRecord } from '../../store/store.js';
 import { iso, out, printJson, printTable, withServices } from '../cli-context.js';
+import { UsageError } from '../parse-options.js';
 
 function state(t: TokenRecord, now: number): string {
   if (t.revokedAt !== null) return 'revoked';
@@ -36,7 +37,7 @@ export function tokenCommands(program: Command): void {
       if (opts.expiresIn !== undefined) {
         expiresInMs = parseDuration(opts.expiresIn);
         if (expiresInMs === undefined) {
-          throw new InvalidArgumentError(`--expires-in must look like 90d, 12h, 30m or 45s; got "${opts.expiresIn}"`);
+          throw new UsageError(`--expires-in must look like 90d, 12h, 30m or 45s; got "${opts.expiresIn}"`);
         }
       }
       const issued = await withServices((s) =>

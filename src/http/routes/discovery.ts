@@ -3,8 +3,8 @@ import { listResponse } from '../../scim/list-request.js';
 import type { AttributeDef, ResourceTypeDef, SchemaDef } from '../../scim/schema/attribute.js';
 import { resourceTypes } from '../../scim/schema/resource-types.js';
 import { notFound } from '../../scim/scim-error.js';
-import { SCIM_CONTENT_TYPE } from '../scim-error-body.js';
 import { scimBaseUrl } from '../bearer-auth.js';
+import { SCIM_CONTENT_TYPE } from '../scim-error-body.js';
 import { routeMethods } from './route-methods.js';
 
 const SCHEMA_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Schema';
@@ -83,7 +83,8 @@ export function discoveryRoutes(app: FastifyInstance, options: { publicUrl: stri
           {
             type: 'oauthbearertoken',
             name: 'OAuth Bearer Token',
-            description: 'A per-organization secret token issued by Parallel support, sent as "Authorization: Bearer <token>"',
+            description:
+              'A per-organization secret token issued by Parallel support, sent as "Authorization: Bearer <token>"',
             primary: true,
           },
         ],
@@ -101,7 +102,11 @@ export function discoveryRoutes(app: FastifyInstance, options: { publicUrl: stri
     GET: async (request, reply) => {
       const { id } = request.params as { id: string };
       const type = resourceTypes.find((t) => t.id === id);
-      if (!type) throw notFound(`No resource type "${id}"; this service has ${resourceTypes.map((t) => t.id).join(', ')}`, 'discovery.resourceType');
+      if (!type)
+        throw notFound(
+          `No resource type "${id}"; this service has ${resourceTypes.map((t) => t.id).join(', ')}`,
+          'discovery.resourceType',
+        );
       return reply.type(SCIM_CONTENT_TYPE).send(resourceTypeJson(type, base(request)));
     },
   });

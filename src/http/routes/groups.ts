@@ -1,6 +1,11 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type ListLimits, LIST_RESPONSE_SCHEMA, parseAttributeOptions, parseListQuery } from '../../scim/list-request.js';
+import {
+  LIST_RESPONSE_SCHEMA,
+  type ListLimits,
+  parseAttributeOptions,
+  parseListQuery,
+} from '../../scim/list-request.js';
 import { type ProjectionOptions, project, wantsAttribute } from '../../scim/resources/project.js';
 import { groupResourceType } from '../../scim/schema/resource-types.js';
 import { invalidSyntax } from '../../scim/scim-error.js';
@@ -47,7 +52,13 @@ export function groupRoutes(app: FastifyInstance, services: Services, limits: Li
     yield ']}';
   }
 
-  function sendGroup(request: FastifyRequest, reply: FastifyReply, status: number, view: GroupView, options: ProjectionOptions) {
+  function sendGroup(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    view: GroupView,
+    options: ProjectionOptions,
+  ) {
     const meta = view.resource.meta as { version: string; location: string };
     reply.code(status).type(SCIM_CONTENT_TYPE).header('etag', meta.version);
     if (status === 201) reply.header('location', meta.location);
@@ -59,7 +70,12 @@ export function groupRoutes(app: FastifyInstance, services: Services, limits: Li
     const ctx = context(request);
     const { views, total } = await teams.list(ctx, listQuery);
     async function* body(): AsyncGenerator<string> {
-      const head = { schemas: [LIST_RESPONSE_SCHEMA], totalResults: total, startIndex: listQuery.startIndex, itemsPerPage: views.length };
+      const head = {
+        schemas: [LIST_RESPONSE_SCHEMA],
+        totalResults: total,
+        startIndex: listQuery.startIndex,
+        itemsPerPage: views.length,
+      };
       yield `${JSON.stringify(head).slice(0, -1)},"Resources":[`;
       for (const [i, view] of views.entries()) {
         if (i > 0) yield ',';

@@ -23,7 +23,12 @@ function ifMatch(request: FastifyRequest): string | undefined {
   return Array.isArray(value) ? value.join(',') : value;
 }
 
-function sendResource(reply: FastifyReply, status: number, resource: Record<string, unknown>, projected: Record<string, unknown>) {
+function sendResource(
+  reply: FastifyReply,
+  status: number,
+  resource: Record<string, unknown>,
+  projected: Record<string, unknown>,
+) {
   const meta = resource.meta as { version: string; location: string };
   reply.code(status).type(SCIM_CONTENT_TYPE).header('etag', meta.version);
   if (status === 201) reply.header('location', meta.location);

@@ -152,10 +152,7 @@ describe('parseFilter: precedence and grouping', () => {
     ['a eq 1 and b eq 2 and c eq 3', { kind: 'and', left: { kind: 'and', left: a, right: b }, right: c }],
     ['a eq 1 or b eq 2 or c eq 3', { kind: 'or', left: { kind: 'or', left: a, right: b }, right: c }],
     ['a eq 1 and (b eq 2 and c eq 3)', { kind: 'and', left: a, right: { kind: 'and', left: b, right: c } }],
-    [
-      'not (a eq 1) and b eq 2',
-      { kind: 'and', left: { kind: 'not', filter: a }, right: b },
-    ],
+    ['not (a eq 1) and b eq 2', { kind: 'and', left: { kind: 'not', filter: a }, right: b }],
     ['((a eq 1))', a],
     ['  a eq 1\t', a],
   ];
@@ -177,11 +174,18 @@ describe('parseFilter: case-insensitive operators and keywords', () => {
       'title pr AND nickName pr Or NOT (x pr)',
       {
         kind: 'or',
-        left: { kind: 'and', left: { kind: 'present', path: p('title') }, right: { kind: 'present', path: p('nickName') } },
+        left: {
+          kind: 'and',
+          left: { kind: 'present', path: p('title') },
+          right: { kind: 'present', path: p('nickName') },
+        },
         right: { kind: 'not', filter: { kind: 'present', path: p('x') } },
       },
     ],
-    ['EMAILS[TYPE EQ "work"]', { kind: 'valuePath', path: p('EMAILS'), filter: { kind: 'compare', path: p('TYPE'), op: 'eq', value: 'work' } }],
+    [
+      'EMAILS[TYPE EQ "work"]',
+      { kind: 'valuePath', path: p('EMAILS'), filter: { kind: 'compare', path: p('TYPE'), op: 'eq', value: 'work' } },
+    ],
   ];
   for (const [text, expected] of cases) {
     test(text, () => assert.deepEqual(stripAt(parseFilter(text)), expected));
@@ -319,7 +323,11 @@ describe('parseFilter: errors', () => {
       'Control character U+000A in the string at position 8 must be escaped (for example \\n or \\u0009)',
     ],
     ['leading zero', 'x eq 01', 'Invalid number "01" at position 6: numbers follow JSON, as in 42, -1.5 or 1e3'],
-    ['number glued to a word', 'x eq 1abc', 'Invalid number "1abc" at position 6: numbers follow JSON, as in 42, -1.5 or 1e3'],
+    [
+      'number glued to a word',
+      'x eq 1abc',
+      'Invalid number "1abc" at position 6: numbers follow JSON, as in 42, -1.5 or 1e3',
+    ],
     ['unexpected character', 'userName eq "x" & y pr', 'Unexpected character "&" at position 17'],
     [
       'too many sub-attributes',
@@ -368,7 +376,9 @@ describe('parseFilter: errors', () => {
       return undefined;
     };
     assert.deepEqual(
-      ['', 'x eq "a', 'x eq', 'x'.repeat(MAX_FILTER_LENGTH + 1), `${'('.repeat(100)}a pr${')'.repeat(100)}`].map(codeOf),
+      ['', 'x eq "a', 'x eq', 'x'.repeat(MAX_FILTER_LENGTH + 1), `${'('.repeat(100)}a pr${')'.repeat(100)}`].map(
+        codeOf,
+      ),
       ['filter.empty', 'filter.string', 'filter.syntax', 'filter.tooLong', 'filter.tooDeep'],
     );
   });

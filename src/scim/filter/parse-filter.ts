@@ -1,6 +1,6 @@
 import {
-  isAttrName,
   type ErrorFactory,
+  isAttrName,
   positionOf,
   type Token,
   TokenStream,
@@ -178,7 +178,12 @@ function parseValuePath(
       );
     }
     const condition = parseAttrExp(stream, subToken, { attr: subToken.text });
-    return { kind: 'valuePath', path, filter: { kind: 'and', left: filter, right: condition, at: filter.at }, at: word.at };
+    return {
+      kind: 'valuePath',
+      path,
+      filter: { kind: 'and', left: filter, right: condition, at: filter.at },
+      at: word.at,
+    };
   }
   return { kind: 'valuePath', path, filter, at: word.at };
 }

@@ -67,9 +67,6 @@ export function parsePath(text: string): PatchPath {
 function expectEnd(stream: TokenStream): void {
   const rest = stream.peek();
   if (rest.kind !== 'end') {
-    throw stream.fail(
-      `Unexpected ${stream.describe(rest)} ${positionOf(rest.at)} after the end of the path`,
-      'syntax',
-    );
+    throw stream.fail(`Unexpected ${stream.describe(rest)} ${positionOf(rest.at)} after the end of the path`, 'syntax');
   }
 }

@@ -101,7 +101,11 @@ describe('project: users (RFC 7644 §3.4.2.5, §3.9; RFC 7643 §7)', () => {
       opts([`${USER}:displayName`]),
       { ...always, displayName: 'Babs Jensen' },
     ],
-    ['attributes=meta.lastModified', opts(['meta.lastModified']), { ...always, meta: { lastModified: meta.lastModified } }],
+    [
+      'attributes=meta.lastModified',
+      opts(['meta.lastModified']),
+      { ...always, meta: { lastModified: meta.lastModified } },
+    ],
     ['attributes=password returns nothing more', opts(['password']), always],
     ['attributes naming unknown attributes', opts(['nosuch', 'name.nosuch', 'urn:x:y:z']), always],
     [
@@ -121,7 +125,11 @@ describe('project: users (RFC 7644 §3.4.2.5, §3.9; RFC 7643 §7)', () => {
         };
       })(),
     ],
-    ['excludedAttributes=id,schemas cannot remove "always" ones', opts(undefined, ['id', 'schemas']), userWithoutPassword],
+    [
+      'excludedAttributes=id,schemas cannot remove "always" ones',
+      opts(undefined, ['id', 'schemas']),
+      userWithoutPassword,
+    ],
     [
       'excludedAttributes with the extension URN alone',
       opts(undefined, [ENTERPRISE]),
@@ -146,7 +154,12 @@ describe('project: users (RFC 7644 §3.4.2.5, §3.9; RFC 7643 §7)', () => {
   }
 
   test('elements left empty are dropped, and an attribute left empty is omitted', () => {
-    const resource = { schemas: [USER], id: '1', emails: [{ value: 'a@x' }, { value: 'b@x', type: 'work' }], name: { familyName: 'J' } };
+    const resource = {
+      schemas: [USER],
+      id: '1',
+      emails: [{ value: 'a@x' }, { value: 'b@x', type: 'work' }],
+      name: { familyName: 'J' },
+    };
     assert.deepEqual(project(userResourceType, resource, opts(['emails.type', 'name.givenName'])), {
       schemas: [USER],
       id: '1',
@@ -164,15 +177,37 @@ describe('project: users (RFC 7644 §3.4.2.5, §3.9; RFC 7643 §7)', () => {
 
 describe('project: groups', () => {
   const members = [
-    { value: '2819c223-7f76-453a-919d-413861904646', $ref: 'https://example.com/v2/Users/2819c223', display: 'Babs Jensen' },
+    {
+      value: '2819c223-7f76-453a-919d-413861904646',
+      $ref: 'https://example.com/v2/Users/2819c223',
+      display: 'Babs Jensen',
+    },
   ];
-  const group = { schemas: [GROUP], id: 'e9e30dba', displayName: 'Tour Guides', members, meta: { resourceType: 'Group' } };
+  const group = {
+    schemas: [GROUP],
+    id: 'e9e30dba',
+    displayName: 'Tour Guides',
+    members,
+    meta: { resourceType: 'Group' },
+  };
   const cases: [string, ProjectionOptions, Record<string, unknown>][] = [
     ['no options', opts(), group],
     // Entra probes /Groups with excludedAttributes=members.
-    ['excludedAttributes=members', opts(undefined, ['members']), { schemas: [GROUP], id: 'e9e30dba', displayName: 'Tour Guides', meta: { resourceType: 'Group' } }],
-    ['attributes=members.value', opts(['members.value']), { schemas: [GROUP], id: 'e9e30dba', members: [{ value: members[0]?.value }] }],
-    ['excludedAttributes=members.$ref', opts(undefined, ['members.$REF']), { ...group, members: [{ value: members[0]?.value, display: 'Babs Jensen' }] }],
+    [
+      'excludedAttributes=members',
+      opts(undefined, ['members']),
+      { schemas: [GROUP], id: 'e9e30dba', displayName: 'Tour Guides', meta: { resourceType: 'Group' } },
+    ],
+    [
+      'attributes=members.value',
+      opts(['members.value']),
+      { schemas: [GROUP], id: 'e9e30dba', members: [{ value: members[0]?.value }] },
+    ],
+    [
+      'excludedAttributes=members.$ref',
+      opts(undefined, ['members.$REF']),
+      { ...group, members: [{ value: members[0]?.value, display: 'Babs Jensen' }] },
+    ],
   ];
   for (const [name, options, expected] of cases) {
     test(name, () => assert.deepEqual(project(groupResourceType, group, options), expected));
@@ -205,7 +240,13 @@ describe('project: returned characteristics of sub-attributes (RFC 7643 §7)', (
     },
     extensions: [],
   };
-  const thing = { schemas: ['urn:example:Thing'], id: 't', plain: 'p', onRequest: 'r', x: { a: 'A', b: 'B', c: 'C', d: 'D' } };
+  const thing = {
+    schemas: ['urn:example:Thing'],
+    id: 't',
+    plain: 'p',
+    onRequest: 'r',
+    x: { a: 'A', b: 'B', c: 'C', d: 'D' },
+  };
   const base = { schemas: ['urn:example:Thing'], id: 't' };
   const cases: [string, ProjectionOptions, Record<string, unknown>][] = [
     ['no options', opts(), { ...base, plain: 'p', x: { a: 'A', c: 'C' } }],
@@ -241,7 +282,13 @@ describe('wantsAttribute', () => {
     ['extension URN named', userResourceType, opts([ENTERPRISE]), ENTERPRISE, true],
     ['extension not among attributes', userResourceType, opts(['userName']), ENTERPRISE, false],
     ['extension excluded', userResourceType, opts(undefined, [ENTERPRISE]), ENTERPRISE, false],
-    ['one extension attribute excluded', userResourceType, opts(undefined, [`${ENTERPRISE}:manager`]), ENTERPRISE, true],
+    [
+      'one extension attribute excluded',
+      userResourceType,
+      opts(undefined, [`${ENTERPRISE}:manager`]),
+      ENTERPRISE,
+      true,
+    ],
   ];
   for (const [name, type, options, attrName, expected] of cases) {
     test(name, () => assert.equal(wantsAttribute(type, options, attrName), expected));

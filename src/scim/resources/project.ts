@@ -93,7 +93,8 @@ export function wantsAttribute(type: ResourceTypeDef, options: ProjectionOptions
       if (selection.containers.has(extension.id)) return true;
       const prefix = `${extension.id}\u0000`;
       return (
-        [...selection.whole].some((k) => k.startsWith(prefix)) || [...selection.subs.keys()].some((k) => k.startsWith(prefix))
+        [...selection.whole].some((k) => k.startsWith(prefix)) ||
+        [...selection.subs.keys()].some((k) => k.startsWith(prefix))
       );
     }
     return !(mode.kind === 'exclude' && mode.selection.containers.has(extension.id));
@@ -156,10 +157,14 @@ function planAttribute(def: AttributeDef | undefined, container: string, mode: M
     const { selection } = mode;
     const named = key !== undefined ? selection.subs.get(key) : undefined;
     const whole =
-      (key !== undefined && selection.whole.has(key)) || (selection.containers.has(container) && returned !== 'request');
-    if (whole) return (sub) => byDefault(sub) || (sub !== undefined && sub.returned !== 'never' && named?.has(sub.name) === true);
+      (key !== undefined && selection.whole.has(key)) ||
+      (selection.containers.has(container) && returned !== 'request');
+    if (whole)
+      return (sub) =>
+        byDefault(sub) || (sub !== undefined && sub.returned !== 'never' && named?.has(sub.name) === true);
     if (named) {
-      return (sub) => sub !== undefined && (sub.returned === 'always' || (sub.returned !== 'never' && named.has(sub.name)));
+      return (sub) =>
+        sub !== undefined && (sub.returned === 'always' || (sub.returned !== 'never' && named.has(sub.name)));
     }
     return undefined;
   }

@@ -1,5 +1,5 @@
 import type { ResourceTypeDef } from '../schema/attribute.js';
-import { type ResourceDoc, isScimObject } from './resource-doc.js';
+import { isScimObject, type ResourceDoc } from './resource-doc.js';
 
 /** What the store keeps about a resource beyond its document. */
 export interface StoredResource {

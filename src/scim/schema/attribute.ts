@@ -66,10 +66,7 @@ export function attr(name: string, type: AttributeType, options: AttrOptions = {
 }
 
 /** Finds a sub-attribute (or attribute) by name, ignoring case as RFC 7643 §2.1 requires. */
-export function findAttribute(
-  attributes: readonly AttributeDef[] | undefined,
-  name: string,
-): AttributeDef | undefined {
+export function findAttribute(attributes: readonly AttributeDef[] | undefined, name: string): AttributeDef | undefined {
   if (!attributes) return undefined;
   const lower = name.toLowerCase();
   return attributes.find((a) => a.name.toLowerCase() === lower);

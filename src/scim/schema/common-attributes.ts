@@ -1,4 +1,4 @@
-import { attr, type AttributeDef } from './attribute.js';
+import { type AttributeDef, attr } from './attribute.js';
 
 /**
  * RFC 7643 §3.1: attributes every resource has. They belong to no schema (so `/Schemas` does not

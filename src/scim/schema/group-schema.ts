@@ -2,8 +2,7 @@ import { attr, type SchemaDef } from './attribute.js';
 
 export const GROUP_SCHEMA_ID = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 /** Entra adds this URN to `schemas` on group creates; it carries no attributes we keep. */
-export const MICROSOFT_GROUP_SCHEMA_ID =
-  'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group';
+export const MICROSOFT_GROUP_SCHEMA_ID = 'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group';
 
 /** RFC 7643 §4.2: the core Group schema (a Parallel team). */
 export const groupSchema: SchemaDef = {

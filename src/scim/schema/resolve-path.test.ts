@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ENTERPRISE_USER_SCHEMA_ID } from './enterprise-user-schema.js';
-import { groupResourceType, userResourceType } from './resource-types.js';
 import { resolvePath } from './resolve-path.js';
+import { groupResourceType, userResourceType } from './resource-types.js';
 import { USER_SCHEMA_ID } from './user-schema.js';
 
 test('resolvePath: names ignore case and come back in the schema spelling', () => {

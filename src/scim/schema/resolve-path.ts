@@ -15,7 +15,10 @@ export interface ResolvedPath {
 }
 
 /** Finds the schema a URN names among the resource type's core and extension schemas. */
-export function findSchema(type: ResourceTypeDef, uri: string): { schema: SchemaDef; isExtension: boolean } | undefined {
+export function findSchema(
+  type: ResourceTypeDef,
+  uri: string,
+): { schema: SchemaDef; isExtension: boolean } | undefined {
   const lower = uri.toLowerCase();
   if (type.schema.id.toLowerCase() === lower) return { schema: type.schema, isExtension: false };
   const ext = type.extensions.find((e) => e.schema.id.toLowerCase() === lower);

@@ -1,8 +1,8 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { postgresRateLimiter } from '../rate-limiter.js';
 import type { Database } from '../sql/db-schema.js';
 import { SqlStore } from '../sql/sql-store.js';
-import { postgresRateLimiter } from '../rate-limiter.js';
 import { queryLog, type StoreOptions } from '../store-options.js';
 import { postgresHooks } from './postgres-dialect.js';
 

@@ -1,8 +1,8 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { AttributeDef, ResourceTypeDef } from '../../scim/schema/attribute.js';
 import { ENTERPRISE_USER_SCHEMA_ID } from '../../scim/schema/enterprise-user-schema.js';
-import { groupResourceType, userResourceType } from '../../scim/schema/resource-types.js';
 import type { ResolvedPath } from '../../scim/schema/resolve-path.js';
+import { groupResourceType, userResourceType } from '../../scim/schema/resource-types.js';
 
 /**
  * The allow-list: which SCIM attribute paths the store can filter and sort on, and where they
@@ -113,7 +113,8 @@ export const userAttributeMap: AttributeMap = buildMap(
     ...Object.fromEntries(userValueAttributes.map((a) => [a, userValues(a)])),
     groups: {
       sub: (name) => (name.toLowerCase() === 'value' ? str('team_id', true) : undefined),
-      exists: (p) => sql<boolean>`exists (select 1 from team_members v where v.org_id = r.org_id and v.user_id = r.id and ${p})`,
+      exists: (p) =>
+        sql<boolean>`exists (select 1 from team_members v where v.org_id = r.org_id and v.user_id = r.id and ${p})`,
     },
   },
   [
@@ -150,7 +151,8 @@ export const groupAttributeMap: AttributeMap = buildMap(
   {
     members: {
       sub: (name) => (name.toLowerCase() === 'value' ? str('user_id', true) : undefined),
-      exists: (p) => sql<boolean>`exists (select 1 from team_members v where v.org_id = r.org_id and v.team_id = r.id and ${p})`,
+      exists: (p) =>
+        sql<boolean>`exists (select 1 from team_members v where v.org_id = r.org_id and v.team_id = r.id and ${p})`,
     },
   },
   ['id', 'externalId', 'displayName', 'meta.created', 'meta.lastModified', 'members.value'],

@@ -1,9 +1,9 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { AttrPath, CompareFilter, Filter, FilterLiteral } from '../../scim/filter/ast.js';
 import { foldCase } from '../../scim/fold-case.js';
-import { invalidFilter } from '../../scim/scim-error.js';
 import { findAttribute } from '../../scim/schema/attribute.js';
 import { type ResolvedPath, resolvePath } from '../../scim/schema/resolve-path.js';
+import { invalidFilter } from '../../scim/scim-error.js';
 import type { AttributeMap, ColumnType, MultiTarget } from './attribute-map.js';
 import { escapeLike, type SqlDialectHooks } from './sql-dialect.js';
 
@@ -130,7 +130,10 @@ class FilterCompiler {
       // `eq null` asks for absence, `ne null` for presence; nothing else compares with null.
       if (op === 'eq') return sql<boolean>`(not ${this.present(operand)})`;
       if (op === 'ne') return this.present(operand);
-      throw invalidFilter(`"${label} ${op} null" cannot be answered: only eq and ne compare with null`, 'filter.nullOperator');
+      throw invalidFilter(
+        `"${label} ${op} null" cannot be answered: only eq and ne compare with null`,
+        'filter.nullOperator',
+      );
     }
     switch (operand.type) {
       case 'boolean':
@@ -168,7 +171,10 @@ class FilterCompiler {
       case 'le':
         return sql<boolean>`(${c} <= ${ms})`;
       default:
-        throw invalidFilter(`"${label}" is a date-time: ${op} does not apply (position ${at + 1})`, 'filter.operatorType');
+        throw invalidFilter(
+          `"${label}" is a date-time: ${op} does not apply (position ${at + 1})`,
+          'filter.operatorType',
+        );
     }
   }
 
@@ -244,4 +250,3 @@ export function parseDateTime(value: string): number | undefined {
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? undefined : ms;
 }
-

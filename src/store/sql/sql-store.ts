@@ -1,26 +1,26 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { foldCase } from '../../scim/fold-case.js';
-import { invalidValue } from '../../scim/scim-error.js';
 import { resolvePath } from '../../scim/schema/resolve-path.js';
+import { invalidValue } from '../../scim/scim-error.js';
 import { migrateToLatest } from '../migrate.js';
 import type { RateLimiter, RateLimitOptions } from '../rate-limiter.js';
-import { ConcurrentUpdate, UniqueViolation } from '../store-errors.js';
 import type {
   DeleteMode,
   EventRecord,
   ListQuery,
-  MemberRecord,
-  TeamRecord,
-  UserTeamRecord,
   LogQuery,
   LogRecord,
+  MemberRecord,
   OrgRecord,
   Page,
   Store,
   StoreOps,
+  TeamRecord,
   TokenRecord,
   UserRecord,
+  UserTeamRecord,
 } from '../store.js';
+import { ConcurrentUpdate, UniqueViolation } from '../store-errors.js';
 import { type AttributeMap, groupAttributeMap, userAttributeMap } from './attribute-map.js';
 import { compileFilter } from './compile-filter.js';
 import type { Database, OrgsTable, ProvisioningLogTable, TokensTable } from './db-schema.js';
@@ -142,12 +142,20 @@ class SqlOps implements StoreOps {
 
   async deleteUser(orgId: string, userId: string): Promise<boolean> {
     await this.db.deleteFrom('user_values').where('org_id', '=', orgId).where('user_id', '=', userId).execute();
-    const result = await this.db.deleteFrom('users').where('org_id', '=', orgId).where('id', '=', userId).executeTakeFirst();
+    const result = await this.db
+      .deleteFrom('users')
+      .where('org_id', '=', orgId)
+      .where('id', '=', userId)
+      .executeTakeFirst();
     return Number(result.numDeletedRows) === 1;
   }
 
   async getUser(orgId: string, userId: string, options: { lock?: boolean } = {}): Promise<UserRecord | undefined> {
-    let q = this.db.selectFrom('users as r').select(userReadColumns).where('r.org_id', '=', orgId).where('r.id', '=', userId);
+    let q = this.db
+      .selectFrom('users as r')
+      .select(userReadColumns)
+      .where('r.org_id', '=', orgId)
+      .where('r.id', '=', userId);
     if (options.lock && this.hooks.lockRows) q = q.forNoKeyUpdate();
     const row = await q.executeTakeFirst();
     return row && rowToUser(row);
@@ -214,12 +222,20 @@ class SqlOps implements StoreOps {
 
   async deleteTeam(orgId: string, teamId: string): Promise<boolean> {
     await this.db.deleteFrom('team_members').where('org_id', '=', orgId).where('team_id', '=', teamId).execute();
-    const result = await this.db.deleteFrom('teams').where('org_id', '=', orgId).where('id', '=', teamId).executeTakeFirst();
+    const result = await this.db
+      .deleteFrom('teams')
+      .where('org_id', '=', orgId)
+      .where('id', '=', teamId)
+      .executeTakeFirst();
     return Number(result.numDeletedRows) === 1;
   }
 
   async getTeam(orgId: string, teamId: string, options: { lock?: boolean } = {}): Promise<TeamRecord | undefined> {
-    let q = this.db.selectFrom('teams as r').select(teamReadColumns).where('r.org_id', '=', orgId).where('r.id', '=', teamId);
+    let q = this.db
+      .selectFrom('teams as r')
+      .select(teamReadColumns)
+      .where('r.org_id', '=', orgId)
+      .where('r.id', '=', teamId);
     if (options.lock && this.hooks.lockRows) q = q.forNoKeyUpdate();
     const row = await q.executeTakeFirst();
     return row && rowToTeam(row);
@@ -294,7 +310,12 @@ class SqlOps implements StoreOps {
     return rows.map((r) => r.user_id);
   }
 
-  async pageMembers(orgId: string, teamId: string, afterUserId: string | undefined, limit: number): Promise<MemberRecord[]> {
+  async pageMembers(
+    orgId: string,
+    teamId: string,
+    afterUserId: string | undefined,
+    limit: number,
+  ): Promise<MemberRecord[]> {
     let q = this.db
       .selectFrom('team_members as m')
       .innerJoin('users as u', (j) => j.onRef('u.org_id', '=', 'm.org_id').onRef('u.id', '=', 'm.user_id'))
@@ -341,7 +362,10 @@ class SqlOps implements StoreOps {
     const where = query.filter ? compileFilter(query.filter, map, this.hooks) : sql<boolean>`1 = 1`;
     // Both tables share org_id, id and the meta columns, all this method names; typing the
     // builder as `users` lets Kysely check those names.
-    const base = this.db.selectFrom(`${table} as r` as 'users as r').where('r.org_id', '=', orgId).where(where);
+    const base = this.db
+      .selectFrom(`${table} as r` as 'users as r')
+      .where('r.org_id', '=', orgId)
+      .where(where);
     const totalRow = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     const total = Number(totalRow.n);
     if (query.limit === 0 || query.offset >= total) return { total, rows: [] };
@@ -351,10 +375,15 @@ class SqlOps implements StoreOps {
       const resolved = resolvePath(map.type, query.sortBy);
       const target = resolved && map.column(resolved);
       if (!target) {
-        throw invalidValue(`sortBy "${printPath(query.sortBy)}" is not a sortable attribute of ${map.type.name}`, 'list.sortBy');
+        throw invalidValue(
+          `sortBy "${printPath(query.sortBy)}" is not a sortable attribute of ${map.type.name}`,
+          'list.sortBy',
+        );
       }
       const column = sql.ref(`r.${target.ciColumn ?? target.column}`);
-      page = page.orderBy(sql`case when ${column} is null then 1 else 0 end`).orderBy(this.hooks.byteOrder(column), direction);
+      page = page
+        .orderBy(sql`case when ${column} is null then 1 else 0 end`)
+        .orderBy(this.hooks.byteOrder(column), direction);
     }
     const rows = await page.orderBy('r.id', direction).offset(query.offset).limit(query.limit).execute();
     return { total, rows };
@@ -451,7 +480,10 @@ export class SqlStore extends SqlOps implements Store {
         await sql.raw('commit').execute(conn);
         return result;
       } catch (error) {
-        await sql.raw('rollback').execute(conn).catch(() => undefined);
+        await sql
+          .raw('rollback')
+          .execute(conn)
+          .catch(() => undefined);
         throw error;
       }
     });

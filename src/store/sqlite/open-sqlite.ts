@@ -2,11 +2,11 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
+import { memoryRateLimiter } from '../rate-limiter.js';
 import type { Database as Schema } from '../sql/db-schema.js';
 import { SqlStore } from '../sql/sql-store.js';
-import { sqliteHooks } from './sqlite-dialect.js';
-import { memoryRateLimiter } from '../rate-limiter.js';
 import { queryLog, type StoreOptions } from '../store-options.js';
+import { sqliteHooks } from './sqlite-dialect.js';
 
 /**
  * Opens (creating if needed) a SQLite file. WAL lets the CLI read and write while the server

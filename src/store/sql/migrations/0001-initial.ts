@@ -69,8 +69,18 @@ export const initial: Migration = {
       .addColumn('updated_at', 'bigint', (c) => c.notNull())
       .addPrimaryKeyConstraint('users_pk', ['org_id', 'id'])
       .execute();
-    await db.schema.createIndex('users_user_name_uq').on('users').columns(['org_id', 'user_name_ci']).unique().execute();
-    await db.schema.createIndex('users_external_id_uq').on('users').columns(['org_id', 'external_id']).unique().execute();
+    await db.schema
+      .createIndex('users_user_name_uq')
+      .on('users')
+      .columns(['org_id', 'user_name_ci'])
+      .unique()
+      .execute();
+    await db.schema
+      .createIndex('users_external_id_uq')
+      .on('users')
+      .columns(['org_id', 'external_id'])
+      .unique()
+      .execute();
     await db.schema.createIndex('users_display_name_ix').on('users').columns(['org_id', 'display_name_ci']).execute();
     await db.schema.createIndex('users_updated_ix').on('users').columns(['org_id', 'updated_at']).execute();
     await db.schema.createIndex('users_created_ix').on('users').columns(['org_id', 'created_at']).execute();

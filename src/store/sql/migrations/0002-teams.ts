@@ -20,7 +20,12 @@ export const teams: Migration = {
       .addColumn('updated_at', 'bigint', (c) => c.notNull())
       .addPrimaryKeyConstraint('teams_pk', ['org_id', 'id'])
       .execute();
-    await db.schema.createIndex('teams_external_id_uq').on('teams').columns(['org_id', 'external_id']).unique().execute();
+    await db.schema
+      .createIndex('teams_external_id_uq')
+      .on('teams')
+      .columns(['org_id', 'external_id'])
+      .unique()
+      .execute();
     await db.schema.createIndex('teams_display_name_ix').on('teams').columns(['org_id', 'display_name_ci']).execute();
     await db.schema.createIndex('teams_updated_ix').on('teams').columns(['org_id', 'updated_at']).execute();
 

@@ -1,0 +1,731 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import fc from 'fast-check';
+import {
+  DummyDriver,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+} from 'kysely';
+import { testStores } from '../../../test/helpers/stores.js';
+import type { AttrPath, CompareFilter, CompareOp, Filter, PresentFilter } from '../../scim/filter/ast.js';
+import { parseFilter } from '../../scim/filter/parse-filter.js';
+import { printFilter } from '../../scim/filter/print-filter.js';
+import { foldCase } from '../../scim/fold-case.js';
+import type { ScimValue } from '../../scim/resources/resource-doc.js';
+import { ENTERPRISE_USER_SCHEMA_ID } from '../../scim/schema/enterprise-user-schema.js';
+import { ScimError } from '../../scim/scim-error.js';
+import { postgresHooks } from '../postgres/postgres-dialect.js';
+import { sqliteHooks } from '../sqlite/sqlite-dialect.js';
+import type { Store, UserRecord } from '../store.js';
+import { userAttributeMap } from './attribute-map.js';
+import { compileFilter } from './compile-filter.js';
+import type { SqlDialectHooks } from './sql-dialect.js';
+
+/*
+ * Part 1 pins the SQL text per dialect for representative filters. Part 2 is the real check: on
+ * each store, random filters over random users must select exactly the users a brute-force
+ * evaluator of the SCIM semantics selects.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Part 1: the SQL text
+
+/** A Kysely that can compile but never connects (Kysely's documented "cold" setup). */
+function coldKysely(dialect: 'sqlite' | 'postgres'): Kysely<unknown> {
+  return new Kysely<unknown>({
+    dialect:
+      dialect === 'sqlite'
+        ? {
+            createAdapter: () => new SqliteAdapter(),
+            createDriver: () => new DummyDriver(),
+            createIntrospector: (db) => new SqliteIntrospector(db),
+            createQueryCompiler: () => new SqliteQueryCompiler(),
+          }
+        : {
+            createAdapter: () => new PostgresAdapter(),
+            createDriver: () => new DummyDriver(),
+            createIntrospector: (db) => new PostgresIntrospector(db),
+            createQueryCompiler: () => new PostgresQueryCompiler(),
+          },
+  });
+}
+
+const dialects: readonly { hooks: SqlDialectHooks; db: Kysely<unknown> }[] = [
+  { hooks: sqliteHooks, db: coldKysely('sqlite') },
+  { hooks: postgresHooks, db: coldKysely('postgres') },
+];
+
+interface Compiled {
+  readonly sql: string;
+  readonly parameters: readonly unknown[];
+}
+
+const EMAILS_EXISTS = 'exists (select 1 from user_values v where v.org_id = r.org_id and v.user_id = r.id and v.attr =';
+
+const pinned: readonly { filter: string; sqlite: Compiled; postgres: Compiled }[] = [
+  {
+    // RFC 7643 §4.1.1: userName is caseExact false, so the folded twin column answers.
+    filter: 'userName eq "BJensen"',
+    sqlite: { sql: '("r"."user_name_ci" = ?)', parameters: ['bjensen'] },
+    postgres: { sql: '("r"."user_name_ci" = $1)', parameters: ['bjensen'] },
+  },
+  {
+    // RFC 7643 §3.1: externalId is caseExact.
+    filter: 'externalId eq "Ab"',
+    sqlite: { sql: '("r"."external_id" = ?)', parameters: ['Ab'] },
+    postgres: { sql: '("r"."external_id" = $1)', parameters: ['Ab'] },
+  },
+  {
+    filter: 'emails[type eq "Work" and value co "X"]',
+    sqlite: {
+      sql: `${EMAILS_EXISTS} ? and (("v"."type_ci" = ?) and ("v"."value_ci" like ? escape '\\')))`,
+      parameters: ['emails', 'work', '%x%'],
+    },
+    postgres: {
+      sql: `${EMAILS_EXISTS} $1 and (("v"."type_ci" = $2) and ("v"."value_ci" like $3 escape '\\')))`,
+      parameters: ['emails', 'work', '%x%'],
+    },
+  },
+  {
+    filter: 'emails.value ne "a@x"',
+    sqlite: { sql: `(not ${EMAILS_EXISTS} ? and ("v"."value_ci" = ?)))`, parameters: ['emails', 'a@x'] },
+    postgres: { sql: `(not ${EMAILS_EXISTS} $1 and ("v"."value_ci" = $2)))`, parameters: ['emails', 'a@x'] },
+  },
+  {
+    filter: 'title co "%"',
+    sqlite: { sql: `("r"."title_ci" like ? escape '\\')`, parameters: ['%\\%%'] },
+    postgres: { sql: `("r"."title_ci" like $1 escape '\\')`, parameters: ['%\\%%'] },
+  },
+  {
+    filter: 'title sw "a_\\\\"',
+    sqlite: { sql: `("r"."title_ci" like ? escape '\\')`, parameters: ['a\\_\\\\%'] },
+    postgres: { sql: `("r"."title_ci" like $1 escape '\\')`, parameters: ['a\\_\\\\%'] },
+  },
+  {
+    // LIKE cannot be case-sensitive on SQLite, so caseExact substring tests use instr/substr.
+    filter: 'id sw "U-"',
+    sqlite: { sql: '("r"."id" is not null and substr("r"."id", 1, length(?)) = ?)', parameters: ['U-', 'U-'] },
+    postgres: { sql: '("r"."id" is not null and starts_with("r"."id", $1))', parameters: ['U-'] },
+  },
+  {
+    filter: 'externalId ew "Z"',
+    sqlite: { sql: '("r"."external_id" is not null and substr("r"."external_id", -length(?)) = ?)', parameters: ['Z', 'Z'] },
+    postgres: { sql: '("r"."external_id" is not null and right("r"."external_id", length($1)) = $2)', parameters: ['Z', 'Z'] },
+  },
+  {
+    filter: 'externalId co "Q"',
+    sqlite: { sql: '("r"."external_id" is not null and instr("r"."external_id", ?) > 0)', parameters: ['Q'] },
+    postgres: { sql: '("r"."external_id" is not null and strpos("r"."external_id", $1) > 0)', parameters: ['Q'] },
+  },
+  {
+    // Byte order on both: PostgreSQL's database collation may not be.
+    filter: 'displayName gt "B"',
+    sqlite: { sql: '("r"."display_name_ci" > ?)', parameters: ['b'] },
+    postgres: { sql: '("r"."display_name_ci" collate "C" > $1)', parameters: ['b'] },
+  },
+  {
+    filter: 'meta.lastModified gt "2011-05-13T04:42:34+02:00"',
+    sqlite: { sql: '("r"."updated_at" > ?)', parameters: [Date.UTC(2011, 4, 13, 2, 42, 34)] },
+    postgres: { sql: '("r"."updated_at" > $1)', parameters: [Date.UTC(2011, 4, 13, 2, 42, 34)] },
+  },
+  {
+    filter: 'not (active eq true) or title pr',
+    sqlite: {
+      sql: `((not ("r"."active" = ?)) or ("r"."title" is not null and "r"."title" <> ''))`,
+      parameters: [1],
+    },
+    postgres: {
+      sql: `((not ("r"."active" = $1)) or ("r"."title" is not null and "r"."title" <> ''))`,
+      parameters: [1],
+    },
+  },
+  {
+    filter: 'title eq null',
+    sqlite: { sql: `(not ("r"."title" is not null and "r"."title" <> ''))`, parameters: [] },
+    postgres: { sql: `(not ("r"."title" is not null and "r"."title" <> ''))`, parameters: [] },
+  },
+  {
+    filter: `${ENTERPRISE_USER_SCHEMA_ID}:department ne "R&D"`,
+    sqlite: { sql: '("r"."department_ci" is null or "r"."department_ci" <> ?)', parameters: ['r&d'] },
+    postgres: { sql: '("r"."department_ci" is null or "r"."department_ci" <> $1)', parameters: ['r&d'] },
+  },
+];
+
+describe('compileFilter SQL text', () => {
+  for (const row of pinned) {
+    for (const { hooks, db } of dialects) {
+      test(`${hooks.name}: ${row.filter}`, () => {
+        const { sql, parameters } = compileFilter(parseFilter(row.filter), userAttributeMap, hooks).compile(db);
+        assert.deepEqual({ sql, parameters }, row[hooks.name]);
+      });
+    }
+  }
+
+  const rejected: readonly [string, string][] = [
+    ['password eq "x"', 'filter.unsupportedAttribute'],
+    ['name pr', 'filter.unsupportedAttribute'],
+    ['nosuch eq "x"', 'filter.unknownAttribute'],
+    ['active gt true', 'filter.operatorType'],
+    ['active eq "true"', 'filter.valueType'],
+    ['meta.created co "2011-05-13T04:42:34Z"', 'filter.operatorType'],
+    ['meta.created gt "yesterday"', 'filter.valueType'],
+    ['title gt null', 'filter.nullOperator'],
+    ['userName eq 5', 'filter.valueType'],
+    ['emails[nosuch eq "x"]', 'filter.unknownAttribute'],
+  ];
+  for (const [filter, code] of rejected) {
+    test(`rejects ${filter} with 400 invalidFilter`, () => {
+      assert.throws(
+        () => compileFilter(parseFilter(filter), userAttributeMap, sqliteHooks),
+        (error: unknown) => {
+          assert.ok(error instanceof ScimError);
+          assert.deepEqual([error.status, error.scimType, error.code], [400, 'invalidFilter', code]);
+          return true;
+        },
+      );
+    });
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Part 2: the store against a brute-force evaluator
+
+/**
+ * The string alphabet: ASCII and non-ASCII case pairs, an NFC and an NFD "é", LIKE's wildcards
+ * and escape, and a fullwidth "Ａ" next to an emoji outside the BMP: UTF-16 puts the emoji first,
+ * UTF-8 byte order (the stores' order) puts it last.
+ */
+const ALPHABET = ['a', 'A', 'b', 'B', 'ä', 'Ä', '\u00e9', 'e\u0301', '%', '_', '\\', '\uff21', '😀'];
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2024, 0, 1);
+const ORG = 'org-filter';
+const OTHER_ORG = 'org-filter-other';
+
+interface SampleEmail {
+  readonly value: string;
+  readonly type?: string;
+  readonly primary?: boolean;
+}
+
+/** One user as the test knows it: the evaluator reads this, never what the store returns. */
+interface Sample {
+  readonly id: string;
+  readonly userName: string;
+  readonly externalId?: string;
+  readonly displayName?: string;
+  readonly givenName?: string;
+  readonly familyName?: string;
+  readonly title?: string;
+  readonly department?: string;
+  readonly active: boolean;
+  readonly created: number;
+  readonly lastModified: number;
+  readonly emails: readonly SampleEmail[];
+}
+
+const text = (minLength: number, maxLength: number) =>
+  fc.array(fc.constantFrom(...ALPHABET), { minLength, maxLength }).map((parts) => parts.join(''));
+
+const sampleArb = fc.record(
+  {
+    userName: text(1, 5),
+    externalId: text(1, 3),
+    displayName: text(0, 4),
+    givenName: text(1, 3),
+    familyName: text(1, 3),
+    title: text(0, 3),
+    department: text(1, 3),
+    active: fc.boolean(),
+    // Whole hours over ~2 days: several users share a timestamp, so eq and ge/le hit ties.
+    created: fc.integer({ min: 0, max: 48 }).map((n) => T0 + n * HOUR),
+    age: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 72 * HOUR })),
+    emails: fc.array(
+      fc.record(
+        { value: text(1, 3), type: fc.constantFrom('work', 'home', 'Work', 'HOME'), primary: fc.boolean() },
+        { requiredKeys: ['value'] },
+      ),
+      { maxLength: 3 },
+    ),
+  },
+  { requiredKeys: ['userName', 'active', 'created', 'age', 'emails'] },
+);
+
+/** 150 users from a fixed seed, unique by folded userName and by exact externalId. */
+function makeSamples(): Sample[] {
+  const [raw] = fc.sample(
+    fc.uniqueArray(sampleArb, { minLength: 150, maxLength: 150, selector: (s) => foldCase(s.userName) }),
+    { seed: 7644, numRuns: 1 },
+  );
+  const externalIds = new Set<string>();
+  return (raw ?? []).map(({ age, externalId, ...s }, i) => {
+    const unique = externalId !== undefined && !externalIds.has(externalId);
+    if (unique) externalIds.add(externalId);
+    // Mixed-case ids, so caseExact comparisons on id matter.
+    const id = `${i % 3 === 0 ? 'U' : 'u'}-${String(i).padStart(3, '0')}`;
+    return { ...s, id, lastModified: s.created + age, ...(unique ? { externalId } : {}) };
+  });
+}
+
+function toRecord(orgId: string, s: Sample): UserRecord {
+  const doc: Record<string, ScimValue> = { userName: s.userName, active: s.active };
+  if (s.externalId !== undefined) doc.externalId = s.externalId;
+  if (s.displayName !== undefined) doc.displayName = s.displayName;
+  if (s.title !== undefined) doc.title = s.title;
+  const name: Record<string, ScimValue> = {};
+  if (s.givenName !== undefined) name.givenName = s.givenName;
+  if (s.familyName !== undefined) name.familyName = s.familyName;
+  if (Object.keys(name).length > 0) doc.name = name;
+  if (s.emails.length > 0) doc.emails = s.emails.map((e) => ({ ...e }));
+  if (s.department !== undefined) doc[ENTERPRISE_USER_SCHEMA_ID] = { department: s.department };
+  return {
+    orgId,
+    id: s.id,
+    userName: s.userName,
+    externalId: s.externalId ?? null,
+    active: s.active,
+    scimManaged: true,
+    doc,
+    version: 1,
+    createdAt: s.created,
+    updatedAt: s.lastModified,
+  };
+}
+
+// --- the evaluator ---------------------------------------------------------------------------
+
+type Kind = 'string' | 'boolean' | 'dateTime';
+type Scalar = string | boolean | number | undefined;
+
+interface Spec<T> {
+  readonly kind: Kind;
+  readonly caseExact: boolean;
+  /** Some samples have no value (so absence rules matter under `not`). */
+  readonly nullable: boolean;
+  readonly get: (item: T) => Scalar;
+}
+
+interface SingleSpec extends Spec<Sample> {
+  readonly path: AttrPath;
+}
+
+const SINGLE: readonly SingleSpec[] = [
+  { path: { attr: 'id' }, kind: 'string', caseExact: true, nullable: false, get: (s) => s.id },
+  { path: { attr: 'externalId' }, kind: 'string', caseExact: true, nullable: true, get: (s) => s.externalId },
+  { path: { attr: 'userName' }, kind: 'string', caseExact: false, nullable: false, get: (s) => s.userName },
+  { path: { attr: 'displayName' }, kind: 'string', caseExact: false, nullable: true, get: (s) => s.displayName },
+  { path: { attr: 'name', sub: 'givenName' }, kind: 'string', caseExact: false, nullable: true, get: (s) => s.givenName },
+  { path: { attr: 'name', sub: 'familyName' }, kind: 'string', caseExact: false, nullable: true, get: (s) => s.familyName },
+  { path: { attr: 'title' }, kind: 'string', caseExact: false, nullable: true, get: (s) => s.title },
+  {
+    path: { uri: ENTERPRISE_USER_SCHEMA_ID, attr: 'department' },
+    kind: 'string',
+    caseExact: false,
+    nullable: true,
+    get: (s) => s.department,
+  },
+  { path: { attr: 'active' }, kind: 'boolean', caseExact: false, nullable: false, get: (s) => s.active },
+  { path: { attr: 'meta', sub: 'created' }, kind: 'dateTime', caseExact: false, nullable: false, get: (s) => s.created },
+  {
+    path: { attr: 'meta', sub: 'lastModified' },
+    kind: 'dateTime',
+    caseExact: false,
+    nullable: false,
+    get: (s) => s.lastModified,
+  },
+];
+
+interface EmailSpec extends Spec<SampleEmail> {
+  readonly name: string;
+}
+
+const EMAIL: readonly EmailSpec[] = [
+  { name: 'value', kind: 'string', caseExact: false, nullable: false, get: (e) => e.value },
+  { name: 'type', kind: 'string', caseExact: false, nullable: true, get: (e) => e.type },
+  // The store keeps an absent primary as false (user-row.ts), so it is never absent.
+  { name: 'primary', kind: 'boolean', caseExact: false, nullable: false, get: (e) => e.primary === true },
+];
+
+const keyOf = (path: AttrPath) =>
+  `${path.uri !== undefined ? `${path.uri}:` : ''}${path.attr}${path.sub !== undefined ? `.${path.sub}` : ''}`.toLowerCase();
+const singleByKey = new Map(SINGLE.map((spec) => [keyOf(spec.path), spec]));
+const emailByName = new Map(EMAIL.map((spec) => [spec.name.toLowerCase(), spec]));
+
+/** UTF-8 byte order, which both stores use for gt/ge/lt/le (sql-dialect.ts byteOrder). */
+const byteCompare = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+
+/** RFC 7644 §3.4.2.2 "pr": a non-empty value. */
+const isPresent = (value: Scalar) => value !== undefined && value !== '';
+
+function holds(op: CompareOp, sign: number): boolean {
+  switch (op) {
+    case 'eq':
+      return sign === 0;
+    case 'ne':
+      return sign !== 0;
+    case 'gt':
+      return sign > 0;
+    case 'ge':
+      return sign >= 0;
+    case 'lt':
+      return sign < 0;
+    case 'le':
+      return sign <= 0;
+    default:
+      throw new Error(`no ordering for ${op}`);
+  }
+}
+
+/** One comparison against one (possibly absent) value. */
+function matchesValue(f: CompareFilter | PresentFilter, spec: Spec<never>, actual: Scalar): boolean {
+  if (f.kind === 'present') return isPresent(actual);
+  // `eq null` asks for absence, `ne null` for presence (compile-filter.ts).
+  if (f.value === null) return f.op === 'eq' ? !isPresent(actual) : isPresent(actual);
+  // Absent: every comparison is false, except `ne`, the negation of `eq`.
+  if (actual === undefined) return f.op === 'ne';
+  switch (spec.kind) {
+    case 'boolean':
+      return f.op === 'eq' ? actual === f.value : actual !== f.value;
+    case 'dateTime':
+      return holds(f.op, Math.sign((actual as number) - Date.parse(f.value as string)));
+    case 'string': {
+      // RFC 7643 §2.2: caseExact false compares case-insensitively.
+      const a = spec.caseExact ? (actual as string) : foldCase(actual as string);
+      const b = spec.caseExact ? (f.value as string) : foldCase(f.value as string);
+      if (f.op === 'co') return a.includes(b);
+      if (f.op === 'sw') return a.startsWith(b);
+      if (f.op === 'ew') return a.endsWith(b);
+      return holds(f.op, byteCompare(a, b));
+    }
+  }
+}
+
+function evaluate(f: Filter, s: Sample): boolean {
+  switch (f.kind) {
+    case 'and':
+      return evaluate(f.left, s) && evaluate(f.right, s);
+    case 'or':
+      return evaluate(f.left, s) || evaluate(f.right, s);
+    case 'not':
+      return !evaluate(f.filter, s);
+    case 'valuePath':
+      return s.emails.some((e) => evaluateElement(f.filter, e));
+    case 'present':
+    case 'compare': {
+      const single = singleByKey.get(keyOf(f.path));
+      if (single) return matchesValue(f, single, single.get(s));
+      // RFC 7644 §3.4.2.2: `emails` alone means emails.value; any element may match.
+      const spec = emailByName.get((f.path.sub ?? 'value').toLowerCase());
+      if (f.path.attr.toLowerCase() !== 'emails' || !spec) throw new Error(`evaluator: no ${printFilter(f)}`);
+      const any = (g: CompareFilter | PresentFilter) => s.emails.some((e) => matchesValue(g, spec, spec.get(e)));
+      if (f.kind === 'compare' && f.value === null) {
+        // Absent means no element has a value (RFC 7643 §2.5: an empty array is unassigned).
+        return f.op === 'eq' ? !any({ ...f, kind: 'present' }) : any({ ...f, kind: 'present' });
+      }
+      // `ne` is "no element equals", the negation of `eq`.
+      if (f.kind === 'compare' && f.op === 'ne') return !any({ ...f, op: 'eq' });
+      return any(f);
+    }
+  }
+}
+
+function evaluateElement(f: Filter, e: SampleEmail): boolean {
+  switch (f.kind) {
+    case 'and':
+      return evaluateElement(f.left, e) && evaluateElement(f.right, e);
+    case 'or':
+      return evaluateElement(f.left, e) || evaluateElement(f.right, e);
+    case 'not':
+      return !evaluateElement(f.filter, e);
+    case 'valuePath':
+      throw new Error('value paths do not nest');
+    case 'present':
+    case 'compare': {
+      const spec = emailByName.get(f.path.attr.toLowerCase());
+      if (!spec) throw new Error(`evaluator: no emails.${f.path.attr}`);
+      return matchesValue(f, spec, spec.get(e));
+    }
+  }
+}
+
+// --- the filter generator --------------------------------------------------------------------
+
+const STRING_OPS: readonly CompareOp[] = ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le'];
+const DATE_OPS: readonly CompareOp[] = ['eq', 'ne', 'gt', 'ge', 'lt', 'le'];
+
+interface GenOptions {
+  /**
+   * Everything the semantics define. Without it the generator leaves out the two shapes the
+   * store gets wrong today (see "known deviations" below): a comparison that can meet an absent
+   * value under `not`, and `eq null`/`ne null` on the multi-valued attribute itself.
+   */
+  readonly strict: boolean;
+}
+
+/** Comparison values: the data's own values, their case variants, NFD forms and pieces. */
+function stringPool(values: readonly (string | undefined)[]): string[] {
+  const pool = new Set<string>(['', 'zz', ...ALPHABET]);
+  for (const value of values) {
+    if (value === undefined) continue;
+    const chars = Array.from(value);
+    for (const v of [value, value.toUpperCase(), value.toLowerCase(), value.normalize('NFD')]) pool.add(v);
+    for (let i = 1; i < chars.length; i++) {
+      pool.add(chars.slice(0, i).join(''));
+      pool.add(chars.slice(i).join(''));
+      pool.add(chars.slice(i, i + 1).join(''));
+    }
+  }
+  return [...pool].sort();
+}
+
+/** The data's instants, one millisecond either side, written in Z and in +02:00 form. */
+function datePool(values: readonly number[]): string[] {
+  const pool = new Set<string>();
+  const withOffset = (ms: number) => `${new Date(ms + 2 * HOUR).toISOString().slice(0, -1)}+02:00`;
+  for (const ms of new Set(values)) {
+    for (const t of [ms - 1, ms, ms + 1]) {
+      pool.add(new Date(t).toISOString());
+      pool.add(withOffset(t));
+    }
+  }
+  return [...pool].sort();
+}
+
+function valuesFor(kind: Kind, pool: readonly string[]): fc.Arbitrary<string | boolean> {
+  return kind === 'boolean' ? fc.boolean() : fc.constantFrom(...pool);
+}
+
+/** The client may spell names in any case (RFC 7644 §3.4.2.2). */
+function spellings(path: AttrPath): fc.Arbitrary<AttrPath> {
+  const recase = (f: (s: string) => string): AttrPath => ({
+    ...(path.uri !== undefined ? { uri: f(path.uri) } : {}),
+    attr: f(path.attr),
+    ...(path.sub !== undefined ? { sub: f(path.sub) } : {}),
+  });
+  return fc.constantFrom(path, recase((s) => s.toUpperCase()), recase((s) => s.toLowerCase()));
+}
+
+/** Every leaf over one attribute: comparisons, `pr`, and `eq`/`ne` null. */
+function leafArb(
+  path: fc.Arbitrary<AttrPath>,
+  kind: Kind,
+  pool: readonly string[],
+  withNull: boolean,
+): fc.Arbitrary<CompareFilter | PresentFilter> {
+  const ops = kind === 'string' ? STRING_OPS : kind === 'dateTime' ? DATE_OPS : (['eq', 'ne'] as const);
+  const compare = fc
+    .record({ path, op: fc.constantFrom(...ops), value: valuesFor(kind, pool) })
+    .map(({ path, op, value }): CompareFilter => ({ kind: 'compare', path, op, value, at: 0 }));
+  const present = path.map((p): PresentFilter => ({ kind: 'present', path: p, at: 0 }));
+  const isNull = fc
+    .record({ path, op: fc.constantFrom<CompareOp>('eq', 'ne') })
+    .map(({ path, op }): CompareFilter => ({ kind: 'compare', path, op, value: null, at: 0 }));
+  return fc.oneof(
+    { weight: 8, arbitrary: compare },
+    { weight: 1, arbitrary: present },
+    { weight: withNull ? 1 : 0, arbitrary: isNull },
+  );
+}
+
+/** A leaf whose SQL can never be NULL: the value is never absent, or the operator handles it. */
+function nullSafe(f: CompareFilter | PresentFilter, nullable: boolean): boolean {
+  return !nullable || f.kind === 'present' || f.value === null || f.op === 'ne';
+}
+
+function filterGenerator(samples: readonly Sample[], options: GenOptions): fc.Arbitrary<Filter> {
+  const singleLeaves = SINGLE.map((spec) => {
+    const values = samples.map((s) => spec.get(s));
+    const pool =
+      spec.kind === 'dateTime'
+        ? datePool(values as number[])
+        : spec.kind === 'string'
+          ? stringPool(values as (string | undefined)[])
+          : [];
+    const arb = leafArb(spellings(spec.path), spec.kind, pool, true);
+    return { arb, safe: arb.filter((f) => options.strict || nullSafe(f, spec.nullable)) };
+  });
+  const elements = samples.flatMap((s) => s.emails);
+  const emailPools = new Map(
+    EMAIL.map((spec) => [spec.name, spec.kind === 'string' ? stringPool(elements.map((e) => spec.get(e) as string | undefined)) : []]),
+  );
+  // `emails`, `emails.value`, `emails.type`, `emails.primary`: EXISTS, never NULL.
+  const multiLeaves = fc.oneof(
+    leafArb(spellings({ attr: 'emails' }), 'string', emailPools.get('value') ?? [], options.strict),
+    ...EMAIL.map((spec) =>
+      leafArb(spellings({ attr: 'emails', sub: spec.name }), spec.kind, emailPools.get(spec.name) ?? [], options.strict),
+    ),
+  );
+  const elementLeaves = EMAIL.map((spec) => {
+    const arb = leafArb(spellings({ attr: spec.name }), spec.kind, emailPools.get(spec.name) ?? [], true);
+    return { arb, safe: arb.filter((f) => options.strict || nullSafe(f, spec.nullable)) };
+  });
+
+  const combine = (depth: number, leaf: (underNot: boolean) => fc.Arbitrary<Filter>, underNot: boolean): fc.Arbitrary<Filter> => {
+    if (depth === 0) return leaf(underNot);
+    const inner = combine(depth - 1, leaf, underNot);
+    // Cross-shrinking lets a failing tree shrink to a single leaf.
+    return fc.oneof(
+      { withCrossShrink: true },
+      { weight: 4, arbitrary: leaf(underNot) },
+      { weight: 2, arbitrary: fc.tuple(inner, inner).map(([left, right]): Filter => ({ kind: 'and', left, right, at: 0 })) },
+      { weight: 2, arbitrary: fc.tuple(inner, inner).map(([left, right]): Filter => ({ kind: 'or', left, right, at: 0 })) },
+      { weight: 1, arbitrary: combine(depth - 1, leaf, true).map((filter): Filter => ({ kind: 'not', filter, at: 0 })) },
+    );
+  };
+
+  const elementFilter = combine(2, (underNot) => fc.oneof(...elementLeaves.map((l) => (underNot ? l.safe : l.arb))), false);
+  const valuePath = fc
+    .tuple(spellings({ attr: 'emails' }), elementFilter)
+    .map(([path, filter]): Filter => ({ kind: 'valuePath', path, filter, at: 0 }));
+  return combine(
+    3,
+    (underNot) =>
+      fc.oneof(
+        { weight: 5, arbitrary: fc.oneof(...singleLeaves.map((l) => (underNot ? l.safe : l.arb))) },
+        { weight: 2, arbitrary: multiLeaves },
+        { weight: 2, arbitrary: valuePath },
+      ),
+    false,
+  );
+}
+
+// --- the property ----------------------------------------------------------------------------
+
+const RUNS = 200;
+
+for (const backend of testStores()) {
+  describe(`listUsers filters match the SCIM semantics on ${backend.name}`, () => {
+    const samples = makeSamples();
+    let store: Store;
+    let close: () => Promise<void>;
+
+    before(async () => {
+      ({ store, close } = await backend.open());
+      await store.transaction(async (tx) => {
+        for (const orgId of [ORG, OTHER_ORG]) {
+          await tx.insertOrg({ id: orgId, name: orgId, scimEnabled: true, deleteMode: 'remove', createdAt: T0, updatedAt: T0 });
+          // The same users in a second organization: a filter must never reach them.
+          for (const s of samples) await tx.insertUser(toRecord(orgId, s));
+        }
+      });
+    });
+    after(async () => {
+      await close();
+    });
+
+    /** Checks one filter; returns how many users it selected. */
+    async function check(filter: Filter): Promise<number> {
+      const page = await store.listUsers(ORG, { filter, sortOrder: 'ascending', offset: 0, limit: 1000 });
+      const expected = samples.filter((s) => evaluate(filter, s)).map((s) => s.id).sort(byteCompare);
+      const actual = page.items.map((u) => u.id).sort(byteCompare);
+      assert.deepEqual({ ids: actual, total: page.total }, { ids: expected, total: expected.length }, printFilter(filter));
+      return expected.length;
+    }
+
+    test(`${RUNS} random filters select exactly what the evaluator selects`, async () => {
+      let selective = 0;
+      await fc.assert(
+        fc.asyncProperty(filterGenerator(samples, { strict: false }), async (filter) => {
+          const n = await check(filter);
+          if (n > 0 && n < samples.length) selective += 1;
+        }),
+        { numRuns: RUNS },
+      );
+      // Guards the generator: most filters must select some users and not all of them.
+      assert.ok(selective > RUNS / 3, `only ${selective} of ${RUNS} filters were selective`);
+    });
+
+    test(
+      `${RUNS} random filters, including comparisons with absent values under not and emails eq/ne null`,
+      { todo: 'SQL NULL under not, and eq/ne null on a multi-valued attribute; see known deviations' },
+      async () => {
+        await fc.assert(
+          fc.asyncProperty(filterGenerator(samples, { strict: true }), async (filter) => {
+            await check(filter);
+          }),
+          { numRuns: RUNS },
+        );
+      },
+    );
+  });
+
+  describe(`known deviations on ${backend.name}`, () => {
+    let store: Store;
+    let close: () => Promise<void>;
+    const user = (id: string, doc: Record<string, ScimValue>): UserRecord => ({
+      orgId: ORG,
+      id,
+      userName: id,
+      externalId: null,
+      active: true,
+      scimManaged: true,
+      doc: { userName: id, ...doc },
+      version: 1,
+      createdAt: T0,
+      updatedAt: T0,
+    });
+
+    before(async () => {
+      ({ store, close } = await backend.open());
+      await store.insertOrg({ id: ORG, name: ORG, scimEnabled: true, deleteMode: 'remove', createdAt: T0, updatedAt: T0 });
+      await store.insertUser(user('boss', { title: 'Boss', emails: [{ value: 'b@x', type: 'work' }] }));
+      await store.insertUser(user('plain', { emails: [{ value: 'p@x' }] }));
+      await store.insertUser(user('nomail', {}));
+      await store.insertUser(user('photo', { photos: [{ value: 'https://x/Me.png' }] }));
+    });
+    after(async () => {
+      await close();
+    });
+
+    const cases: readonly [string, string, string[], string][] = [
+      [
+        // compile-filter.ts promises "every comparison is false (never SQL NULL)", but
+        // `title = 'boss'` is NULL for a user without a title, and `not NULL` is NULL.
+        'not (title eq "boss")',
+        'not over a comparison with an absent value is true',
+        ['nomail', 'photo', 'plain'],
+        'SQL NULL from an absent column survives not (compile-filter.ts compareString/like/gt)',
+      ],
+      [
+        'not (externalId eq "x") and userName eq "plain"',
+        'not over an absent caseExact value is true',
+        ['plain'],
+        'SQL NULL from an absent column survives not',
+      ],
+      [
+        'emails[not (type eq "work")]',
+        'not over an element without the sub-attribute is true',
+        ['plain'],
+        'SQL NULL from an absent child column survives not',
+      ],
+      [
+        'emails eq null',
+        'RFC 7643 §2.5: no e-mails is unassigned, so eq null matches it',
+        ['nomail', 'photo'],
+        'multi-valued eq null compiles to "some element has no value"',
+      ],
+      [
+        'emails ne null',
+        'a user without e-mails is not "present"',
+        ['boss', 'plain'],
+        'multi-valued ne null compiles to "no element lacks a value", true for no elements',
+      ],
+      [
+        'photos.value eq "https://x/me.png"',
+        'photos.value is caseExact in user-schema.ts',
+        [],
+        'attribute-map.ts compares every user_values sub-attribute on its folded twin',
+      ],
+    ];
+    for (const [filter, why, expected, todo] of cases) {
+      test(`${filter}: ${why}`, { todo }, async () => {
+        const page = await store.listUsers(ORG, { filter: parseFilter(filter), sortOrder: 'ascending', offset: 0, limit: 100 });
+        assert.deepEqual(page.items.map((u) => u.id), expected);
+      });
+    }
+  });
+}
