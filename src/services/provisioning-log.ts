@@ -9,6 +9,15 @@ const MAX_TEXT = 1000;
 const clip = (text: string | undefined): string | null =>
   text === undefined ? null : text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text;
 
+/** `filter=userName%20eq%20%22x%22` reads as `filter=userName eq "x"` in the log. */
+function readablePath(path: string): string {
+  try {
+    return decodeURIComponent(path.replace(/\+/g, ' '));
+  } catch {
+    return path;
+  }
+}
+
 export interface LogOutcome {
   readonly status: number;
   readonly errorCode?: string;
@@ -35,7 +44,7 @@ export class ProvisioningLog {
       tokenId: ctx.tokenId,
       userAgent: ctx.userAgent === null ? null : ctx.userAgent.slice(0, 300),
       method: ctx.method,
-      path: ctx.path.slice(0, 2000),
+      path: readablePath(ctx.path).slice(0, 2000),
       status: outcome.status,
       resourceType: ctx.outcome.resourceType ?? null,
       resourceId: ctx.outcome.resourceId ?? null,

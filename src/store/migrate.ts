@@ -1,12 +1,35 @@
-import { type Kysely, type MigrationProvider, Migrator } from 'kysely';
+import { type Kysely, type MigrationProvider, Migrator, sql } from 'kysely';
 import { migrations } from './sql/migrations/index.js';
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
-/** Brings the schema up to date; run on every start (idempotent). */
+/**
+ * Brings the schema up to date; run on every start (idempotent). `lock` runs it under a lock
+ * held on one connection, so instances that start together migrate one after the other: Kysely's
+ * own lock only exists once its tables do, and creating those tables is itself a race.
+ */
+export async function migrateToLatest(
+  // biome-ignore lint/suspicious/noExplicitAny: the migrator works below the typed schema
+  db: Kysely<any>,
+  lock?: { acquire: string; release: string; currentSchema: string },
+): Promise<void> {
+  if (!lock) return migrate(db, undefined);
+  await db.connection().execute(async (conn) => {
+    await sql.raw(lock.acquire).execute(conn);
+    try {
+      // Kysely looks for its bookkeeping tables in every schema unless told which one; another
+      // deployment's tables in the same database would otherwise be taken for ours.
+      const { rows } = await sql.raw<{ schema: string }>(lock.currentSchema).execute(conn);
+      await migrate(conn, rows[0]?.schema);
+    } finally {
+      await sql.raw(lock.release).execute(conn);
+    }
+  });
+}
+
 // biome-ignore lint/suspicious/noExplicitAny: the migrator works below the typed schema
-export async function migrateToLatest(db: Kysely<any>): Promise<void> {
-  const migrator = new Migrator({ db, provider });
+async function migrate(db: Kysely<any>, schema: string | undefined): Promise<void> {
+  const migrator = new Migrator({ db, provider, ...(schema !== undefined ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {

@@ -5,7 +5,6 @@ import { parseFilter } from '../scim/filter/parse-filter.js';
 import type { ResourceDoc } from '../scim/resources/resource-doc.js';
 import { ENTERPRISE_USER_SCHEMA_ID } from '../scim/schema/enterprise-user-schema.js';
 import { ScimError } from '../scim/scim-error.js';
-import { ConcurrentUpdate, UniqueViolation } from './store-errors.js';
 import type {
   EventRecord,
   ListQuery,
@@ -17,6 +16,7 @@ import type {
   TokenRecord,
   UserRecord,
 } from './store.js';
+import { ConcurrentUpdate, UniqueViolation } from './store-errors.js';
 
 /*
  * The Store contract, one suite per backend: whatever SQLite answers, PostgreSQL answers too.
@@ -27,7 +27,15 @@ import type {
 const T0 = 1_700_000_000_000;
 
 function orgRecord(id: string, overrides: Partial<OrgRecord> = {}): OrgRecord {
-  return { id, name: `Org ${id}`, scimEnabled: true, deleteMode: 'deactivate', createdAt: T0, updatedAt: T0, ...overrides };
+  return {
+    id,
+    name: `Org ${id}`,
+    scimEnabled: true,
+    deleteMode: 'deactivate',
+    createdAt: T0,
+    updatedAt: T0,
+    ...overrides,
+  };
 }
 
 function userRecord(orgId: string, id: string, userName: string, overrides: Partial<UserRecord> = {}): UserRecord {
@@ -174,7 +182,13 @@ for (const backend of testStores()) {
       });
 
       test('updateOrg replaces every field but the id', async () => {
-        const changed = orgRecord(A, { name: 'Renamed', scimEnabled: false, deleteMode: 'remove', createdAt: 5, updatedAt: T0 + 99 });
+        const changed = orgRecord(A, {
+          name: 'Renamed',
+          scimEnabled: false,
+          deleteMode: 'remove',
+          createdAt: 5,
+          updatedAt: T0 + 99,
+        });
         await store.updateOrg(changed);
         assert.deepEqual(await store.getOrg(A), changed);
       });
@@ -196,7 +210,10 @@ for (const backend of testStores()) {
 
       test('a token hash is unique across organizations', async () => {
         await store.insertToken(tokenRecord(A, `${A}-t1`, { tokenHash: `same-${A}` }));
-        await assert.rejects(store.insertToken(tokenRecord(B, `${B}-t1`, { tokenHash: `same-${A}` })), uniqueViolation('tokenHash'));
+        await assert.rejects(
+          store.insertToken(tokenRecord(B, `${B}-t1`, { tokenHash: `same-${A}` })),
+          uniqueViolation('tokenHash'),
+        );
       });
 
       test('listTokens orders by createdAt, then id, and lists only the organization', async () => {
@@ -272,7 +289,10 @@ for (const backend of testStores()) {
 
       test('insertUser throws UniqueViolation("externalId") on an exact externalId clash only', async () => {
         await store.insertUser(userRecord(A, 'u-1', 'one', { externalId: 'Ext-1' }));
-        await assert.rejects(store.insertUser(userRecord(A, 'u-2', 'two', { externalId: 'Ext-1' })), uniqueViolation('externalId'));
+        await assert.rejects(
+          store.insertUser(userRecord(A, 'u-2', 'two', { externalId: 'Ext-1' })),
+          uniqueViolation('externalId'),
+        );
         // externalId is caseExact (RFC 7643 §3.1): another case is another value.
         await store.insertUser(userRecord(A, 'u-3', 'three', { externalId: 'ext-1' }));
         await store.insertUser(userRecord(B, 'u-4', 'four', { externalId: 'Ext-1' }));
@@ -285,7 +305,9 @@ for (const backend of testStores()) {
       });
 
       test('updateUser writes the new record and its e-mails when the version matches', async () => {
-        const old = userRecord(A, 'u-1', 'one', { doc: { userName: 'one', emails: [{ value: 'old@x.com', type: 'work' }] } });
+        const old = userRecord(A, 'u-1', 'one', {
+          doc: { userName: 'one', emails: [{ value: 'old@x.com', type: 'work' }] },
+        });
         await store.insertUser(old);
         const next = userRecord(A, 'u-1', 'One.Renamed', {
           externalId: 'e1',
@@ -301,7 +323,10 @@ for (const backend of testStores()) {
       });
 
       test('updateUser with a stale expectedVersion throws ConcurrentUpdate and changes nothing', async () => {
-        const user = userRecord(A, 'u-1', 'one', { version: 3, doc: { userName: 'one', emails: [{ value: 'a@x.com' }] } });
+        const user = userRecord(A, 'u-1', 'one', {
+          version: 3,
+          doc: { userName: 'one', emails: [{ value: 'a@x.com' }] },
+        });
         await store.insertUser(user);
         const next = userRecord(A, 'u-1', 'changed', { version: 4, doc: { userName: 'changed' } });
         await assert.rejects(store.updateUser(next, 2), concurrentUpdate);
@@ -313,12 +338,17 @@ for (const backend of testStores()) {
         const one = userRecord(A, 'u-1', 'one');
         await store.insertUser(one);
         await store.insertUser(userRecord(A, 'u-2', 'two'));
-        await assert.rejects(store.updateUser(userRecord(A, 'u-1', 'TWO', { version: 2 }), 1), uniqueViolation('userName'));
+        await assert.rejects(
+          store.updateUser(userRecord(A, 'u-1', 'TWO', { version: 2 }), 1),
+          uniqueViolation('userName'),
+        );
         assert.deepEqual(await store.getUser(A, 'u-1'), one);
       });
 
       test('deleteUser removes the user once', async () => {
-        await store.insertUser(userRecord(A, 'u-1', 'one', { doc: { userName: 'one', emails: [{ value: 'a@x.com' }] } }));
+        await store.insertUser(
+          userRecord(A, 'u-1', 'one', { doc: { userName: 'one', emails: [{ value: 'a@x.com' }] } }),
+        );
         assert.equal(await store.deleteUser(A, 'u-1'), true);
         assert.equal(await store.getUser(A, 'u-1'), undefined);
         assert.equal(await store.deleteUser(A, 'u-1'), false);
@@ -347,7 +377,11 @@ for (const backend of testStores()) {
           ['nobody', ['nobody@example.com'], []],
         ];
         for (const [userName, emails, expected] of cases) {
-          assert.deepEqual(await store.findUsersByUserNameOrWorkEmail(A, userName, emails), expected, `${userName} ${emails}`);
+          assert.deepEqual(
+            await store.findUsersByUserNameOrWorkEmail(A, userName, emails),
+            expected,
+            `${userName} ${emails}`,
+          );
         }
       });
     });
@@ -369,11 +403,17 @@ for (const backend of testStores()) {
 
         assert.equal(await store.getUser(B, 'u-1'), undefined);
         assert.deepEqual(await store.listUsers(B, everything), { items: [], total: 0 });
-        assert.deepEqual(await store.listUsers(B, { ...everything, filter: parseFilter('userName eq "shared@example.com"') }), {
-          items: [],
-          total: 0,
-        });
-        assert.deepEqual(await store.findUsersByUserNameOrWorkEmail(B, 'shared@example.com', ['shared@example.com']), []);
+        assert.deepEqual(
+          await store.listUsers(B, { ...everything, filter: parseFilter('userName eq "shared@example.com"') }),
+          {
+            items: [],
+            total: 0,
+          },
+        );
+        assert.deepEqual(
+          await store.findUsersByUserNameOrWorkEmail(B, 'shared@example.com', ['shared@example.com']),
+          [],
+        );
         assert.equal(await store.getTeam(B, 't-1'), undefined);
         assert.deepEqual(await store.listTeams(B, everything), { items: [], total: 0 });
         assert.deepEqual(await store.existingUserIds(B, ['u-1']), new Set());
@@ -421,7 +461,12 @@ for (const backend of testStores()) {
       });
 
       const cases: [string, Omit<ListQuery, 'filter'>, string[], number][] = [
-        ['no sortBy: id order', { sortOrder: 'ascending', offset: 0, limit: 100 }, ['u-1', 'u-2', 'u-3', 'u-4', 'u-5', 'u-6', 'u-7'], 7],
+        [
+          'no sortBy: id order',
+          { sortOrder: 'ascending', offset: 0, limit: 100 },
+          ['u-1', 'u-2', 'u-3', 'u-4', 'u-5', 'u-6', 'u-7'],
+          7,
+        ],
         ['offset and limit', { sortOrder: 'ascending', offset: 2, limit: 3 }, ['u-3', 'u-4', 'u-5'], 7],
         ['offset past the end', { sortOrder: 'ascending', offset: 7, limit: 3 }, [], 7],
         ['limit 0 still counts', { sortOrder: 'ascending', offset: 0, limit: 0 }, [], 7],
@@ -454,22 +499,25 @@ for (const backend of testStores()) {
       // Bug: sql-store.ts sorts through hooks.byteOrder, which on PostgreSQL appends
       // `collate "C"` to every column, and PostgreSQL rejects a collation on bigint ("collations
       // are not supported by type bigint"): sortBy meta.created, meta.lastModified or active fails.
-      test(
-        'sortBy meta.created descending',
-        { todo: backend.name === 'postgres' && 'PostgreSQL: collate "C" on a bigint column (sql-store.ts list)' },
-        async () => {
-          const page = await store.listUsers(A, {
-            sortBy: { attr: 'meta', sub: 'created' },
-            sortOrder: 'descending',
-            offset: 0,
-            limit: 3,
-          });
-          assert.deepEqual({ ids: ids(page.items), total: page.total }, { ids: ['u-7', 'u-6', 'u-5'], total: 7 });
-        },
-      );
+      test('sortBy meta.created descending', {
+        todo: backend.name === 'postgres' && 'PostgreSQL: collate "C" on a bigint column (sql-store.ts list)',
+      }, async () => {
+        const page = await store.listUsers(A, {
+          sortBy: { attr: 'meta', sub: 'created' },
+          sortOrder: 'descending',
+          offset: 0,
+          limit: 3,
+        });
+        assert.deepEqual({ ids: ids(page.items), total: page.total }, { ids: ['u-7', 'u-6', 'u-5'], total: 7 });
+      });
 
       test('total counts the filter matches, not the page', async () => {
-        const page = await store.listUsers(A, { filter: parseFilter('displayName pr'), sortOrder: 'ascending', offset: 1, limit: 2 });
+        const page = await store.listUsers(A, {
+          filter: parseFilter('displayName pr'),
+          sortOrder: 'ascending',
+          offset: 1,
+          limit: 2,
+        });
         assert.deepEqual({ ids: ids(page.items), total: page.total }, { ids: ['u-3', 'u-4'], total: 5 });
       });
 
@@ -515,12 +563,21 @@ for (const backend of testStores()) {
 
     describe('teams', () => {
       test('insertTeam, getTeam, updateTeam and deleteTeam', async () => {
-        const team = teamRecord(A, 't-1', 'Ünits & Co', { externalId: 'g-1', doc: { displayName: 'Ünits & Co', externalId: 'g-1' } });
+        const team = teamRecord(A, 't-1', 'Ünits & Co', {
+          externalId: 'g-1',
+          doc: { displayName: 'Ünits & Co', externalId: 'g-1' },
+        });
         await store.insertTeam(team);
         assert.deepEqual(await store.getTeam(A, 't-1'), team);
         assert.deepEqual(await store.getTeam(A, 't-1', { lock: true }), team);
 
-        const renamed = { ...team, displayName: 'Renamed', doc: { displayName: 'Renamed' }, version: 2, updatedAt: T0 + 1 };
+        const renamed = {
+          ...team,
+          displayName: 'Renamed',
+          doc: { displayName: 'Renamed' },
+          version: 2,
+          updatedAt: T0 + 1,
+        };
         await assert.rejects(store.updateTeam(renamed, 5), concurrentUpdate);
         assert.deepEqual(await store.getTeam(A, 't-1'), team);
         await store.updateTeam(renamed, 1);
@@ -534,7 +591,10 @@ for (const backend of testStores()) {
 
       test('insertTeam throws UniqueViolation("externalId") on a clash; teams without one are fine', async () => {
         await store.insertTeam(teamRecord(A, 't-1', 'One', { externalId: 'g-1' }));
-        await assert.rejects(store.insertTeam(teamRecord(A, 't-2', 'Two', { externalId: 'g-1' })), uniqueViolation('externalId'));
+        await assert.rejects(
+          store.insertTeam(teamRecord(A, 't-2', 'Two', { externalId: 'g-1' })),
+          uniqueViolation('externalId'),
+        );
         await store.insertTeam(teamRecord(A, 't-3', 'Three'));
         await store.insertTeam(teamRecord(A, 't-4', 'Four'));
         await store.insertTeam(teamRecord(B, 't-5', 'Five', { externalId: 'g-1' }));
@@ -547,7 +607,9 @@ for (const backend of testStores()) {
       beforeEach(async () => {
         for (const id of userIds) {
           // Odd users have a displayName, even ones have none.
-          await store.insertUser(namedUser(A, id, `name-${id}`, Number(id.slice(2)) % 2 === 1 ? `Display ${id}` : undefined));
+          await store.insertUser(
+            namedUser(A, id, `name-${id}`, Number(id.slice(2)) % 2 === 1 ? `Display ${id}` : undefined),
+          );
         }
         await store.insertTeam(teamRecord(A, 't-1', 'First'));
         await store.insertTeam(teamRecord(A, 't-2', 'Second'));
@@ -640,7 +702,10 @@ for (const backend of testStores()) {
         assert.equal(await store.deleteTeam(A, 't-1'), true);
         assert.deepEqual(await store.memberIds(A, 't-1'), []);
         assert.deepEqual(await store.existingUserIds(A, ['u-1', 'u-2']), new Set(['u-1', 'u-2']));
-        assert.deepEqual(await store.teamsOfUsers(A, ['u-1', 'u-2']), new Map([['u-2', [{ teamId: 't-2', displayName: 'Second' }]]]));
+        assert.deepEqual(
+          await store.teamsOfUsers(A, ['u-1', 'u-2']),
+          new Map([['u-2', [{ teamId: 't-2', displayName: 'Second' }]]]),
+        );
       });
     });
 
@@ -663,7 +728,9 @@ for (const backend of testStores()) {
         const boom = new Error('boom');
         await assert.rejects(
           store.transaction(async (tx) => {
-            await tx.insertUser(userRecord(A, 'u-1', 'one', { doc: { userName: 'one', emails: [{ value: 'one@x.com' }] } }));
+            await tx.insertUser(
+              userRecord(A, 'u-1', 'one', { doc: { userName: 'one', emails: [{ value: 'one@x.com' }] } }),
+            );
             await tx.updateUser(userRecord(A, 'u-0', 'zero-renamed', { version: 2 }), 1);
             await tx.insertTeam(teamRecord(A, 't-1', 'Team'));
             await tx.addMembers(A, 't-1', ['u-0', 'u-1'], T0);
@@ -712,9 +779,21 @@ for (const backend of testStores()) {
           errorCode: 'invalidValue',
           errorDetail: 'Ä bad value',
         }),
-        logRecord(orgId, 4, { path: '/scim/v2/Users/u-2', status: 404, resourceId: 'u-2', tokenId: null, userAgent: null }),
+        logRecord(orgId, 4, {
+          path: '/scim/v2/Users/u-2',
+          status: 404,
+          resourceId: 'u-2',
+          tokenId: null,
+          userAgent: null,
+        }),
         logRecord(orgId, 5, { method: 'DELETE', path: '/scim/v2/Users/u-1', status: 204, resourceId: 'u-1' }),
-        logRecord(orgId, 6, { method: 'POST', path: '/scim/v2/Groups', status: 409, resourceType: 'Group', summary: 'dup' }),
+        logRecord(orgId, 6, {
+          method: 'POST',
+          path: '/scim/v2/Groups',
+          status: 409,
+          resourceType: 'Group',
+          summary: 'dup',
+        }),
       ];
       beforeEach(async () => {
         // Appended out of order: the result order comes from the ids, not from insertion.
@@ -748,7 +827,8 @@ for (const backend of testStores()) {
     describe('events', () => {
       test('listEvents returns events in id order after the cursor, up to the limit', async () => {
         const events = [1, 2, 3, 4, 5].map((n) => eventRecord(A, n));
-        for (const e of [events[2], events[0], events[4], events[1], events[3]]) await store.appendEvent(e as EventRecord);
+        for (const e of [events[2], events[0], events[4], events[1], events[3]])
+          await store.appendEvent(e as EventRecord);
         await store.appendEvent(eventRecord(B, 9));
         assert.deepEqual(await store.listEvents(A, undefined, 10), events);
         assert.deepEqual(await store.listEvents(A, undefined, 2), events.slice(0, 2));

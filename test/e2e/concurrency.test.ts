@@ -109,3 +109,38 @@ for (const backend of testStores()) {
     });
   });
 }
+
+describe('several instances starting at once on a new PostgreSQL database', () => {
+  const postgres = testStores().find((s) => s.name === 'postgres');
+  test('all migrate without error and see one schema', {
+    skip: postgres ? false : 'no PostgreSQL in this run',
+  }, async () => {
+    if (!postgres) return;
+    const first = await postgres.open();
+    // The same URL (and schema) opened four times concurrently, as a fleet starting together.
+    const { openStore } = await import('../../src/store/open-store.js');
+    const url = new URL(first.databaseUrl);
+    url.searchParams.set('schema', `${url.searchParams.get('schema')}_fleet`);
+    const stores = await Promise.all(Array.from({ length: 4 }, () => openStore(url.toString())));
+    try {
+      const org = {
+        id: 'o1',
+        name: 'Fleet',
+        scimEnabled: true,
+        deleteMode: 'deactivate' as const,
+        createdAt: 1,
+        updatedAt: 1,
+      };
+      await stores[0]?.insertOrg(org);
+      for (const store of stores) assert.deepEqual(await store.getOrg('o1'), org);
+    } finally {
+      for (const store of stores) await store.close();
+      const pg = await import('pg');
+      const admin = new pg.default.Client({ connectionString: process.env.TEST_POSTGRES_URL });
+      await admin.connect();
+      await admin.query(`drop schema if exists ${url.searchParams.get('schema')} cascade`);
+      await admin.end();
+      await first.close();
+    }
+  });
+});

@@ -18,6 +18,13 @@ export const postgresHooks: SqlDialectHooks = {
   // member adds to one team queue on the team row instead of failing serialization.
   beginSql: 'begin isolation level read committed',
   lockRows: true,
+  // Keyed by schema, so deployments sharing a database in different schemas do not wait on
+  // each other.
+  migrationLock: {
+    acquire: "select pg_advisory_lock(hashtext('parallel-scim:migrate:' || current_schema()))",
+    release: "select pg_advisory_unlock(hashtext('parallel-scim:migrate:' || current_schema()))",
+    currentSchema: 'select current_schema() as schema',
+  },
   containsExact: (column, value) => sql<boolean>`strpos(${column}, ${value}) > 0`,
   startsWithExact: (column, value) => sql<boolean>`starts_with(${column}, ${value})`,
   endsWithExact: (column, value) => sql<boolean>`right(${column}, length(${value})) = ${value}`,

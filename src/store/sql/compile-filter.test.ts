@@ -114,8 +114,14 @@ const pinned: readonly { filter: string; sqlite: Compiled; postgres: Compiled }[
   },
   {
     filter: 'externalId ew "Z"',
-    sqlite: { sql: '("r"."external_id" is not null and substr("r"."external_id", -length(?)) = ?)', parameters: ['Z', 'Z'] },
-    postgres: { sql: '("r"."external_id" is not null and right("r"."external_id", length($1)) = $2)', parameters: ['Z', 'Z'] },
+    sqlite: {
+      sql: '("r"."external_id" is not null and substr("r"."external_id", -length(?)) = ?)',
+      parameters: ['Z', 'Z'],
+    },
+    postgres: {
+      sql: '("r"."external_id" is not null and right("r"."external_id", length($1)) = $2)',
+      parameters: ['Z', 'Z'],
+    },
   },
   {
     filter: 'externalId co "Q"',
@@ -318,8 +324,20 @@ const SINGLE: readonly SingleSpec[] = [
   { path: { attr: 'externalId' }, kind: 'string', caseExact: true, nullable: true, get: (s) => s.externalId },
   { path: { attr: 'userName' }, kind: 'string', caseExact: false, nullable: false, get: (s) => s.userName },
   { path: { attr: 'displayName' }, kind: 'string', caseExact: false, nullable: true, get: (s) => s.displayName },
-  { path: { attr: 'name', sub: 'givenName' }, kind: 'string', caseExact: false, nullable: true, get: (s) => s.givenName },
-  { path: { attr: 'name', sub: 'familyName' }, kind: 'string', caseExact: false, nullable: true, get: (s) => s.familyName },
+  {
+    path: { attr: 'name', sub: 'givenName' },
+    kind: 'string',
+    caseExact: false,
+    nullable: true,
+    get: (s) => s.givenName,
+  },
+  {
+    path: { attr: 'name', sub: 'familyName' },
+    kind: 'string',
+    caseExact: false,
+    nullable: true,
+    get: (s) => s.familyName,
+  },
   { path: { attr: 'title' }, kind: 'string', caseExact: false, nullable: true, get: (s) => s.title },
   {
     path: { uri: ENTERPRISE_USER_SCHEMA_ID, attr: 'department' },
@@ -329,7 +347,13 @@ const SINGLE: readonly SingleSpec[] = [
     get: (s) => s.department,
   },
   { path: { attr: 'active' }, kind: 'boolean', caseExact: false, nullable: false, get: (s) => s.active },
-  { path: { attr: 'meta', sub: 'created' }, kind: 'dateTime', caseExact: false, nullable: false, get: (s) => s.created },
+  {
+    path: { attr: 'meta', sub: 'created' },
+    kind: 'dateTime',
+    caseExact: false,
+    nullable: false,
+    get: (s) => s.created,
+  },
   {
     path: { attr: 'meta', sub: 'lastModified' },
     kind: 'dateTime',
@@ -506,7 +530,11 @@ function spellings(path: AttrPath): fc.Arbitrary<AttrPath> {
     attr: f(path.attr),
     ...(path.sub !== undefined ? { sub: f(path.sub) } : {}),
   });
-  return fc.constantFrom(path, recase((s) => s.toUpperCase()), recase((s) => s.toLowerCase()));
+  return fc.constantFrom(
+    path,
+    recase((s) => s.toUpperCase()),
+    recase((s) => s.toLowerCase()),
+  );
 }
 
 /** Every leaf over one attribute: comparisons, `pr`, and `eq`/`ne` null. */
@@ -550,13 +578,21 @@ function filterGenerator(samples: readonly Sample[], options: GenOptions): fc.Ar
   });
   const elements = samples.flatMap((s) => s.emails);
   const emailPools = new Map(
-    EMAIL.map((spec) => [spec.name, spec.kind === 'string' ? stringPool(elements.map((e) => spec.get(e) as string | undefined)) : []]),
+    EMAIL.map((spec) => [
+      spec.name,
+      spec.kind === 'string' ? stringPool(elements.map((e) => spec.get(e) as string | undefined)) : [],
+    ]),
   );
   // `emails`, `emails.value`, `emails.type`, `emails.primary`: EXISTS, never NULL.
   const multiLeaves = fc.oneof(
     leafArb(spellings({ attr: 'emails' }), 'string', emailPools.get('value') ?? [], options.strict),
     ...EMAIL.map((spec) =>
-      leafArb(spellings({ attr: 'emails', sub: spec.name }), spec.kind, emailPools.get(spec.name) ?? [], options.strict),
+      leafArb(
+        spellings({ attr: 'emails', sub: spec.name }),
+        spec.kind,
+        emailPools.get(spec.name) ?? [],
+        options.strict,
+      ),
     ),
   );
   const elementLeaves = EMAIL.map((spec) => {
@@ -564,20 +600,37 @@ function filterGenerator(samples: readonly Sample[], options: GenOptions): fc.Ar
     return { arb, safe: arb.filter((f) => options.strict || nullSafe(f, spec.nullable)) };
   });
 
-  const combine = (depth: number, leaf: (underNot: boolean) => fc.Arbitrary<Filter>, underNot: boolean): fc.Arbitrary<Filter> => {
+  const combine = (
+    depth: number,
+    leaf: (underNot: boolean) => fc.Arbitrary<Filter>,
+    underNot: boolean,
+  ): fc.Arbitrary<Filter> => {
     if (depth === 0) return leaf(underNot);
     const inner = combine(depth - 1, leaf, underNot);
     // Cross-shrinking lets a failing tree shrink to a single leaf.
     return fc.oneof(
       { withCrossShrink: true },
       { weight: 4, arbitrary: leaf(underNot) },
-      { weight: 2, arbitrary: fc.tuple(inner, inner).map(([left, right]): Filter => ({ kind: 'and', left, right, at: 0 })) },
-      { weight: 2, arbitrary: fc.tuple(inner, inner).map(([left, right]): Filter => ({ kind: 'or', left, right, at: 0 })) },
-      { weight: 1, arbitrary: combine(depth - 1, leaf, true).map((filter): Filter => ({ kind: 'not', filter, at: 0 })) },
+      {
+        weight: 2,
+        arbitrary: fc.tuple(inner, inner).map(([left, right]): Filter => ({ kind: 'and', left, right, at: 0 })),
+      },
+      {
+        weight: 2,
+        arbitrary: fc.tuple(inner, inner).map(([left, right]): Filter => ({ kind: 'or', left, right, at: 0 })),
+      },
+      {
+        weight: 1,
+        arbitrary: combine(depth - 1, leaf, true).map((filter): Filter => ({ kind: 'not', filter, at: 0 })),
+      },
     );
   };
 
-  const elementFilter = combine(2, (underNot) => fc.oneof(...elementLeaves.map((l) => (underNot ? l.safe : l.arb))), false);
+  const elementFilter = combine(
+    2,
+    (underNot) => fc.oneof(...elementLeaves.map((l) => (underNot ? l.safe : l.arb))),
+    false,
+  );
   const valuePath = fc
     .tuple(spellings({ attr: 'emails' }), elementFilter)
     .map(([path, filter]): Filter => ({ kind: 'valuePath', path, filter, at: 0 }));
@@ -607,7 +660,14 @@ for (const backend of testStores()) {
       ({ store, close } = await backend.open());
       await store.transaction(async (tx) => {
         for (const orgId of [ORG, OTHER_ORG]) {
-          await tx.insertOrg({ id: orgId, name: orgId, scimEnabled: true, deleteMode: 'remove', createdAt: T0, updatedAt: T0 });
+          await tx.insertOrg({
+            id: orgId,
+            name: orgId,
+            scimEnabled: true,
+            deleteMode: 'remove',
+            createdAt: T0,
+            updatedAt: T0,
+          });
           // The same users in a second organization: a filter must never reach them.
           for (const s of samples) await tx.insertUser(toRecord(orgId, s));
         }
@@ -620,9 +680,16 @@ for (const backend of testStores()) {
     /** Checks one filter; returns how many users it selected. */
     async function check(filter: Filter): Promise<number> {
       const page = await store.listUsers(ORG, { filter, sortOrder: 'ascending', offset: 0, limit: 1000 });
-      const expected = samples.filter((s) => evaluate(filter, s)).map((s) => s.id).sort(byteCompare);
+      const expected = samples
+        .filter((s) => evaluate(filter, s))
+        .map((s) => s.id)
+        .sort(byteCompare);
       const actual = page.items.map((u) => u.id).sort(byteCompare);
-      assert.deepEqual({ ids: actual, total: page.total }, { ids: expected, total: expected.length }, printFilter(filter));
+      assert.deepEqual(
+        { ids: actual, total: page.total },
+        { ids: expected, total: expected.length },
+        printFilter(filter),
+      );
       return expected.length;
     }
 
@@ -639,18 +706,16 @@ for (const backend of testStores()) {
       assert.ok(selective > RUNS / 3, `only ${selective} of ${RUNS} filters were selective`);
     });
 
-    test(
-      `${RUNS} random filters, including comparisons with absent values under not and emails eq/ne null`,
-      { todo: 'SQL NULL under not, and eq/ne null on a multi-valued attribute; see known deviations' },
-      async () => {
-        await fc.assert(
-          fc.asyncProperty(filterGenerator(samples, { strict: true }), async (filter) => {
-            await check(filter);
-          }),
-          { numRuns: RUNS },
-        );
-      },
-    );
+    test(`${RUNS} random filters, including comparisons with absent values under not and emails eq/ne null`, {
+      todo: 'SQL NULL under not, and eq/ne null on a multi-valued attribute; see known deviations',
+    }, async () => {
+      await fc.assert(
+        fc.asyncProperty(filterGenerator(samples, { strict: true }), async (filter) => {
+          await check(filter);
+        }),
+        { numRuns: RUNS },
+      );
+    });
   });
 
   describe(`known deviations on ${backend.name}`, () => {
@@ -671,7 +736,14 @@ for (const backend of testStores()) {
 
     before(async () => {
       ({ store, close } = await backend.open());
-      await store.insertOrg({ id: ORG, name: ORG, scimEnabled: true, deleteMode: 'remove', createdAt: T0, updatedAt: T0 });
+      await store.insertOrg({
+        id: ORG,
+        name: ORG,
+        scimEnabled: true,
+        deleteMode: 'remove',
+        createdAt: T0,
+        updatedAt: T0,
+      });
       await store.insertUser(user('boss', { title: 'Boss', emails: [{ value: 'b@x', type: 'work' }] }));
       await store.insertUser(user('plain', { emails: [{ value: 'p@x' }] }));
       await store.insertUser(user('nomail', {}));
@@ -723,8 +795,16 @@ for (const backend of testStores()) {
     ];
     for (const [filter, why, expected, todo] of cases) {
       test(`${filter}: ${why}`, { todo }, async () => {
-        const page = await store.listUsers(ORG, { filter: parseFilter(filter), sortOrder: 'ascending', offset: 0, limit: 100 });
-        assert.deepEqual(page.items.map((u) => u.id), expected);
+        const page = await store.listUsers(ORG, {
+          filter: parseFilter(filter),
+          sortOrder: 'ascending',
+          offset: 0,
+          limit: 100,
+        });
+        assert.deepEqual(
+          page.items.map((u) => u.id),
+          expected,
+        );
       });
     }
   });

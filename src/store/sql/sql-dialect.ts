@@ -21,6 +21,8 @@ export interface SqlDialectHooks {
   byteOrder(column: RawBuilder<unknown>): RawBuilder<unknown>;
   /** Maps a driver error to the unique key it violated, if it is a unique violation. */
   uniqueViolationKey(error: unknown): string | undefined;
+  /** Statements that take and release a lock serializing migrations across instances. */
+  readonly migrationLock?: { readonly acquire: string; readonly release: string; readonly currentSchema: string };
   /** A failure after which the whole transaction may simply run again. */
   isRetryable(error: unknown): boolean;
 }

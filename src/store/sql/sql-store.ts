@@ -494,8 +494,17 @@ export class SqlStore extends SqlOps implements Store {
   }
 
   async migrate(): Promise<void> {
-    for (const statement of this.extras.setupSql ?? []) await sql.raw(statement).execute(this.kysely);
-    await migrateToLatest(this.kysely);
+    for (const statement of this.extras.setupSql ?? []) {
+      try {
+        await sql.raw(statement).execute(this.kysely);
+      } catch (error) {
+        // Instances starting together race on "create schema if not exists"; the loser sees a
+        // unique violation (or duplicate_schema) for a schema that now exists, which is fine.
+        const code = (error as { code?: unknown })?.code;
+        if (code !== '23505' && code !== '42P06') throw error;
+      }
+    }
+    await migrateToLatest(this.kysely, this.hooks.migrationLock);
   }
 
   async close(): Promise<void> {
