@@ -16,6 +16,7 @@ const EnvSchema = Type.Object({
   RATE_LIMIT_REQUESTS: Type.Integer({ minimum: 0, default: 1000 }),
   RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 10 }),
   DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
+  LOG_RETENTION_DAYS: Type.Integer({ minimum: 0, maximum: 36500, default: 90 }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -33,6 +34,8 @@ export interface Config {
   readonly rateLimit: { readonly requests: number; readonly windowSeconds: number };
   /** PostgreSQL connections per instance. */
   readonly dbPoolSize: number;
+  /** Provisioning log entries older than this are deleted; 0 keeps them forever. */
+  readonly logRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -69,5 +72,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxPageSize: v.MAX_PAGE_SIZE,
     rateLimit: { requests: v.RATE_LIMIT_REQUESTS, windowSeconds: v.RATE_LIMIT_WINDOW_SECONDS },
     dbPoolSize: v.DB_POOL_SIZE,
+    logRetentionDays: v.LOG_RETENTION_DAYS,
   };
 }

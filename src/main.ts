@@ -1,6 +1,7 @@
+import type { FastifyBaseLogger } from 'fastify';
 import { ConfigError, loadConfig } from './config.js';
 import { buildServer } from './http/build-server.js';
-import { createServices } from './services/index.js';
+import { createServices, type Services } from './services/index.js';
 import { DatabaseUrlError, openStore } from './store/open-store.js';
 
 /**
@@ -12,12 +13,15 @@ export async function serve(env: Record<string, string | undefined> = process.en
   const store = await openStore(config.databaseUrl, { poolSize: config.dbPoolSize });
   const services = createServices(store);
   const app = await buildServer({ services, config });
+  const retention =
+    config.logRetentionDays > 0 ? startLogRetention(app.log, services, config.logRetentionDays) : undefined;
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
     try {
+      if (retention) clearInterval(retention);
       await app.close();
       await store.close();
     } finally {
@@ -27,6 +31,24 @@ export async function serve(env: Record<string, string | undefined> = process.en
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
   await app.listen({ port: config.port, host: config.host });
+}
+
+const HOUR = 3_600_000;
+
+/** Hourly, every instance deletes log entries past retention (idempotent, so instances may overlap). */
+function startLogRetention(log: FastifyBaseLogger, services: Services, days: number): NodeJS.Timeout {
+  const prune = () => {
+    services.log
+      .prune(days * 24 * HOUR)
+      .then((deleted) => {
+        if (deleted > 0) log.info({ deleted, retentionDays: days }, 'pruned provisioning log');
+      })
+      .catch((error: unknown) => log.error({ err: error }, 'provisioning log retention failed'));
+  };
+  setTimeout(prune, 60_000).unref();
+  const timer = setInterval(prune, HOUR);
+  timer.unref();
+  return timer;
 }
 
 /** Prints a start-up failure as one line a person can act on, without a stack trace. */

@@ -38,6 +38,8 @@ export function bearerAuth(services: Services, publicUrl: string | undefined, cl
     const result = await services.tokens.authenticate(match[1]);
     const org = result.org;
     if (org) {
+      // Every later log line of this request names the tenant (never in metric labels).
+      request.log = request.log.child({ orgId: org.id, tokenId: result.token?.id });
       request.scim = {
         org,
         tokenId: result.token?.id ?? null,

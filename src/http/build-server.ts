@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { loggerOptions } from '../observability/logger.js';
+import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { ScimError } from '../scim/scim-error.js';
 import type { Services } from '../services/index.js';
 import { bearerAuth } from './bearer-auth.js';
@@ -18,12 +19,14 @@ export interface ServerOptions {
   readonly services: Services;
   readonly config: Pick<Config, 'publicUrl' | 'bodyLimitBytes' | 'maxPageSize' | 'logLevel' | 'rateLimit'>;
   readonly clock?: () => number;
+  readonly metrics?: Metrics;
 }
 
 /** Builds the HTTP server: SCIM under /scim/v2, health probes at the root. */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { services, config } = options;
   const clock = options.clock ?? Date.now;
+  const metrics = options.metrics ?? createMetrics();
   const app = Fastify({
     logger: loggerOptions(config.logLevel),
     bodyLimit: config.bodyLimitBytes,
@@ -37,8 +40,17 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    metrics.duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
 
   healthRoutes(app, services);
+  app.get('/metrics', async (_request, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
 
   await app.register(
     async (scim) => {
@@ -65,6 +77,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
                   : {}),
               });
             } catch (error) {
+              metrics.logWriteFailures.inc();
               request.log.error({ err: error }, 'could not write the provisioning log entry');
             }
           }

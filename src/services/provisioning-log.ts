@@ -5,6 +5,7 @@ import { ServiceError } from './service-error.js';
 
 /** Longest summary or error detail kept per entry: a log row must stay small at a million users. */
 const MAX_TEXT = 1000;
+const PRUNE_BATCH = 5000;
 
 const clip = (text: string | undefined): string | null =>
   text === undefined ? null : text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text;
@@ -69,6 +70,17 @@ export class ProvisioningLog {
     if (ctx.logged && outcome.status < 400) return;
     ctx.logged = true;
     await this.store.appendLog(this.entry(ctx, outcome));
+  }
+
+  /** Deletes entries older than `retentionMs`, in batches; returns how many went. */
+  async prune(retentionMs: number): Promise<number> {
+    const before = this.clock() - retentionMs;
+    let total = 0;
+    for (;;) {
+      const deleted = await this.store.pruneLog(before, PRUNE_BATCH);
+      total += deleted;
+      if (deleted < PRUNE_BATCH) return total;
+    }
   }
 
   async query(orgId: string, query: LogQuery): Promise<LogRecord[]> {

@@ -130,9 +130,22 @@ export class Users {
       const user = await tx.getUser(ctx.org.id, id, { lock: true });
       if (!user) throw userNotFound(id);
       checkIfMatch(user, ifMatch);
+      // The memberships go with the user (foreign key cascade); say so to the rest of Parallel.
+      const teams = (await tx.teamsOfUsers(ctx.org.id, [id])).get(id) ?? [];
       await tx.deleteUser(ctx.org.id, id);
-      ctx.outcome.summary = `removed ${describeUser(user)}`;
-      await this.event(tx, user, 'user.deleted', this.clock());
+      ctx.outcome.summary = `removed ${describeUser(user)}${teams.length > 0 ? ` and its ${teams.length} team membership(s)` : ''}`;
+      const now = this.clock();
+      for (const team of teams) {
+        await tx.appendEvent({
+          orgId: user.orgId,
+          id: uuidv7(now),
+          at: now,
+          type: 'member.removed',
+          resourceId: team.teamId,
+          payload: { id: team.teamId, teamId: team.teamId, userId: id },
+        });
+      }
+      await this.event(tx, user, 'user.deleted', now);
       await this.log.recordInTransaction(tx, ctx, 204);
     });
   }

@@ -496,12 +496,8 @@ for (const backend of testStores()) {
         });
       }
 
-      // Bug: sql-store.ts sorts through hooks.byteOrder, which on PostgreSQL appends
-      // `collate "C"` to every column, and PostgreSQL rejects a collation on bigint ("collations
-      // are not supported by type bigint"): sortBy meta.created, meta.lastModified or active fails.
-      test('sortBy meta.created descending', {
-        todo: backend.name === 'postgres' && 'PostgreSQL: collate "C" on a bigint column (sql-store.ts list)',
-      }, async () => {
+      // Regression: sorting wrapped every column in collate "C", which PostgreSQL rejects on bigint.
+      test('sortBy meta.created descending', async () => {
         const page = await store.listUsers(A, {
           sortBy: { attr: 'meta', sub: 'created' },
           sortOrder: 'descending',
@@ -813,6 +809,21 @@ for (const backend of testStores()) {
         ['method, any case', { method: 'post', limit: 10 }, [6, 2]],
         ['before a log id pages backwards', { before: 'log-3', limit: 10 }, [2, 1]],
       ];
+      test('pruneLog deletes entries older than the cutoff, across organizations, in bounded batches', async () => {
+        // Entries 1-3 of A are older than T0 + 4000; B's one entry (7) is newer. Earlier tests'
+        // organizations share the database, so only the batch bound and the result are exact.
+        let calls = 0;
+        for (let deleted = 2; deleted === 2; calls++) {
+          deleted = await store.pruneLog(T0 + 4000, 2);
+          assert.ok(deleted <= 2, `a batch deletes at most 2, deleted ${deleted}`);
+        }
+        assert.ok(calls >= 2, 'three old entries of A take at least two batches of 2');
+        assert.equal(await store.pruneLog(T0 + 4000, 2), 0);
+        const all = entries(A);
+        assert.deepEqual(await store.queryLog(A, { limit: 10 }), [all[5], all[4], all[3]]);
+        assert.equal((await store.queryLog(B, { limit: 10 })).length, 1);
+      });
+
       for (const [name, query, expected] of cases) {
         test(name, async () => {
           const all = entries(A);

@@ -179,6 +179,8 @@ export interface StoreOps {
 
   appendLog(entry: LogRecord): Promise<void>;
   queryLog(orgId: string, query: LogQuery): Promise<LogRecord[]>;
+  /** Deletes up to `batch` log entries older than `before`, all organizations; returns how many. */
+  pruneLog(before: number, batch: number): Promise<number>;
 
   appendEvent(event: EventRecord): Promise<void>;
   listEvents(orgId: string, after: string | undefined, limit: number): Promise<EventRecord[]>;

@@ -46,11 +46,25 @@ for (const backend of testStores()) {
       const { id: tokenId, token } = JSON.parse(issued.stdout) as { id: string; token: string };
       assert.match(token, /^pscim_[A-Za-z0-9_-]{43}$/);
 
-      const invited = await cli('user', 'add', '--org', org.id, '--email', 'Grace.Hopper@fabrikam.com', '--given-name', 'Grace', '--family-name', 'Hopper');
+      const invited = await cli(
+        'user',
+        'add',
+        '--org',
+        org.id,
+        '--email',
+        'Grace.Hopper@fabrikam.com',
+        '--given-name',
+        'Grace',
+        '--family-name',
+        'Hopper',
+      );
       assert.equal(invited.code, 0, invited.stderr);
       const before = await cli('user', 'list', '--org', org.id, '--json');
       const listed = JSON.parse(before.stdout) as { users: { managedBy: string; externalId: string | null }[] };
-      assert.deepEqual(listed.users.map((u) => [u.managedBy, u.externalId]), [['parallel', null]]);
+      assert.deepEqual(
+        listed.users.map((u) => [u.managedBy, u.externalId]),
+        [['parallel', null]],
+      );
 
       const res = await scimRequest(`${server.scimUrl}/Users`, {
         method: 'POST',
@@ -63,13 +77,28 @@ for (const backend of testStores()) {
         users: { managedBy: string; externalId: string | null }[];
       };
       assert.equal(after.total, 1, 'linked, not duplicated');
-      assert.deepEqual(after.users.map((u) => [u.managedBy, u.externalId]), [['idp', 'entra-grace']]);
+      assert.deepEqual(
+        after.users.map((u) => [u.managedBy, u.externalId]),
+        [['idp', 'entra-grace']],
+      );
 
       await scimRequest(`${server.scimUrl}/Users?filter=${encodeURIComponent('userName eq')}`, { token });
-      const log = JSON.parse((await cli('log', '--org', org.id, '--json')).stdout) as { method: string; status: number; summary: string | null }[];
-      assert.deepEqual(log.map((e) => [e.method, e.status]), [['GET', 400], ['POST', 201]]);
+      const log = JSON.parse((await cli('log', '--org', org.id, '--json')).stdout) as {
+        method: string;
+        status: number;
+        summary: string | null;
+      }[];
+      assert.deepEqual(
+        log.map((e) => [e.method, e.status]),
+        [
+          ['GET', 400],
+          ['POST', 201],
+        ],
+      );
       assert.match(log[1]?.summary ?? '', /linked/);
-      const failures = JSON.parse((await cli('log', '--org', org.id, '--status', '4xx', '--since', '1h', '--json')).stdout) as unknown[];
+      const failures = JSON.parse(
+        (await cli('log', '--org', org.id, '--status', '4xx', '--since', '1h', '--json')).stdout,
+      ) as unknown[];
       assert.equal(failures.length, 1);
 
       const tokens = await cli('token', 'list', '--org', org.id);
@@ -81,11 +110,16 @@ for (const backend of testStores()) {
 
     test('org set switches SCIM off (403) and DELETE to remove', async () => {
       const org = JSON.parse((await cli('org', 'create', '--name', 'Switchy', '--json')).stdout) as { id: string };
-      const { token } = JSON.parse((await cli('token', 'issue', '--org', org.id, '--json')).stdout) as { token: string };
+      const { token } = JSON.parse((await cli('token', 'issue', '--org', org.id, '--json')).stdout) as {
+        token: string;
+      };
       assert.equal((await cli('org', 'set', org.id, '--scim', 'off')).code, 0);
       assert.equal((await scimRequest(`${server.scimUrl}/Users`, { token })).status, 403);
       assert.equal((await cli('org', 'set', org.id, '--scim', 'on', '--delete', 'remove')).code, 0);
-      const shown = JSON.parse((await cli('org', 'show', org.id, '--json')).stdout) as { scimEnabled: boolean; deleteMode: string };
+      const shown = JSON.parse((await cli('org', 'show', org.id, '--json')).stdout) as {
+        scimEnabled: boolean;
+        deleteMode: string;
+      };
       assert.deepEqual([shown.scimEnabled, shown.deleteMode], [true, 'remove']);
     });
 

@@ -38,7 +38,7 @@ class FilterCompiler {
       case 'or':
         return sql<boolean>`(${this.compile(filter.left)} or ${this.compile(filter.right)})`;
       case 'not':
-        return sql<boolean>`(not ${this.compile(filter.filter)})`;
+        return negate(this.compile(filter.filter));
       case 'present':
       case 'compare':
         return this.compileLeaf(filter);
@@ -57,7 +57,15 @@ class FilterCompiler {
     if (multi) {
       // RFC 7644 §3.4.2.2: a complex multi-valued attribute named without a sub-attribute means
       // its "value"; the filter matches when any element matches. `ne` is "no element equals".
-      const operand = this.subOperand(multi, resolved.sub?.name ?? 'value', filter.path, filter.at);
+      const subName = resolved.sub?.name ?? 'value';
+      const subDef = findAttribute(resolved.attribute.subAttributes, subName);
+      const operand = this.subOperand(multi, subName, filter.path, filter.at, subDef?.caseExact ?? false);
+      if (filter.kind === 'compare' && filter.value === null && (filter.op === 'eq' || filter.op === 'ne')) {
+        // RFC 7643 §2.5: an attribute with no values is unassigned. `emails eq null` asks for
+        // "no element has a value", `emails ne null` for "some element has one".
+        const some = multi.exists(this.present(operand));
+        return filter.op === 'eq' ? negate(some) : some;
+      }
       if (filter.kind === 'compare' && filter.op === 'ne') {
         return sql<boolean>`(not ${multi.exists(this.compare(operand, { ...filter, op: 'eq' }, describe(filter.path)))})`;
       }
@@ -83,7 +91,7 @@ class FilterCompiler {
       case 'or':
         return sql<boolean>`(${this.compileElement(filter.left, parent, multi)} or ${this.compileElement(filter.right, parent, multi)})`;
       case 'not':
-        return sql<boolean>`(not ${this.compileElement(filter.filter, parent, multi)})`;
+        return negate(this.compileElement(filter.filter, parent, multi));
       case 'valuePath':
         throw invalidFilter(`Value filters cannot be nested (position ${filter.at + 1})`, 'filter.nestedValuePath');
       case 'present':
@@ -101,19 +109,26 @@ class FilterCompiler {
             'filter.unknownAttribute',
           );
         }
-        const operand = this.subOperand(multi, sub.name, { attr: `${parent.attribute.name}.${sub.name}` }, filter.at);
+        const operand = this.subOperand(
+          multi,
+          sub.name,
+          { attr: `${parent.attribute.name}.${sub.name}` },
+          filter.at,
+          sub.caseExact,
+        );
         const label = `${parent.attribute.name}.${sub.name}`;
         return filter.kind === 'present' ? this.present(operand) : this.compare(operand, filter, label);
       }
     }
   }
 
-  private subOperand(multi: MultiTarget, subName: string, path: AttrPath, at: number): Operand {
+  /** `caseExact` comes from the schema: photos.value is compared exactly, emails.value is not. */
+  private subOperand(multi: MultiTarget, subName: string, path: AttrPath, at: number, caseExact: boolean): Operand {
     const target = multi.sub(subName);
     if (!target) throw this.unsupported(path, at);
     return {
       column: sql.ref(`v.${target.column}`),
-      ciColumn: target.ciColumn ? sql.ref(`v.${target.ciColumn}`) : undefined,
+      ciColumn: target.ciColumn && !caseExact ? sql.ref(`v.${target.ciColumn}`) : undefined,
       type: target.type,
     };
   }
@@ -228,6 +243,16 @@ class FilterCompiler {
       'filter.unsupportedAttribute',
     );
   }
+}
+
+/**
+ * SCIM `not`: a comparison on an absent attribute is false, so its negation is true. SQL would
+ * make both NULL (`not (NULL = 'x')` is NULL) and drop the row; coalescing first keeps SCIM's
+ * two-valued logic. (`and`/`or` need nothing: NULL already behaves as false there, as a WHERE
+ * clause reads it.)
+ */
+function negate(inner: RawBuilder<boolean>): RawBuilder<boolean> {
+  return sql<boolean>`(not coalesce(${inner}, false))`;
 }
 
 function mismatch(label: string, expected: string, value: FilterLiteral, at: number) {

@@ -381,9 +381,9 @@ class SqlOps implements StoreOps {
         );
       }
       const column = sql.ref(`r.${target.ciColumn ?? target.column}`);
-      page = page
-        .orderBy(sql`case when ${column} is null then 1 else 0 end`)
-        .orderBy(this.hooks.byteOrder(column), direction);
+      // Byte order for strings only: PostgreSQL has no collation for bigint (meta.*) or active.
+      const ordered = target.type === 'string' ? this.hooks.byteOrder(column) : column;
+      page = page.orderBy(sql`case when ${column} is null then 1 else 0 end`).orderBy(ordered, direction);
     }
     const rows = await page.orderBy('r.id', direction).offset(query.offset).limit(query.limit).execute();
     return { total, rows };
@@ -407,6 +407,20 @@ class SqlOps implements StoreOps {
     if (query.before !== undefined) q = q.where('id', '<', query.before);
     const rows = await q.orderBy('id', 'desc').limit(query.limit).execute();
     return rows.map(rowToLog);
+  }
+
+  async pruneLog(before: number, batch: number): Promise<number> {
+    // A bounded batch per statement, so retention never holds a long lock on a busy table.
+    const oldest = this.db
+      .selectFrom('provisioning_log')
+      .select(['org_id', 'id'])
+      .where('at', '<', before)
+      .limit(batch);
+    const result = await this.db
+      .deleteFrom('provisioning_log')
+      .where(sql<boolean>`(org_id, id) in (${oldest})`)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   async appendEvent(event: EventRecord): Promise<void> {

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import { initial } from './0001-initial.js';
 import { teams } from './0002-teams.js';
 import { rateLimits } from './0003-rate-limits.js';
+import { logRetention } from './0004-log-retention.js';
 
 /**
  * Static migration record: names sort in the order they apply. Never edit a migration that has
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-teams': teams,
   '0003-rate-limits': rateLimits,
+  '0004-log-retention': logRetention,
 };
