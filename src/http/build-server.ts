@@ -103,6 +103,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           DELETE: notImplemented('/Me'),
         });
         routeMethods(tenant, '/Bulk', { POST: notImplemented('Bulk') });
+        // RFC 7644 §3.4.3 also allows searching every resource type at once from the root.
+        routeMethods(tenant, '/.search', {
+          POST: notImplemented('Searching from the root (use /Users/.search or /Groups/.search)'),
+        });
       });
     },
     { prefix: '/scim/v2' },

@@ -5,7 +5,7 @@ import { isScimObject, type ResourceDoc, sameValue } from '../scim/resources/res
 import { etag, toScimResource } from '../scim/resources/to-scim.js';
 import { parseResource } from '../scim/schema/coerce.js';
 import { userResourceType } from '../scim/schema/resource-types.js';
-import { invalidValue, notFound, ScimError, uniqueness } from '../scim/scim-error.js';
+import { invalidValue, mutability, notFound, ScimError, uniqueness } from '../scim/scim-error.js';
 import type { Store, StoreOps, UserRecord, UserTeamRecord } from '../store/store.js';
 import { ConcurrentUpdate, UniqueViolation } from '../store/store-errors.js';
 import { uuidv7 } from './ids.js';
@@ -107,6 +107,11 @@ export class Users {
   async patch(ctx: RequestContext, id: string, body: unknown, ifMatch?: string): Promise<ScimJson> {
     return this.update(ctx, id, ifMatch, (current) => {
       const result = applyPatch(userResourceType, current.doc, body);
+      // Unassigned `active` reads as true, so removing it would silently reactivate a
+      // deprovisioned user. No IdP means that; make the client say true or false.
+      if (result.doc.active === undefined && current.doc.active !== undefined) {
+        throw mutability('"active" cannot be removed; replace it with true or false', 'user.removeActive');
+      }
       return { doc: withDefaults(result.doc) };
     });
   }

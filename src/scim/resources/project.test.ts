@@ -49,7 +49,9 @@ const user: Record<string, unknown> = {
   meta,
 };
 const { password: _password, ...userWithoutPassword } = user;
-const always = { schemas: [USER, ENTERPRISE], id: '2819c223-7f76-453a-919d-413861904646' };
+// `schemas` lists the extension only when the projection keeps some of it (RFC 7643 §3).
+const always = { schemas: [USER], id: '2819c223-7f76-453a-919d-413861904646' };
+const alwaysWithExtension = { ...always, schemas: [USER, ENTERPRISE] };
 
 describe('project: users (RFC 7644 §3.4.2.5, §3.9; RFC 7643 §7)', () => {
   const cases: [string, ProjectionOptions, Record<string, unknown>][] = [
@@ -71,7 +73,7 @@ describe('project: users (RFC 7644 §3.4.2.5, §3.9; RFC 7643 §7)', () => {
       'attributes ignore case',
       opts(['USERNAME', 'Name.GivenName', 'urn:ietf:params:scim:schemas:extension:ENTERPRISE:2.0:User:EmployeeNumber']),
       {
-        ...always,
+        ...alwaysWithExtension,
         userName: 'Bjensen@example.com',
         name: { givenName: 'Barbara' },
         [ENTERPRISE]: { employeeNumber: '701984' },
@@ -80,20 +82,24 @@ describe('project: users (RFC 7644 §3.4.2.5, §3.9; RFC 7643 §7)', () => {
     [
       'attributes with an extension attribute',
       opts([`${ENTERPRISE}:employeeNumber`]),
-      { ...always, [ENTERPRISE]: { employeeNumber: '701984' } },
+      { ...alwaysWithExtension, [ENTERPRISE]: { employeeNumber: '701984' } },
     ],
     [
       'attributes with an extension sub-attribute',
       opts([`${ENTERPRISE}:manager.displayName`]),
-      { ...always, [ENTERPRISE]: { manager: { displayName: 'John Smith' } } },
+      { ...alwaysWithExtension, [ENTERPRISE]: { manager: { displayName: 'John Smith' } } },
     ],
-    ['attributes with the extension URN alone', opts([ENTERPRISE]), { ...always, [ENTERPRISE]: enterprise }],
+    [
+      'attributes with the extension URN alone',
+      opts([ENTERPRISE]),
+      { ...alwaysWithExtension, [ENTERPRISE]: enterprise },
+    ],
     [
       'attributes with the core URN alone',
       opts([USER]),
       (() => {
         const { [ENTERPRISE]: _ext, ...rest } = userWithoutPassword;
-        return rest;
+        return { ...rest, schemas: [USER] };
       })(),
     ],
     [
@@ -135,7 +141,7 @@ describe('project: users (RFC 7644 §3.4.2.5, §3.9; RFC 7643 §7)', () => {
       opts(undefined, [ENTERPRISE]),
       (() => {
         const { [ENTERPRISE]: _ext, ...rest } = userWithoutPassword;
-        return rest;
+        return { ...rest, schemas: [USER] };
       })(),
     ],
     [

@@ -75,6 +75,14 @@ export function project(
     const projected = applySubFilter(def, value, subFilter);
     if (projected !== undefined) out[key] = projected;
   }
+  // RFC 7643 §3: `schemas` names the schemas of the attributes present, so an extension the
+  // projection dropped leaves it too.
+  if (Array.isArray(out.schemas)) {
+    out.schemas = out.schemas.filter((uri) => {
+      const extension = typeof uri === 'string' ? findExtension(type, uri) : undefined;
+      return extension === undefined || Object.keys(out).some((k) => findExtension(type, k) === extension);
+    });
+  }
   return out;
 }
 

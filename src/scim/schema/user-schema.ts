@@ -12,7 +12,11 @@ function multi(
     multiValued: true,
     description,
     subAttributes: [
-      attr('value', options.valueType ?? 'string', { caseExact: options.caseExact ?? false }),
+      attr('value', options.valueType ?? 'string', {
+        caseExact: options.caseExact ?? false,
+        // RFC 7643 §8.7.1: photo URLs are external references.
+        ...(options.valueType === 'reference' ? { referenceTypes: ['external'] } : {}),
+      }),
       attr('display', 'string'),
       attr('type', 'string', options.types ? { canonicalValues: options.types } : {}),
       attr('primary', 'boolean'),
