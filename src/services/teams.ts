@@ -2,16 +2,18 @@ import { foldCase } from '../scim/fold-case.js';
 import type { ListQuery } from '../scim/list-request.js';
 import { applyPatch } from '../scim/patch/apply-patch.js';
 import { isEmptyMemberPlan, type MemberPlan, type MemberRef } from '../scim/patch/member-plan.js';
+import { checkIfMatch } from '../scim/resources/preconditions.js';
 import { isScimObject, type ResourceDoc, sameValue } from '../scim/resources/resource-doc.js';
-import { etag, toScimResource } from '../scim/resources/to-scim.js';
+import { toScimResource } from '../scim/resources/to-scim.js';
 import { parseResource } from '../scim/schema/coerce.js';
 import { groupResourceType } from '../scim/schema/resource-types.js';
-import { invalidValue, notFound, ScimError, uniqueness } from '../scim/scim-error.js';
+import { invalidValue, notFound, type ScimError, uniqueness } from '../scim/scim-error.js';
 import type { MemberRecord, Page, Store, StoreOps, TeamRecord } from '../store/store.js';
-import { ConcurrentUpdate, UniqueViolation } from '../store/store-errors.js';
+import { UniqueViolation } from '../store/store-errors.js';
 import { uuidv7 } from './ids.js';
 import type { ProvisioningLog } from './provisioning-log.js';
 import type { RequestContext } from './request-context.js';
+import { retryOnConcurrentUpdate } from './retry.js';
 import { ServiceError } from './service-error.js';
 
 export type ScimJson = Record<string, unknown>;
@@ -24,7 +26,6 @@ export interface GroupView {
 
 /** Members are read in pages of this size, so a 100,000-member team is never one result set. */
 export const MEMBER_PAGE_SIZE = 2000;
-const MAX_ATTEMPTS = 3;
 /** How many member ids a log summary names before it only counts. */
 const LOGGED_IDS = 10;
 
@@ -125,7 +126,7 @@ export class Teams {
     await this.store.transaction(async (tx) => {
       const team = await tx.getTeam(ctx.org.id, id, { lock: true });
       if (!team) throw teamNotFound(id);
-      checkIfMatch(team, ifMatch);
+      checkIfMatch('Group', team.version, ifMatch);
       await tx.deleteTeam(ctx.org.id, id);
       ctx.outcome.summary = `removed team displayName=${JSON.stringify(team.displayName)}`;
       await this.event(tx, team, 'team.deleted', this.clock(), { displayName: team.displayName });
@@ -179,45 +180,41 @@ export class Teams {
   ): Promise<GroupView> {
     ctx.outcome.resourceType = 'Group';
     ctx.outcome.resourceId = id;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.store.transaction(async (tx) => {
-          const current = await tx.getTeam(ctx.org.id, id, { lock: true });
-          if (!current) throw teamNotFound(id);
-          checkIfMatch(current, ifMatch);
-          const { doc, members } = change(current);
-          const now = this.clock();
-          const docChanged = !sameValue(current.doc, doc);
-          const memberChange = await this.applyMembers(tx, ctx, current, members, now);
-          const membersChanged = memberChange.added.length > 0 || memberChange.removed.length > 0;
-          if (!docChanged && !membersChanged) {
-            ctx.outcome.summary = 'no change';
-            await this.log.recordInTransaction(tx, ctx, status);
-            return this.view(ctx, current);
-          }
-          const next: TeamRecord = { ...current, ...identity(doc), doc, version: current.version + 1, updatedAt: now };
-          try {
-            await tx.updateTeam(next, current.version);
-          } catch (error) {
-            throw mapUnique(error, next);
-          }
-          const parts: string[] = [];
-          if (next.displayName !== current.displayName) {
-            parts.push(`displayName ${JSON.stringify(current.displayName)}→${JSON.stringify(next.displayName)}`);
-            await this.event(tx, next, 'team.renamed', now, { from: current.displayName, to: next.displayName });
-          }
-          if (next.externalId !== current.externalId) {
-            parts.push(`externalId ${JSON.stringify(current.externalId)}→${JSON.stringify(next.externalId)}`);
-            await this.event(tx, next, 'team.updated', now, { externalId: next.externalId });
-          }
-          ctx.outcome.summary = `${parts.length > 0 ? `changed ${parts.join(', ')}` : 'members'}${describeMembers(memberChange)}`;
+    return retryOnConcurrentUpdate(() =>
+      this.store.transaction(async (tx) => {
+        const current = await tx.getTeam(ctx.org.id, id, { lock: true });
+        if (!current) throw teamNotFound(id);
+        checkIfMatch('Group', current.version, ifMatch);
+        const { doc, members } = change(current);
+        const now = this.clock();
+        const docChanged = !sameValue(current.doc, doc);
+        const memberChange = await this.applyMembers(tx, ctx, current, members, now);
+        const membersChanged = memberChange.added.length > 0 || memberChange.removed.length > 0;
+        if (!docChanged && !membersChanged) {
+          ctx.outcome.summary = 'no change';
           await this.log.recordInTransaction(tx, ctx, status);
-          return this.view(ctx, next);
-        });
-      } catch (error) {
-        if (!(error instanceof ConcurrentUpdate) || attempt >= MAX_ATTEMPTS) throw error;
-      }
-    }
+          return this.view(ctx, current);
+        }
+        const next: TeamRecord = { ...current, ...identity(doc), doc, version: current.version + 1, updatedAt: now };
+        try {
+          await tx.updateTeam(next, current.version);
+        } catch (error) {
+          throw mapUnique(error, next);
+        }
+        const parts: string[] = [];
+        if (next.displayName !== current.displayName) {
+          parts.push(`displayName ${JSON.stringify(current.displayName)}→${JSON.stringify(next.displayName)}`);
+          await this.event(tx, next, 'team.renamed', now, { from: current.displayName, to: next.displayName });
+        }
+        if (next.externalId !== current.externalId) {
+          parts.push(`externalId ${JSON.stringify(current.externalId)}→${JSON.stringify(next.externalId)}`);
+          await this.event(tx, next, 'team.updated', now, { externalId: next.externalId });
+        }
+        ctx.outcome.summary = `${parts.length > 0 ? `changed ${parts.join(', ')}` : 'members'}${describeMembers(memberChange)}`;
+        await this.log.recordInTransaction(tx, ctx, status);
+        return this.view(ctx, next);
+      }),
+    );
   }
 
   /**
@@ -335,18 +332,6 @@ function identity(doc: ResourceDoc): { displayName: string; externalId: string |
 
 function teamNotFound(id: string): ScimError {
   return notFound(`No group with id "${id}" in this organization`, 'group.notFound');
-}
-
-function checkIfMatch(team: TeamRecord, ifMatch: string | undefined): void {
-  if (ifMatch === undefined) return;
-  const wanted = ifMatch.split(',').map((t) => t.trim());
-  if (wanted.includes('*') || wanted.includes(etag(team.version))) return;
-  throw new ScimError(
-    412,
-    `The group changed since it was read: its version is ${etag(team.version)}, If-Match asked for ${ifMatch}`,
-    undefined,
-    'group.preconditionFailed',
-  );
 }
 
 function mapUnique(error: unknown, team: TeamRecord): unknown {

@@ -1,22 +1,21 @@
 import { foldCase } from '../scim/fold-case.js';
 import type { ListQuery } from '../scim/list-request.js';
 import { applyPatch } from '../scim/patch/apply-patch.js';
+import { checkIfMatch } from '../scim/resources/preconditions.js';
 import { isScimObject, type ResourceDoc, sameValue } from '../scim/resources/resource-doc.js';
-import { etag, toScimResource } from '../scim/resources/to-scim.js';
+import { toScimResource } from '../scim/resources/to-scim.js';
 import { parseResource } from '../scim/schema/coerce.js';
 import { userResourceType } from '../scim/schema/resource-types.js';
-import { invalidValue, mutability, notFound, ScimError, uniqueness } from '../scim/scim-error.js';
+import { invalidValue, mutability, notFound, type ScimError, uniqueness } from '../scim/scim-error.js';
 import type { Store, StoreOps, UserRecord, UserTeamRecord } from '../store/store.js';
-import { ConcurrentUpdate, UniqueViolation } from '../store/store-errors.js';
+import { UniqueViolation } from '../store/store-errors.js';
 import { uuidv7 } from './ids.js';
 import type { ProvisioningLog } from './provisioning-log.js';
 import type { RequestContext } from './request-context.js';
+import { retryOnConcurrentUpdate } from './retry.js';
 import { ServiceError } from './service-error.js';
 
 export type ScimJson = Record<string, unknown>;
-
-/** How many times a write is retried when another request changed the same user meanwhile. */
-const MAX_ATTEMPTS = 3;
 
 /**
  * SCIM Users: every write runs in one transaction together with its provisioning-log entry and
@@ -33,7 +32,7 @@ export class Users {
   async create(ctx: RequestContext, body: unknown): Promise<ScimJson> {
     const doc = withDefaults(parseResource(userResourceType, body));
     ctx.outcome.resourceType = 'User';
-    return this.withRetry(() =>
+    return retryOnConcurrentUpdate(() =>
       this.store.transaction(async (tx) => {
         const now = this.clock();
         const incoming = identity(doc);
@@ -134,7 +133,7 @@ export class Users {
     await this.store.transaction(async (tx) => {
       const user = await tx.getUser(ctx.org.id, id, { lock: true });
       if (!user) throw userNotFound(id);
-      checkIfMatch(user, ifMatch);
+      checkIfMatch('User', user.version, ifMatch);
       // The memberships go with the user (foreign key cascade); say so to the rest of Parallel.
       const teams = (await tx.teamsOfUsers(ctx.org.id, [id])).get(id) ?? [];
       await tx.deleteUser(ctx.org.id, id);
@@ -219,11 +218,11 @@ export class Users {
   ): Promise<ScimJson> {
     ctx.outcome.resourceType = 'User';
     ctx.outcome.resourceId = id;
-    return this.withRetry(() =>
+    return retryOnConcurrentUpdate(() =>
       this.store.transaction(async (tx) => {
         const current = await tx.getUser(ctx.org.id, id, { lock: true });
         if (!current) throw userNotFound(id);
-        checkIfMatch(current, ifMatch);
+        checkIfMatch('User', current.version, ifMatch);
         const { doc } = change(current);
         const changed = changedKeys(current.doc, doc);
         if (changed.length === 0) {
@@ -287,16 +286,6 @@ export class Users {
     });
   }
 
-  private async withRetry<T>(run: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await run();
-      } catch (error) {
-        if (!(error instanceof ConcurrentUpdate) || attempt >= MAX_ATTEMPTS) throw error;
-      }
-    }
-  }
-
   private async render(ctx: RequestContext, user: UserRecord, ops: StoreOps): Promise<ScimJson> {
     const [one] = await this.renderMany(ctx, [user], ops);
     return one as ScimJson;
@@ -325,18 +314,6 @@ export class Users {
 
 function userNotFound(id: string): ScimError {
   return notFound(`No user with id "${id}" in this organization`, 'user.notFound');
-}
-
-function checkIfMatch(user: UserRecord, ifMatch: string | undefined): void {
-  if (ifMatch === undefined) return;
-  const wanted = ifMatch.split(',').map((t) => t.trim());
-  if (wanted.includes('*') || wanted.includes(etag(user.version))) return;
-  throw new ScimError(
-    412,
-    `The user changed since it was read: its version is ${etag(user.version)}, If-Match asked for ${ifMatch}`,
-    undefined,
-    'user.preconditionFailed',
-  );
 }
 
 function mapUnique(error: unknown, user: UserRecord): unknown {

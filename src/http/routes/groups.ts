@@ -8,20 +8,12 @@ import {
 } from '../../scim/list-request.js';
 import { type ProjectionOptions, project, wantsAttribute } from '../../scim/resources/project.js';
 import { groupResourceType } from '../../scim/schema/resource-types.js';
-import { invalidSyntax } from '../../scim/scim-error.js';
 import type { GroupView, RequestContext, Services } from '../../services/index.js';
 import { SCIM_CONTENT_TYPE } from '../scim-error-body.js';
+import { context, ifMatch, queryParams, searchBody } from './request-parts.js';
 import { routeMethods } from './route-methods.js';
 
 type Params = { id: string };
-
-const context = (request: FastifyRequest): RequestContext => request.scim as RequestContext;
-const query = (request: FastifyRequest): Record<string, unknown> => request.query as Record<string, unknown>;
-
-function ifMatch(request: FastifyRequest): string | undefined {
-  const value = request.headers['if-match'];
-  return Array.isArray(value) ? value.join(',') : value;
-}
 
 /**
  * /Groups (Parallel teams). A team can have 100,000 members, so a Group body is streamed: the
@@ -87,9 +79,9 @@ export function groupRoutes(app: FastifyInstance, services: Services, limits: Li
   };
 
   routeMethods(app, '/Groups', {
-    GET: (request, reply) => list(request, reply, query(request)),
+    GET: (request, reply) => list(request, reply, queryParams(request)),
     POST: async (request, reply) => {
-      const options = parseAttributeOptions(query(request));
+      const options = parseAttributeOptions(queryParams(request));
       const view = await teams.create(context(request), request.body);
       return sendGroup(request, reply, 201, view, options);
     },
@@ -97,29 +89,25 @@ export function groupRoutes(app: FastifyInstance, services: Services, limits: Li
 
   routeMethods(app, '/Groups/.search', {
     POST: (request, reply) => {
-      const body = request.body;
-      if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-        throw invalidSyntax('A SearchRequest body must be a JSON object', 'search.body');
-      }
-      return list(request, reply, body as Record<string, unknown>);
+      return list(request, reply, searchBody(request));
     },
   });
 
   routeMethods(app, '/Groups/:id', {
     GET: async (request, reply) => {
       const { id } = request.params as Params;
-      const options = parseAttributeOptions(query(request));
+      const options = parseAttributeOptions(queryParams(request));
       return sendGroup(request, reply, 200, await teams.get(context(request), id), options);
     },
     PUT: async (request, reply) => {
       const { id } = request.params as Params;
-      const options = parseAttributeOptions(query(request));
+      const options = parseAttributeOptions(queryParams(request));
       const view = await teams.replace(context(request), id, request.body, ifMatch(request));
       return sendGroup(request, reply, 200, view, options);
     },
     PATCH: async (request, reply) => {
       const { id } = request.params as Params;
-      const params = query(request);
+      const params = queryParams(request);
       // RFC 7644 §3.5.2 lets a PATCH answer 204; returning a 100,000-member body after every
       // member change is what makes other servers slow, so the body comes only when asked for.
       const wantsBody = Object.keys(params).some((k) => /^(excluded)?attributes$/i.test(k));

@@ -2,26 +2,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type ListLimits, listResponse, parseAttributeOptions, parseListQuery } from '../../scim/list-request.js';
 import { project } from '../../scim/resources/project.js';
 import { userResourceType } from '../../scim/schema/resource-types.js';
-import { invalidSyntax } from '../../scim/scim-error.js';
-import type { RequestContext, Services } from '../../services/index.js';
+import type { Services } from '../../services/index.js';
 import { SCIM_CONTENT_TYPE } from '../scim-error-body.js';
+import { context, ifMatch, queryParams, searchBody } from './request-parts.js';
 import { routeMethods } from './route-methods.js';
 
 type Params = { id: string };
-
-function context(request: FastifyRequest): RequestContext {
-  // The auth hook runs before every route of this plugin and sets it, or the request failed.
-  return request.scim as RequestContext;
-}
-
-function query(request: FastifyRequest): Record<string, unknown> {
-  return request.query as Record<string, unknown>;
-}
-
-function ifMatch(request: FastifyRequest): string | undefined {
-  const value = request.headers['if-match'];
-  return Array.isArray(value) ? value.join(',') : value;
-}
 
 function sendResource(
   reply: FastifyReply,
@@ -47,9 +33,9 @@ export function userRoutes(app: FastifyInstance, services: Services, limits: Lis
   };
 
   routeMethods(app, '/Users', {
-    GET: (request, reply) => list(request, reply, query(request)),
+    GET: (request, reply) => list(request, reply, queryParams(request)),
     POST: async (request, reply) => {
-      const options = parseAttributeOptions(query(request));
+      const options = parseAttributeOptions(queryParams(request));
       const created = await users.create(context(request), request.body);
       return sendResource(reply, 201, created, project(userResourceType, created, options));
     },
@@ -58,11 +44,7 @@ export function userRoutes(app: FastifyInstance, services: Services, limits: Lis
   // RFC 7644 §3.4.3: search with the parameters in a SearchRequest body.
   routeMethods(app, '/Users/.search', {
     POST: (request, reply) => {
-      const body = request.body;
-      if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-        throw invalidSyntax('A SearchRequest body must be a JSON object', 'search.body');
-      }
-      return list(request, reply, body as Record<string, unknown>);
+      return list(request, reply, searchBody(request));
     },
   });
 
@@ -70,19 +52,24 @@ export function userRoutes(app: FastifyInstance, services: Services, limits: Lis
     GET: async (request, reply) => {
       const { id } = request.params as Params;
       const user = await users.get(context(request), id);
-      return sendResource(reply, 200, user, project(userResourceType, user, parseAttributeOptions(query(request))));
+      return sendResource(
+        reply,
+        200,
+        user,
+        project(userResourceType, user, parseAttributeOptions(queryParams(request))),
+      );
     },
     PUT: async (request, reply) => {
       const { id } = request.params as Params;
       // Parameters are checked before the write: a bad one must not leave a change behind.
-      const options = parseAttributeOptions(query(request));
+      const options = parseAttributeOptions(queryParams(request));
       const user = await users.replace(context(request), id, request.body, ifMatch(request));
       return sendResource(reply, 200, user, project(userResourceType, user, options));
     },
     PATCH: async (request, reply) => {
       const { id } = request.params as Params;
       // Parameters are checked before the write: a bad one must not leave a change behind.
-      const options = parseAttributeOptions(query(request));
+      const options = parseAttributeOptions(queryParams(request));
       const user = await users.patch(context(request), id, request.body, ifMatch(request));
       return sendResource(reply, 200, user, project(userResourceType, user, options));
     },

@@ -1,0 +1,23 @@
+import type { FastifyRequest } from 'fastify';
+import { invalidSyntax } from '../../scim/scim-error.js';
+import type { RequestContext } from '../../services/index.js';
+
+/** The tenant context; the auth hook runs before every tenant route and sets it, or the request failed. */
+export const context = (request: FastifyRequest): RequestContext => request.scim as RequestContext;
+
+export const queryParams = (request: FastifyRequest): Record<string, unknown> =>
+  request.query as Record<string, unknown>;
+
+export function ifMatch(request: FastifyRequest): string | undefined {
+  const value = request.headers['if-match'];
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+/** RFC 7644 §3.4.3: the parameters of a POST /.search come as a SearchRequest object. */
+export function searchBody(request: FastifyRequest): Record<string, unknown> {
+  const body = request.body;
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw invalidSyntax('A SearchRequest body must be a JSON object', 'search.body');
+  }
+  return body as Record<string, unknown>;
+}
