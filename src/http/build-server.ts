@@ -14,6 +14,7 @@ import { groupRoutes } from './routes/groups.js';
 import { healthRoutes } from './routes/health.js';
 import { routeMethods } from './routes/route-methods.js';
 import { userRoutes } from './routes/users.js';
+import { sendScimError } from './scim-error-body.js';
 
 export interface ServerOptions {
   readonly services: Services;
@@ -34,6 +35,21 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // Trailing slashes and doubled slashes are common in hand-typed Tenant URLs.
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     return503OnClosing: true,
+    // Errors the router raises before any hook runs (a malformed %-escape, an id longer than
+    // any we issue) still leave as SCIM errors.
+    frameworkErrors: (error, _request, reply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      const scimError = tooLong
+        ? new ScimError(414, 'A path segment is longer than any id this service issues', undefined, 'http.idTooLong')
+        : new ScimError(400, 'The request URL is malformed (a bad %-escape?)', 'invalidSyntax', 'http.badUrl');
+      void sendScimError(reply, scimError);
+    },
+  });
+  app.addHook('onRequest', async (request) => {
+    // PostgreSQL text cannot hold U+0000, and no SCIM id or filter needs it.
+    if (/%00/i.test(request.url)) {
+      throw new ScimError(400, 'The request URL contains a NUL character (%00)', 'invalidValue', 'http.nulInUrl');
+    }
   });
   registerJsonParsers(app, config.bodyLimitBytes);
   registerErrorHandler(app, config.bodyLimitBytes);

@@ -122,6 +122,9 @@ function readString(source: string, start: number, fail: ErrorFactory): { value:
           i += 6;
         } else if (unit >= 0xdc00 && unit <= 0xdfff) {
           throw loneSurrogate(i - 6, fail);
+        } else if (unit === 0) {
+          // No stored value can hold U+0000 (PostgreSQL text cannot), so no filter can match one.
+          throw fail(`The string ${positionOf(i - 6)} contains \\u0000 (NUL), which no value can hold`, 'string');
         } else {
           value += String.fromCharCode(unit);
         }

@@ -285,6 +285,7 @@ describe('parseFilter: errors', () => {
       'emails[type eq "work"]."x" eq "y"',
       'Expected a sub-attribute name after "emails[...]." at position 24, found the string "x"',
     ],
+    ['NUL escape in a string', 'userName eq "a\\u0000"', 'The string at position 15 contains \\u0000 (NUL), which no value can hold'],
     [
       'no operator after "].value"',
       'emails[type eq "work"].value',
@@ -435,8 +436,9 @@ describe('printFilter ∘ parseFilter round trip (property)', () => {
     fc.constant('$ref'),
   );
   const literal: fc.Arbitrary<FilterLiteral> = fc.oneof(
-    fc.string({ unit: 'binary', maxLength: 12 }),
-    fc.string({ unit: fc.constantFrom('"', '\\', '/', '\n', '\u0000', 'a', ' ', 'ä'), maxLength: 6 }),
+    // U+0000 is refused in filter strings (no stored value can hold it); everything else round-trips.
+    fc.string({ unit: 'binary', maxLength: 12 }).map((t) => t.replaceAll('\u0000', '')),
+    fc.string({ unit: fc.constantFrom('"', '\\', '/', '\n', '\u0001', 'a', ' ', 'ä'), maxLength: 6 }),
     fc.integer(),
     fc.double({ noNaN: true, noDefaultInfinity: true }),
     fc.boolean(),

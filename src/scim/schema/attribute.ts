@@ -29,6 +29,12 @@ export interface AttributeDef {
   readonly canonicalValues?: readonly string[];
   readonly referenceTypes?: readonly string[];
   readonly subAttributes?: readonly AttributeDef[];
+  /**
+   * Our limit, not an RFC 7643 characteristic (so /Schemas does not show it): the longest string,
+   * in characters, for attributes that are indexed, because a PostgreSQL b-tree entry holds at
+   * most ~2700 bytes.
+   */
+  readonly maxLength?: number;
 }
 
 export interface SchemaDef {
@@ -48,6 +54,9 @@ export interface ResourceTypeDef {
 }
 
 type AttrOptions = Partial<Omit<AttributeDef, 'name' | 'type'>>;
+
+/** Longest indexed string: 512 characters stay under PostgreSQL's b-tree entry limit at 4 bytes each. */
+export const INDEXED_MAX_LENGTH = 512;
 
 /** Builds an attribute with RFC 7643 §2.2 defaults (single-valued, readWrite, default, none). */
 export function attr(name: string, type: AttributeType, options: AttrOptions = {}): AttributeDef {

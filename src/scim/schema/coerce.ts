@@ -154,9 +154,19 @@ function coerceSimple(def: AttributeDef, raw: unknown, path: string, issues: Iss
     case 'string':
     case 'reference':
     case 'binary':
-      if (typeof raw === 'string') return raw;
-      issues.push(typeIssue(path, 'a string', raw));
-      return undefined;
+      if (typeof raw !== 'string') {
+        issues.push(typeIssue(path, 'a string', raw));
+        return undefined;
+      }
+      if (def.maxLength !== undefined && raw.length > def.maxLength) {
+        issues.push({
+          path,
+          code: 'format',
+          message: `Attribute "${path}" is ${raw.length} characters long; at most ${def.maxLength} are accepted`,
+        });
+        return undefined;
+      }
+      return raw;
     case 'boolean':
       if (typeof raw === 'boolean') return raw;
       if (typeof raw === 'string' && BOOLEAN_STRING.test(raw)) return raw.toLowerCase() === 'true';

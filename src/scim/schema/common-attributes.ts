@@ -1,4 +1,4 @@
-import { type AttributeDef, attr } from './attribute.js';
+import { type AttributeDef, attr, INDEXED_MAX_LENGTH } from './attribute.js';
 
 /**
  * RFC 7643 §3.1: attributes every resource has. They belong to no schema (so `/Schemas` does not
@@ -14,6 +14,7 @@ export const commonAttributes: readonly AttributeDef[] = [
   }),
   attr('externalId', 'string', {
     caseExact: true,
+    maxLength: INDEXED_MAX_LENGTH,
     description: "The identity provider's identifier for the resource (Entra objectId).",
   }),
   attr('meta', 'complex', {

@@ -1,4 +1,4 @@
-import { attr, type SchemaDef } from './attribute.js';
+import { attr, INDEXED_MAX_LENGTH, type SchemaDef } from './attribute.js';
 
 export const GROUP_SCHEMA_ID = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 /** Entra adds this URN to `schemas` on group creates; it carries no attributes we keep. */
@@ -10,12 +10,16 @@ export const groupSchema: SchemaDef = {
   name: 'Group',
   description: 'Group (a Parallel team)',
   attributes: [
-    attr('displayName', 'string', { required: true, description: 'The name of the team.' }),
+    attr('displayName', 'string', {
+      required: true,
+      description: 'The name of the team.',
+      maxLength: INDEXED_MAX_LENGTH,
+    }),
     attr('members', 'complex', {
       multiValued: true,
       description: 'Users of the same organization who belong to the team.',
       subAttributes: [
-        attr('value', 'string', { mutability: 'immutable', caseExact: true }),
+        attr('value', 'string', { mutability: 'immutable', caseExact: true, maxLength: INDEXED_MAX_LENGTH }),
         attr('$ref', 'reference', { mutability: 'immutable', referenceTypes: ['User', 'Group'] }),
         attr('display', 'string', { mutability: 'readOnly' }),
         attr('type', 'string', { mutability: 'immutable', canonicalValues: ['User', 'Group'] }),

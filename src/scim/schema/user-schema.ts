@@ -1,4 +1,4 @@
-import { type AttributeDef, attr, type SchemaDef } from './attribute.js';
+import { type AttributeDef, attr, INDEXED_MAX_LENGTH, type SchemaDef } from './attribute.js';
 
 export const USER_SCHEMA_ID = 'urn:ietf:params:scim:schemas:core:2.0:User';
 
@@ -14,6 +14,7 @@ function multi(
     subAttributes: [
       attr('value', options.valueType ?? 'string', {
         caseExact: options.caseExact ?? false,
+        maxLength: INDEXED_MAX_LENGTH,
         // RFC 7643 §8.7.1: photo URLs are external references.
         ...(options.valueType === 'reference' ? { referenceTypes: ['external'] } : {}),
       }),
@@ -35,6 +36,7 @@ export const userSchema: SchemaDef = {
   attributes: [
     attr('userName', 'string', {
       required: true,
+      maxLength: INDEXED_MAX_LENGTH,
       uniqueness: 'server',
       description:
         'Unique identifier for the User, typically used by the user to directly authenticate to the service provider. Unique per organization, ignoring case.',
@@ -50,7 +52,10 @@ export const userSchema: SchemaDef = {
         attr('honorificSuffix', 'string'),
       ],
     }),
-    attr('displayName', 'string', { description: 'The name of the User, suitable for display.' }),
+    attr('displayName', 'string', {
+      description: 'The name of the User, suitable for display.',
+      maxLength: INDEXED_MAX_LENGTH,
+    }),
     attr('nickName', 'string'),
     attr('profileUrl', 'reference', { referenceTypes: ['external'] }),
     attr('title', 'string'),
