@@ -285,7 +285,11 @@ describe('parseFilter: errors', () => {
       'emails[type eq "work"]."x" eq "y"',
       'Expected a sub-attribute name after "emails[...]." at position 24, found the string "x"',
     ],
-    ['NUL escape in a string', 'userName eq "a\\u0000"', 'The string at position 15 contains \\u0000 (NUL), which no value can hold'],
+    [
+      'NUL escape in a string',
+      'userName eq "a\\u0000"',
+      'The string at position 15 contains \\u0000 (NUL), which no value can hold',
+    ],
     [
       'no operator after "].value"',
       'emails[type eq "work"].value',
