@@ -4,13 +4,15 @@
  * member over real HTTP on loopback, one request at a time, and prints the latency percentiles.
  *
  *   npm run bench                                  SQLite in a temporary file
- *   BENCH_DATABASE_URL=postgres://... npm run bench   PostgreSQL (a schema of its own, dropped after)
+ *   BENCH_STORE=postgres npm run bench             a throwaway embedded PostgreSQL
+ *   BENCH_DATABASE_URL=postgres://... npm run bench   that PostgreSQL (a schema of its own, dropped after)
  *   BENCH_BIG=100000 BENCH_ROUNDS=200 npm run bench
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startEmbeddedPostgres } from '../scripts/embedded-postgres.mjs';
 import { buildServer } from '../src/http/build-server.js';
 import { createServices } from '../src/services/index.js';
 import { openStore } from '../src/store/open-store.js';
@@ -22,7 +24,18 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
 async function main(): Promise<void> {
-  const target = process.env.BENCH_DATABASE_URL;
+  const embedded =
+    process.env.BENCH_STORE === 'postgres' && !process.env.BENCH_DATABASE_URL
+      ? await startEmbeddedPostgres()
+      : undefined;
+  try {
+    await run(embedded?.url ?? process.env.BENCH_DATABASE_URL);
+  } finally {
+    await embedded?.stop();
+  }
+}
+
+async function run(target: string | undefined): Promise<void> {
   let databaseUrl: string;
   let cleanup: () => void = () => {};
   if (target?.startsWith('postgres')) {

