@@ -11,6 +11,7 @@ import { invalidValue, notFound, type ScimError, uniqueness } from '../scim/scim
 import type { MemberRecord, Page, Store, StoreOps, TeamRecord } from '../store/store.js';
 import { UniqueViolation } from '../store/store-errors.js';
 import { uuidv7 } from './ids.js';
+import { listSummary, storeListQuery } from './list-page.js';
 import type { ProvisioningLog } from './provisioning-log.js';
 import type { RequestContext } from './request-context.js';
 import { retryOnConcurrentUpdate } from './retry.js';
@@ -84,14 +85,8 @@ export class Teams {
 
   async list(ctx: RequestContext, query: ListQuery): Promise<{ views: GroupView[]; total: number }> {
     ctx.outcome.resourceType = 'Group';
-    const page = await this.store.listTeams(ctx.org.id, {
-      ...(query.filter ? { filter: query.filter } : {}),
-      ...(query.sortBy ? { sortBy: query.sortBy } : {}),
-      sortOrder: query.sortOrder,
-      offset: query.startIndex - 1,
-      limit: query.count,
-    });
-    ctx.outcome.summary = `${page.total} match${page.total === 1 ? '' : 'es'}, ${page.items.length} returned`;
+    const page = await this.store.listTeams(ctx.org.id, storeListQuery(query));
+    ctx.outcome.summary = listSummary(page);
     return { views: page.items.map((t) => this.view(ctx, t)), total: page.total };
   }
 

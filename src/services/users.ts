@@ -10,6 +10,7 @@ import { invalidValue, mutability, notFound, type ScimError, uniqueness } from '
 import type { Store, StoreOps, UserRecord, UserTeamRecord } from '../store/store.js';
 import { UniqueViolation } from '../store/store-errors.js';
 import { uuidv7 } from './ids.js';
+import { listSummary, storeListQuery } from './list-page.js';
 import type { ProvisioningLog } from './provisioning-log.js';
 import type { RequestContext } from './request-context.js';
 import { retryOnConcurrentUpdate } from './retry.js';
@@ -85,14 +86,8 @@ export class Users {
   /** RFC 7644 §3.4.2; the filter is compiled to SQL by the store, never applied in memory. */
   async list(ctx: RequestContext, query: ListQuery): Promise<{ resources: ScimJson[]; total: number }> {
     ctx.outcome.resourceType = 'User';
-    const page = await this.store.listUsers(ctx.org.id, {
-      ...(query.filter ? { filter: query.filter } : {}),
-      ...(query.sortBy ? { sortBy: query.sortBy } : {}),
-      sortOrder: query.sortOrder,
-      offset: query.startIndex - 1,
-      limit: query.count,
-    });
-    ctx.outcome.summary = `${page.total} match${page.total === 1 ? '' : 'es'}, ${page.items.length} returned`;
+    const page = await this.store.listUsers(ctx.org.id, storeListQuery(query));
+    ctx.outcome.summary = listSummary(page);
     return { resources: await this.renderMany(ctx, page.items, this.store), total: page.total };
   }
 
