@@ -65,7 +65,8 @@ interface Compiled {
   readonly parameters: readonly unknown[];
 }
 
-const EMAILS_EXISTS = 'exists (select 1 from user_values v where v.org_id = r.org_id and v.user_id = r.id and v.attr =';
+/** Child rows are matched with an uncorrelated `id in (...)`: one index read, not one per user. */
+const EMAILS_IN = '(r.id in (select v.user_id from user_values v where v.org_id =';
 
 const pinned: readonly { filter: string; sqlite: Compiled; postgres: Compiled }[] = [
   {
@@ -83,18 +84,24 @@ const pinned: readonly { filter: string; sqlite: Compiled; postgres: Compiled }[
   {
     filter: 'emails[type eq "Work" and value co "X"]',
     sqlite: {
-      sql: `${EMAILS_EXISTS} ? and (("v"."type_ci" = ?) and ("v"."value_ci" like ? escape '\\')))`,
-      parameters: ['emails', 'work', '%x%'],
+      sql: `${EMAILS_IN} ? and v.attr = ? and (("v"."type_ci" = ?) and ("v"."value_ci" like ? escape '\\'))))`,
+      parameters: ['org-1', 'emails', 'work', '%x%'],
     },
     postgres: {
-      sql: `${EMAILS_EXISTS} $1 and (("v"."type_ci" = $2) and ("v"."value_ci" like $3 escape '\\')))`,
-      parameters: ['emails', 'work', '%x%'],
+      sql: `${EMAILS_IN} $1 and v.attr = $2 and (("v"."type_ci" = $3) and ("v"."value_ci" like $4 escape '\\'))))`,
+      parameters: ['org-1', 'emails', 'work', '%x%'],
     },
   },
   {
     filter: 'emails.value ne "a@x"',
-    sqlite: { sql: `(not ${EMAILS_EXISTS} ? and ("v"."value_ci" = ?)))`, parameters: ['emails', 'a@x'] },
-    postgres: { sql: `(not ${EMAILS_EXISTS} $1 and ("v"."value_ci" = $2)))`, parameters: ['emails', 'a@x'] },
+    sqlite: {
+      sql: `(not ${EMAILS_IN} ? and v.attr = ? and ("v"."value_ci" = ?))))`,
+      parameters: ['org-1', 'emails', 'a@x'],
+    },
+    postgres: {
+      sql: `(not ${EMAILS_IN} $1 and v.attr = $2 and ("v"."value_ci" = $3))))`,
+      parameters: ['org-1', 'emails', 'a@x'],
+    },
   },
   {
     filter: 'title co "%"',
@@ -166,7 +173,9 @@ describe('compileFilter SQL text', () => {
   for (const row of pinned) {
     for (const { hooks, db } of dialects) {
       test(`${hooks.name}: ${row.filter}`, () => {
-        const { sql, parameters } = compileFilter(parseFilter(row.filter), userAttributeMap, hooks).compile(db);
+        const { sql, parameters } = compileFilter(parseFilter(row.filter), userAttributeMap, hooks, 'org-1').compile(
+          db,
+        );
         assert.deepEqual({ sql, parameters }, row[hooks.name]);
       });
     }
@@ -187,7 +196,7 @@ describe('compileFilter SQL text', () => {
   for (const [filter, code] of rejected) {
     test(`rejects ${filter} with 400 invalidFilter`, () => {
       assert.throws(
-        () => compileFilter(parseFilter(filter), userAttributeMap, sqliteHooks),
+        () => compileFilter(parseFilter(filter), userAttributeMap, sqliteHooks, 'org-1'),
         (error: unknown) => {
           assert.ok(error instanceof ScimError);
           assert.deepEqual([error.status, error.scimType, error.code], [400, 'invalidFilter', code]);

@@ -9,14 +9,19 @@ import { escapeLike, type SqlDialectHooks } from './sql-dialect.js';
 
 /**
  * Compiles a filter AST into one SQL boolean expression over the resource table aliased `r`.
- * Multi-valued attributes become EXISTS subqueries on their child rows. The organization predicate
+ * Multi-valued attributes become `id in (subquery)` over their child rows. The organization predicate
  * is NOT part of this: the store ANDs it outside, so a filter can only narrow it.
  *
  * Absent attributes: every comparison is false (never SQL NULL), so `not` behaves as SCIM
  * expects; `ne` is the negation of `eq` (true when the attribute is absent).
  */
-export function compileFilter(filter: Filter, map: AttributeMap, hooks: SqlDialectHooks): RawBuilder<boolean> {
-  return new FilterCompiler(map, hooks).compile(filter);
+export function compileFilter(
+  filter: Filter,
+  map: AttributeMap,
+  hooks: SqlDialectHooks,
+  orgId: string,
+): RawBuilder<boolean> {
+  return new FilterCompiler(map, hooks, orgId).compile(filter);
 }
 
 interface Operand {
@@ -29,6 +34,8 @@ class FilterCompiler {
   constructor(
     private readonly map: AttributeMap,
     private readonly hooks: SqlDialectHooks,
+    /** Scopes child-row subqueries; the organization predicate on `r` itself stays the store's. */
+    private readonly orgId: string,
   ) {}
 
   compile(filter: Filter): RawBuilder<boolean> {
@@ -46,7 +53,7 @@ class FilterCompiler {
         const resolved = this.resolve(filter.path, filter.at);
         const multi = this.map.multi(resolved.attribute);
         if (!multi || resolved.sub) throw this.unsupported(filter.path, filter.at);
-        return multi.exists(this.compileElement(filter.filter, resolved, multi));
+        return this.some(multi, this.compileElement(filter.filter, resolved, multi));
       }
     }
   }
@@ -63,15 +70,15 @@ class FilterCompiler {
       if (filter.kind === 'compare' && filter.value === null && (filter.op === 'eq' || filter.op === 'ne')) {
         // RFC 7643 §2.5: an attribute with no values is unassigned. `emails eq null` asks for
         // "no element has a value", `emails ne null` for "some element has one".
-        const some = multi.exists(this.present(operand));
+        const some = this.some(multi, this.present(operand));
         return filter.op === 'eq' ? negate(some) : some;
       }
       if (filter.kind === 'compare' && filter.op === 'ne') {
-        return sql<boolean>`(not ${multi.exists(this.compare(operand, { ...filter, op: 'eq' }, describe(filter.path)))})`;
+        return sql<boolean>`(not ${this.some(multi, this.compare(operand, { ...filter, op: 'eq' }, describe(filter.path)))})`;
       }
       const predicate =
         filter.kind === 'present' ? this.present(operand) : this.compare(operand, filter, describe(filter.path));
-      return multi.exists(predicate);
+      return this.some(multi, predicate);
     }
     const target = this.map.column(resolved);
     if (!target) throw this.unsupported(filter.path, filter.at);
@@ -120,6 +127,10 @@ class FilterCompiler {
         return filter.kind === 'present' ? this.present(operand) : this.compare(operand, filter, label);
       }
     }
+  }
+
+  private some(multi: MultiTarget, predicate: RawBuilder<boolean>): RawBuilder<boolean> {
+    return sql<boolean>`(${multi.some(this.orgId, predicate)})`;
   }
 
   /** `caseExact` comes from the schema: photos.value is compared exactly, emails.value is not. */
