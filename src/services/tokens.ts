@@ -75,11 +75,10 @@ export class Tokens {
   /** Resolves a bearer secret to its organization; the secret itself is only ever hashed. */
   async authenticate(secret: string | undefined): Promise<AuthResult> {
     if (!secret) return { ok: false, reason: 'missing' };
-    const token = await this.store.findTokenByHash(hashToken(secret));
-    if (!token) return { ok: false, reason: 'unknown' };
+    const found = await this.store.findTokenWithOrg(hashToken(secret));
+    if (!found) return { ok: false, reason: 'unknown' };
+    const { token, org } = found;
     const now = this.clock();
-    const org = await this.store.getOrg(token.orgId);
-    if (!org) return { ok: false, reason: 'unknown' };
     // A revoked or expired token still names its organization, so the refusal is logged there.
     if (token.revokedAt !== null) return { ok: false, reason: 'revoked', org, token };
     if (token.expiresAt !== null && token.expiresAt <= now) return { ok: false, reason: 'expired', org, token };

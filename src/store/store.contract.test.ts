@@ -199,12 +199,12 @@ for (const backend of testStores()) {
     });
 
     describe('tokens', () => {
-      test('findTokenByHash and findTokenById return the stored token', async () => {
+      test('findTokenWithOrg and findTokenById return the stored token (and its organization)', async () => {
         const token = tokenRecord(A, `${A}-t1`, { label: 'Entra', expiresAt: T0 + 86_400_000 });
         await store.insertToken(token);
-        assert.deepEqual(await store.findTokenByHash(token.tokenHash), token);
+        assert.deepEqual(await store.findTokenWithOrg(token.tokenHash), { token, org: await store.getOrg(A) });
         assert.deepEqual(await store.findTokenById(token.id), token);
-        assert.equal(await store.findTokenByHash('hash-unknown'), undefined);
+        assert.equal(await store.findTokenWithOrg('hash-unknown'), undefined);
         assert.equal(await store.findTokenById('unknown'), undefined);
       });
 

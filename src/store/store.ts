@@ -132,7 +132,8 @@ export interface StoreOps {
   updateOrg(org: OrgRecord): Promise<void>;
 
   insertToken(token: TokenRecord): Promise<void>;
-  findTokenByHash(tokenHash: string): Promise<TokenRecord | undefined>;
+  /** The token and its organization in one round trip: this runs on every SCIM request. */
+  findTokenWithOrg(tokenHash: string): Promise<{ token: TokenRecord; org: OrgRecord } | undefined>;
   /** Tokens are looked up by id alone for revocation by support (ids are globally unique). */
   findTokenById(tokenId: string): Promise<TokenRecord | undefined>;
   listTokens(orgId: string): Promise<TokenRecord[]>;

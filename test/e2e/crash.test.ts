@@ -122,5 +122,28 @@ for (const backend of testStores()) {
         child.kill('SIGKILL');
       }
     });
+
+    test('SIGTERM lets the requests in flight finish, then exits 0', async () => {
+      const { token } = await newTenant(services, 'Draining');
+      const port = await freePort();
+      const base = `http://127.0.0.1:${port}/scim/v2`;
+      const child = await spawnService(db.databaseUrl, port);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      const inFlight = Array.from({ length: 30 }, (_, i) =>
+        scimRequest(`${base}/Users`, { method: 'POST', token, body: body(1000 + i) }).then(
+          (res) => res.status,
+          () => 'refused' as const,
+        ),
+      );
+      await new Promise((r) => setTimeout(r, 10));
+      child.kill('SIGTERM');
+      const outcomes = await Promise.all(inFlight);
+      assert.equal(await exited, 0);
+      // Requests already accepted complete; later ones are told 503 or find the port closed.
+      for (const outcome of outcomes)
+        assert.ok(outcome === 201 || outcome === 503 || outcome === 'refused', String(outcome));
+      const created = outcomes.filter((o) => o === 201).length;
+      assert.ok(created > 0, 'some requests were in flight when the signal came');
+    });
   });
 }

@@ -72,9 +72,33 @@ class SqlOps implements StoreOps {
     await this.write(() => this.db.insertInto('tokens').values(tokenToRow(token)).execute());
   }
 
-  async findTokenByHash(tokenHash: string): Promise<TokenRecord | undefined> {
-    const row = await this.db.selectFrom('tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
-    return row && rowToToken(row);
+  async findTokenWithOrg(tokenHash: string): Promise<{ token: TokenRecord; org: OrgRecord } | undefined> {
+    const row = await this.db
+      .selectFrom('tokens as t')
+      .innerJoin('orgs as o', 'o.id', 't.org_id')
+      .selectAll('t')
+      .select([
+        'o.name as org_name',
+        'o.scim_enabled as org_scim_enabled',
+        'o.delete_mode as org_delete_mode',
+        'o.created_at as org_created_at',
+        'o.updated_at as org_updated_at',
+      ])
+      .where('t.token_hash', '=', tokenHash)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const { org_name, org_scim_enabled, org_delete_mode, org_created_at, org_updated_at, ...token } = row;
+    return {
+      token: rowToToken(token),
+      org: rowToOrg({
+        id: token.org_id,
+        name: org_name,
+        scim_enabled: org_scim_enabled,
+        delete_mode: org_delete_mode,
+        created_at: org_created_at,
+        updated_at: org_updated_at,
+      }),
+    };
   }
 
   async findTokenById(tokenId: string): Promise<TokenRecord | undefined> {
