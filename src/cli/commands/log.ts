@@ -75,7 +75,7 @@ export function logCommand(program: Command): void {
             e.method,
             e.path.length > 60 ? `${e.path.slice(0, 59)}…` : e.path,
             String(e.durationMs),
-            e.errorDetail ?? e.summary ?? '',
+            e.errorDetail !== null ? `${e.errorCode ?? 'error'}: ${e.errorDetail}` : (e.summary ?? ''),
           ]),
         );
       },
