@@ -49,5 +49,3 @@ export const tooMany = (detail: string, code = 'request.tooMany'): ScimError =>
   new ScimError(400, detail, 'tooMany', code);
 export const notFound = (detail: string, code = 'resource.notFound'): ScimError =>
   new ScimError(404, detail, undefined, code);
-export const badRequest = (detail: string, code = 'request.bad'): ScimError =>
-  new ScimError(400, detail, undefined, code);

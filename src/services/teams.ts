@@ -4,7 +4,7 @@ import { applyPatch } from '../scim/patch/apply-patch.js';
 import { isEmptyMemberPlan, type MemberPlan, type MemberRef } from '../scim/patch/member-plan.js';
 import { checkIfMatch } from '../scim/resources/preconditions.js';
 import { isScimObject, type ResourceDoc, sameValue } from '../scim/resources/resource-doc.js';
-import { toScimResource } from '../scim/resources/to-scim.js';
+import { type ScimJson, toScimResource } from '../scim/resources/to-scim.js';
 import { parseResource } from '../scim/schema/coerce.js';
 import { groupResourceType } from '../scim/schema/resource-types.js';
 import { invalidValue, notFound, type ScimError, uniqueness } from '../scim/scim-error.js';
@@ -17,8 +17,6 @@ import type { RequestContext } from './request-context.js';
 import { retryOnConcurrentUpdate } from './retry.js';
 import { ServiceError } from './service-error.js';
 
-export type ScimJson = Record<string, unknown>;
-
 /** A Group as the HTTP layer renders it: the resource without members, which it pages in. */
 export interface GroupView {
   readonly resource: ScimJson;
@@ -26,7 +24,7 @@ export interface GroupView {
 }
 
 /** Members are read in pages of this size, so a 100,000-member team is never one result set. */
-export const MEMBER_PAGE_SIZE = 2000;
+const MEMBER_PAGE_SIZE = 2000;
 /** How many member ids a log summary names before it only counts. */
 const LOGGED_IDS = 10;
 
@@ -300,7 +298,7 @@ export class Teams {
   }
 }
 
-export function memberJson(m: MemberRecord, baseUrl: string): ScimJson {
+function memberJson(m: MemberRecord, baseUrl: string): ScimJson {
   return { value: m.userId, $ref: `${baseUrl}/Users/${m.userId}`, display: m.displayName ?? m.userName, type: 'User' };
 }
 

@@ -9,7 +9,7 @@ const HINT_LENGTH = TOKEN_PREFIX.length + 4;
 /** last_used_at is written at most this often per token, so auth is not a write per request. */
 const TOUCH_INTERVAL_MS = 60_000;
 
-export function hashToken(secret: string): string {
+function hashToken(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
 }
 

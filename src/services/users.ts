@@ -3,7 +3,7 @@ import type { ListQuery } from '../scim/list-request.js';
 import { applyPatch } from '../scim/patch/apply-patch.js';
 import { checkIfMatch } from '../scim/resources/preconditions.js';
 import { isScimObject, type ResourceDoc, sameValue } from '../scim/resources/resource-doc.js';
-import { toScimResource } from '../scim/resources/to-scim.js';
+import { type ScimJson, toScimResource } from '../scim/resources/to-scim.js';
 import { parseResource } from '../scim/schema/coerce.js';
 import { userResourceType } from '../scim/schema/resource-types.js';
 import { invalidValue, mutability, notFound, type ScimError, uniqueness } from '../scim/scim-error.js';
@@ -15,8 +15,6 @@ import type { ProvisioningLog } from './provisioning-log.js';
 import type { RequestContext } from './request-context.js';
 import { retryOnConcurrentUpdate } from './retry.js';
 import { ServiceError } from './service-error.js';
-
-export type ScimJson = Record<string, unknown>;
 
 /**
  * SCIM Users: every write runs in one transaction together with its provisioning-log entry and

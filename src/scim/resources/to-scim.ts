@@ -1,6 +1,9 @@
 import type { ResourceTypeDef } from '../schema/attribute.js';
 import { isScimObject, type ResourceDoc } from './resource-doc.js';
 
+/** A SCIM resource as it leaves the service (RFC 7643 §3). */
+export type ScimJson = Record<string, unknown>;
+
 /** What the store keeps about a resource beyond its document. */
 export interface StoredResource {
   readonly id: string;
@@ -25,7 +28,7 @@ export function toScimResource(
   resource: StoredResource,
   baseUrl: string,
   extra: Record<string, unknown> = {},
-): Record<string, unknown> {
+): ScimJson {
   const schemas = [type.schema.id];
   for (const ext of type.extensions) {
     if (isScimObject(resource.doc[ext.schema.id])) schemas.push(ext.schema.id);
