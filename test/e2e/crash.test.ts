@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -126,24 +127,70 @@ for (const backend of testStores()) {
     test('SIGTERM lets the requests in flight finish, then exits 0', async () => {
       const { token } = await newTenant(services, 'Draining');
       const port = await freePort();
-      const base = `http://127.0.0.1:${port}/scim/v2`;
       const child = await spawnService(db.databaseUrl, port);
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-      const inFlight = Array.from({ length: 30 }, (_, i) =>
-        scimRequest(`${base}/Users`, { method: 'POST', token, body: body(1000 + i) }).then(
-          (res) => res.status,
-          () => 'refused' as const,
-        ),
-      );
-      await new Promise((r) => setTimeout(r, 10));
+      // Each request announces its body with `Expect: 100-continue` and holds it back: the
+      // server's "100 Continue" proves the request has reached the service, so the signal below
+      // lands with every one of them in flight, however loaded the machine is.
+      const held = await Promise.all(Array.from({ length: 10 }, (_, i) => heldCreate(port, token, body(1000 + i))));
       child.kill('SIGTERM');
-      const outcomes = await Promise.all(inFlight);
+      // A request that arrives after the signal is refused (503, or the port is closed).
+      await new Promise((r) => setTimeout(r, 50));
+      const late = await scimRequest(`http://127.0.0.1:${port}/scim/v2/Users`, {
+        method: 'POST',
+        token,
+        body: body(2000),
+      }).then(
+        (res) => res.status,
+        () => 'refused' as const,
+      );
+      const outcomes = await Promise.all(held.map((request) => request.send()));
       assert.equal(await exited, 0);
-      // Requests already accepted complete; later ones are told 503 or find the port closed.
-      for (const outcome of outcomes)
-        assert.ok(outcome === 201 || outcome === 503 || outcome === 'refused', String(outcome));
-      const created = outcomes.filter((o) => o === 201).length;
-      assert.ok(created > 0, 'some requests were in flight when the signal came');
+      assert.deepEqual(
+        outcomes,
+        held.map(() => 201),
+        'every request in flight at SIGTERM completes',
+      );
+      assert.ok(late === 503 || late === 'refused', `a request after the signal: ${late}`);
     });
+  });
+}
+
+/**
+ * A POST /Users whose headers are sent and acknowledged ("100 Continue") while its body waits
+ * for `send()`, which resolves to the response status.
+ */
+function heldCreate(port: number, token: string, resource: unknown): Promise<{ send(): Promise<number> }> {
+  const payload = JSON.stringify(resource);
+  return new Promise((resolveHeld, rejectHeld) => {
+    const request = httpRequest({
+      host: '127.0.0.1',
+      port,
+      method: 'POST',
+      path: '/scim/v2/Users',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/scim+json',
+        'content-length': Buffer.byteLength(payload),
+        expect: '100-continue',
+      },
+    });
+    const status = new Promise<number>((resolve, reject) => {
+      request.once('response', (res) => {
+        res.resume();
+        res.once('end', () => resolve(res.statusCode ?? 0));
+      });
+      request.once('error', reject);
+    });
+    request.once('error', rejectHeld);
+    request.once('continue', () =>
+      resolveHeld({
+        send: () => {
+          request.end(payload);
+          return status;
+        },
+      }),
+    );
+    request.flushHeaders();
   });
 }
