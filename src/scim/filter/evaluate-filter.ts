@@ -10,6 +10,21 @@ import { printAttrPath, printFilter } from './print-filter.js';
  * filters compile to SQL (store/sql/compile-filter.ts).
  */
 
+/**
+ * What evaluation costs and how it folds case. PATCH passes its per-request meter
+ * (patch/patch-work.ts), which charges every term tested against the PATCH's work budget and folds
+ * each distinct string once.
+ */
+export interface EvaluationMeter {
+  /** Records `units` of work; throws a ScimError once the request has spent its budget. */
+  charge(units: number): void;
+  /** {@link foldCase}, possibly memoized. */
+  fold(text: string): string;
+}
+
+/** For callers outside PATCH (tests): no budget, plain folding. */
+export const UNMETERED: EvaluationMeter = { charge: () => undefined, fold: foldCase };
+
 const ORDERING: ReadonlySet<CompareOp> = new Set(['gt', 'ge', 'lt', 'le']);
 const SUBSTRING: ReadonlySet<CompareOp> = new Set(['co', 'sw', 'ew']);
 
@@ -69,38 +84,43 @@ export function checkValueFilter(filter: Filter, attribute: AttributeDef): void 
  * numbers compare numerically, dateTimes by instant, booleans by value (the strings "true" and
  * "false" in the filter are read as booleans, as Entra writes them). A comparison of incompatible
  * types is false (and `ne` true). Stored elements are canonical, so keys are looked up by the
- * schema's spelling.
+ * schema's spelling. Each comparison or `pr` test evaluated charges one unit to `meter`. The
+ * recursion follows the filter, whose size the parser caps (MAX_FILTER_TERMS, MAX_FILTER_DEPTH).
  *
- * @throws ScimError 400 `invalidFilter` as {@link checkValueFilter} does.
+ * @throws ScimError 400 `invalidFilter` as {@link checkValueFilter} does, or whatever
+ * `meter.charge` throws.
  */
 export function matchesValueFilter(
   filter: Filter,
   element: Readonly<Record<string, unknown>>,
   attribute: AttributeDef,
+  meter: EvaluationMeter = UNMETERED,
 ): boolean {
   switch (filter.kind) {
     case 'and':
       return (
-        matchesValueFilter(filter.left, element, attribute) && matchesValueFilter(filter.right, element, attribute)
+        matchesValueFilter(filter.left, element, attribute, meter) &&
+        matchesValueFilter(filter.right, element, attribute, meter)
       );
     case 'or':
       return (
-        matchesValueFilter(filter.left, element, attribute) || matchesValueFilter(filter.right, element, attribute)
+        matchesValueFilter(filter.left, element, attribute, meter) ||
+        matchesValueFilter(filter.right, element, attribute, meter)
       );
     case 'not':
-      return !matchesValueFilter(filter.filter, element, attribute);
+      return !matchesValueFilter(filter.filter, element, attribute, meter);
     case 'valuePath':
       checkValueFilter(filter, attribute);
       return false;
     case 'present':
+      meter.charge(1);
       return isPresent(element[subAttributeOf(filter.path, attribute).name]);
-    case 'compare':
+    case 'compare': {
+      meter.charge(1);
       checkValueFilter(filter, attribute);
-      return compare(
-        filter,
-        element[subAttributeOf(filter.path, attribute).name],
-        subAttributeOf(filter.path, attribute),
-      );
+      const sub = subAttributeOf(filter.path, attribute);
+      return compare(filter, element[sub.name], sub, meter);
+    }
   }
 }
 
@@ -129,7 +149,7 @@ function isPresent(value: unknown): boolean {
   return true;
 }
 
-function compare(filter: CompareFilter, actual: unknown, sub: AttributeDef): boolean {
+function compare(filter: CompareFilter, actual: unknown, sub: AttributeDef, meter: EvaluationMeter): boolean {
   const { op } = filter;
   const expected = literalFor(sub, filter.value);
   if (expected === null || actual === undefined || actual === null) {
@@ -149,8 +169,8 @@ function compare(filter: CompareFilter, actual: unknown, sub: AttributeDef): boo
     const b = Date.parse(expected);
     if (!Number.isNaN(a) && !Number.isNaN(b)) return order(op, a - b);
   }
-  const a = sub.caseExact ? actual : foldCase(actual);
-  const b = sub.caseExact ? expected : foldCase(expected);
+  const a = sub.caseExact ? actual : meter.fold(actual);
+  const b = sub.caseExact ? expected : meter.fold(expected);
   switch (op) {
     case 'co':
       return a.includes(b);

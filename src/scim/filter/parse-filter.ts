@@ -8,19 +8,18 @@ import {
   type WordToken,
   wordToAttrPath,
 } from '../lexer.js';
+import {
+  MAX_FILTER_DEPTH,
+  MAX_FILTER_LENGTH,
+  MAX_FILTER_TERMS,
+  MAX_FILTER_VALUE_LENGTH,
+  MAX_SUBSTRING_PATTERN_LENGTH,
+} from '../limits.js';
 import { invalidFilter } from '../scim-error.js';
 import type { AttrPath, CompareOp, Filter, FilterLiteral } from './ast.js';
 
-/** Longest filter accepted, in characters; Entra's filters are well under 200. */
-export const MAX_FILTER_LENGTH = 4096;
-
-/**
- * Deepest nesting of parentheses, `not (...)` and value paths. The parser recurses once per level,
- * so the cap keeps a hostile filter from exhausting the stack.
- */
-export const MAX_FILTER_DEPTH = 64;
-
 const COMPARE_OPS: ReadonlySet<string> = new Set<CompareOp>(['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le']);
+const SUBSTRING_OPS: ReadonlySet<string> = new Set<CompareOp>(['co', 'sw', 'ew']);
 const OPERATOR_LIST = 'eq, ne, co, sw, ew, gt, ge, lt, le, pr';
 
 const filterError: ErrorFactory = (detail, code) => invalidFilter(detail, `filter.${code}`);
@@ -31,6 +30,10 @@ const filterError: ErrorFactory = (detail, code) => invalidFilter(detail, `filte
  * names and attribute operators used in filters are case insensitive"); the AST keeps the client's
  * spelling of names and lower-cases operators. Precedence: parentheses and `not (...)` bind
  * tightest, then `and`, then `or`; both are left-associative.
+ *
+ * Besides length and depth, a filter may hold at most MAX_FILTER_TERMS comparisons and `pr` tests,
+ * and its string literals are capped (limits.ts): every term becomes SQL or, in PATCH, a test of
+ * every element, so the caps bound what one request can make the service do.
  *
  * @throws ScimError 400 `invalidFilter` with the 1-based position and what was expected.
  */
@@ -189,6 +192,7 @@ function parseValuePath(
 }
 
 function parseAttrExp(stream: TokenStream, word: WordToken, path: AttrPath): Filter {
+  countTerm(stream, word);
   const opToken = stream.next();
   const op = opToken.kind === 'word' ? opToken.text.toLowerCase() : undefined;
   if (op === 'pr') {
@@ -216,7 +220,39 @@ function parseAttrExp(stream: TokenStream, word: WordToken, path: AttrPath): Fil
       'syntax',
     );
   }
+  if (typeof value.value === 'string') checkLiteralLength(stream, op, valueToken, value.value);
   return { kind: 'compare', path, op: op as CompareOp, value: value.value, at: word.at };
+}
+
+// Terms parsed so far per source text. The stream is the one object a parse (of a filter, or of
+// the value filter inside a PATCH path) owns from start to end, so the count lives beside it.
+const termCounts = new WeakMap<TokenStream, number>();
+
+function countTerm(stream: TokenStream, word: WordToken): void {
+  const count = (termCounts.get(stream) ?? 0) + 1;
+  termCounts.set(stream, count);
+  if (count > MAX_FILTER_TERMS) {
+    throw invalidFilter(
+      `The ${stream.noun} has more than ${MAX_FILTER_TERMS} terms (comparisons and "pr" tests), the limit; term ${count} starts ${positionOf(word.at)}`,
+      'filter.tooManyTerms',
+    );
+  }
+}
+
+function checkLiteralLength(stream: TokenStream, op: string, token: Token, value: string): void {
+  const where = positionOf(token.at);
+  if (SUBSTRING_OPS.has(op) && value.length > MAX_SUBSTRING_PATTERN_LENGTH) {
+    throw invalidFilter(
+      `The "${op}" value ${where} is ${value.length} characters long; "co", "sw" and "ew" values may be at most ${MAX_SUBSTRING_PATTERN_LENGTH}`,
+      'filter.patternTooLong',
+    );
+  }
+  if (value.length > MAX_FILTER_VALUE_LENGTH) {
+    throw invalidFilter(
+      `The string ${where} in the ${stream.noun} is ${value.length} characters long; values may be at most ${MAX_FILTER_VALUE_LENGTH}`,
+      'filter.valueTooLong',
+    );
+  }
 }
 
 function literalValue(t: Token): { value: FilterLiteral } | undefined {

@@ -1,10 +1,18 @@
-import { isScimObject, type ResourceDoc, type ScimObject, sameValue } from '../resources/resource-doc.js';
-import type { ResourceTypeDef } from '../schema/attribute.js';
+import { MAX_VALUES_PER_ATTRIBUTE } from '../limits.js';
+import {
+  isScimObject,
+  type ResourceDoc,
+  type ScimObject,
+  type ScimValue,
+  sameValue,
+} from '../resources/resource-doc.js';
+import type { AttributeDef, ResourceTypeDef } from '../schema/attribute.js';
 import { commonAttributes } from '../schema/common-attributes.js';
 import { invalidValue, mutability } from '../scim-error.js';
 import { applyAdd } from './add.js';
-import { EMPTY_MEMBER_PLAN, type MemberPlan } from './member-plan.js';
+import { type MemberPlan, MemberPlanBuilder } from './member-plan.js';
 import { normalizeOps, type PatchOperation } from './normalize-ops.js';
+import { PatchWork } from './patch-work.js';
 import { applyRemove } from './remove.js';
 import { applyReplace } from './replace.js';
 import { type PatchContext, withWhere } from './target.js';
@@ -23,7 +31,7 @@ export interface PatchResult {
    * change anything only the store knows.
    */
   readonly changed: readonly string[];
-  /** For a Group, what to do to its member rows; {@link EMPTY_MEMBER_PLAN} otherwise. */
+  /** For a Group, what to do to its member rows; an empty plan (`{ add: [], remove: [] }`) otherwise. */
   readonly members: MemberPlan;
 }
 
@@ -35,24 +43,30 @@ export interface PatchResult {
  * (they are rows, possibly 100,000 of them): every operation on `members` becomes part of the
  * returned {@link MemberPlan} instead.
  *
+ * The work is bounded: every value-filter test and element comparison of the whole PATCH is
+ * charged to one {@link PatchWork}, and no operation may leave a multi-valued attribute with more
+ * than MAX_VALUES_PER_ATTRIBUTE elements (limits.ts).
+ *
  * @throws ScimError 400 with `invalidSyntax`, `invalidPath`, `invalidFilter`, `invalidValue`,
- * `noTarget` or `mutability`; the detail names the failing operation (`Operations[1]: ...`).
+ * `noTarget`, `mutability` or `tooMany` (over the work budget); the detail names the failing
+ * operation (`Operations[1]: ...`).
  */
 export function applyPatch(type: ResourceTypeDef, current: ResourceDoc, body: unknown): PatchResult {
   const operations = normalizeOps(body);
-  let members = EMPTY_MEMBER_PLAN;
+  const work = new PatchWork();
+  const members = new MemberPlanBuilder();
   let doc = current;
   for (const op of operations) {
     const before = doc;
-    const ctx: PatchContext = { type, where: op.where, members };
+    const ctx: PatchContext = { type, where: op.where, members, work };
     doc = withWhere(op.where, () => {
       const after = applyOne(ctx, before, op);
       checkRequired(type, before, after);
+      checkValueCounts(type, before, after);
       return after;
     });
-    members = ctx.members;
   }
-  return { doc, changed: changedAttributes(type, current, doc), members };
+  return { doc, changed: changedAttributes(type, current, doc), members: members.build() };
 }
 
 function applyOne(ctx: PatchContext, doc: ResourceDoc, op: PatchOperation): ResourceDoc {
@@ -84,6 +98,34 @@ function checkRequired(type: ResourceTypeDef, before: ResourceDoc, after: Resour
       );
     }
     if (now === '') throw invalidValue(`attribute "${attribute.name}" must not be empty`, 'patch.emptyRequired');
+  }
+}
+
+/**
+ * MAX_VALUES_PER_ATTRIBUTE holds for PATCH results as for POST bodies. Only growth past it is
+ * refused: a resource stored with more values before the cap existed can still be changed, and
+ * shrunk, without first being fixed.
+ */
+function checkValueCounts(type: ResourceTypeDef, before: ResourceDoc, after: ResourceDoc): void {
+  const check = (attribute: AttributeDef, was: ScimValue | undefined, now: ScimValue | undefined, name: string) => {
+    if (!attribute.multiValued || attribute.storedAsRows === true || was === now || !Array.isArray(now)) return;
+    const previous = Array.isArray(was) ? was.length : was === undefined ? 0 : 1;
+    if (now.length > MAX_VALUES_PER_ATTRIBUTE && now.length > previous) {
+      throw invalidValue(
+        `attribute "${name}" would have ${now.length} values; at most ${MAX_VALUES_PER_ATTRIBUTE} are accepted per attribute`,
+        'value.tooManyValues',
+      );
+    }
+  };
+  for (const attribute of type.schema.attributes) {
+    check(attribute, before[attribute.name], after[attribute.name], attribute.name);
+  }
+  for (const { schema } of type.extensions) {
+    const was = blockOf(before, schema.id);
+    const now = blockOf(after, schema.id);
+    for (const attribute of schema.attributes) {
+      check(attribute, was[attribute.name], now[attribute.name], `${schema.id}:${attribute.name}`);
+    }
   }
 }
 

@@ -7,6 +7,7 @@ import {
   EMPTY_MEMBER_PLAN,
   isEmptyMemberPlan,
   type MemberPlan,
+  MemberPlanBuilder,
   memberIdsOf,
   parseMemberRefs,
   planAdd,
@@ -148,6 +149,28 @@ describe('member plan', () => {
         assert.equal(added.size, p.add.length);
       }),
       { numRuns: 500 },
+    );
+  });
+
+  test('property: one builder fed every operation of a PATCH gives the plan the pure steps give', () => {
+    const id = fc.constantFrom('a', 'b', 'c', 'd', 'e');
+    const ids = fc.array(id, { maxLength: 4 });
+    const step: fc.Arbitrary<Step> = fc.oneof(
+      ids.map((list) => ({ kind: 'add' as const, ids: list })),
+      ids.map((list) => ({ kind: 'remove' as const, ids: list })),
+      ids.map((list) => ({ kind: 'replaceAll' as const, ids: list })),
+    );
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 10 }), (steps) => {
+        const builder = new MemberPlanBuilder();
+        for (const s of steps) {
+          if (s.kind === 'add') builder.add(refs(s.ids));
+          if (s.kind === 'remove') builder.remove(s.ids);
+          if (s.kind === 'replaceAll') builder.replaceAll(refs(s.ids));
+        }
+        assert.deepEqual(builder.build(), plan(steps));
+      }),
+      { numRuns: 1000 },
     );
   });
 });

@@ -1,3 +1,4 @@
+import { MAX_PATCH_OPERATIONS } from '../limits.js';
 import { parsePath } from '../path/parse-path.js';
 import type { PatchPath } from '../path/path-ast.js';
 import { isScimObject } from '../resources/resource-doc.js';
@@ -6,9 +7,6 @@ import { invalidPath, invalidSyntax, ScimError } from '../scim-error.js';
 
 /** RFC 7644 §3.5.2: the message schema of a PATCH body. */
 export const PATCH_OP_SCHEMA_ID = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-
-/** Most operations accepted in one PATCH; Entra batches at most a few dozen. */
-export const MAX_PATCH_OPERATIONS = 1000;
 
 /** The three PATCH operations of RFC 7644 §3.5.2, lower-cased. */
 export type PatchOpName = 'add' | 'remove' | 'replace';

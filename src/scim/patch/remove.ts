@@ -3,7 +3,7 @@ import { isScimObject, type ResourceDoc, type ScimValue, withKey } from '../reso
 import { coerceAttributeValue } from '../schema/coerce.js';
 import { invalidPath, mutability, noTarget } from '../scim-error.js';
 import { unknownPath } from './add.js';
-import { memberIdsOf, parseMemberRefs, planRemove, planReplaceAll } from './member-plan.js';
+import { memberIdsOf, parseMemberRefs } from './member-plan.js';
 import type { PatchOperation } from './normalize-ops.js';
 import {
   type AttributeTarget,
@@ -16,7 +16,7 @@ import {
   resolveTarget,
   setAttribute,
 } from './target.js';
-import { elementsOf, matchesPattern } from './values.js';
+import { elementsOf, removeMatching } from './values.js';
 
 /**
  * RFC 7644 §3.5.2.2 `remove`:
@@ -67,7 +67,7 @@ export function applyRemove(ctx: PatchContext, doc: ResourceDoc, op: PatchOperat
   if (filter !== undefined) {
     const out: ScimValue[] = [];
     for (const element of elementsOf(current)) {
-      if (!isScimObject(element) || !matchesValueFilter(filter, element, attribute)) {
+      if (!isScimObject(element) || !matchesValueFilter(filter, element, attribute, ctx.work)) {
         out.push(element);
       } else if (subAttr !== undefined) {
         const rest = withKey(element, subAttr.name, undefined);
@@ -81,8 +81,7 @@ export function applyRemove(ctx: PatchContext, doc: ResourceDoc, op: PatchOperat
   }
   if (attribute.multiValued && op.value !== undefined && op.value !== null) {
     const patterns = elementsOf(coerceAttributeValue(attribute, op.value, text, { context: ctx.where }));
-    const out = elementsOf(current).filter((element) => !patterns.some((p) => matchesPattern(attribute, p, element)));
-    return setAttribute(doc, resolved, out);
+    return setAttribute(doc, resolved, removeMatching(attribute, elementsOf(current), patterns, ctx.work));
   }
   return setAttribute(doc, resolved, undefined);
 }
@@ -100,15 +99,12 @@ function removeMembers(ctx: PatchContext, target: AttributeTarget, value: unknow
     );
   }
   if (target.filter !== undefined) {
-    ctx.members = planRemove(ctx.members, memberIdsOf(target.filter, ctx.where));
+    ctx.members.remove(memberIdsOf(target.filter, ctx.where));
     return;
   }
   if (value === undefined || value === null) {
-    ctx.members = planReplaceAll(ctx.members, []);
+    ctx.members.replaceAll([]);
     return;
   }
-  ctx.members = planRemove(
-    ctx.members,
-    parseMemberRefs(value, ctx.where).map((ref) => ref.value),
-  );
+  ctx.members.remove(parseMemberRefs(value, ctx.where).map((ref) => ref.value));
 }

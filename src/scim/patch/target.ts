@@ -6,15 +6,21 @@ import { type AttributeDef, findAttribute, type ResourceTypeDef, type SchemaDef 
 import { GROUP_SCHEMA_ID } from '../schema/group-schema.js';
 import { findSchema, type ResolvedPath, resolvePath } from '../schema/resolve-path.js';
 import { invalidPath, mutability, ScimError } from '../scim-error.js';
-import type { MemberPlan } from './member-plan.js';
+import type { MemberPlanBuilder } from './member-plan.js';
+import type { PatchWork } from './patch-work.js';
 
-/** What every operation needs besides the document: the schema and where to record members. */
+/**
+ * What every operation needs besides the document: the schema, where to record members, and the
+ * meter the whole PATCH shares.
+ */
 export interface PatchContext {
   readonly type: ResourceTypeDef;
   /** `Operations[2]`, prefixed to error details. */
   readonly where: string;
-  /** The member plan so far; operations on a Group's `members` replace it. */
-  members: MemberPlan;
+  /** The member plan of the whole PATCH; operations on a Group's `members` add to it. */
+  readonly members: MemberPlanBuilder;
+  /** Work budget and case-folding cache of the whole PATCH, shared by its operations. */
+  readonly work: PatchWork;
 }
 
 /**

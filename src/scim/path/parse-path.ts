@@ -1,5 +1,6 @@
-import { MAX_FILTER_LENGTH, parseFilterExpression } from '../filter/parse-filter.js';
+import { parseFilterExpression } from '../filter/parse-filter.js';
 import { type ErrorFactory, isAttrName, positionOf, TokenStream, tokenize, wordToAttrPath } from '../lexer.js';
+import { MAX_FILTER_LENGTH } from '../limits.js';
 import { invalidPath } from '../scim-error.js';
 import type { PatchPath } from './path-ast.js';
 

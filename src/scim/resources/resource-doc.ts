@@ -25,20 +25,31 @@ export function isScimObject(value: unknown): value is ScimObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Exact structural equality of two values (arrays in order, object keys in any order). */
+/**
+ * Exact structural equality of two values (arrays in order, object keys in any order). Iterative,
+ * with an explicit stack: documents are canonical and shallow, but nothing here relies on it.
+ */
 export function sameValue(a: ScimValue | undefined, b: ScimValue | undefined): boolean {
-  if (a === b) return true;
-  if (a === undefined || b === undefined) return false;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((item: ScimValue, i: number) => sameValue(item, b[i] as ScimValue));
+  const pending: [ScimValue | undefined, ScimValue | undefined][] = [[a, b]];
+  for (let pair = pending.pop(); pair !== undefined; pair = pending.pop()) {
+    const [x, y] = pair;
+    if (x === y) continue;
+    if (x === undefined || y === undefined) return false;
+    if (Array.isArray(x) || Array.isArray(y)) {
+      if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length) return false;
+      for (let i = 0; i < x.length; i++) pending.push([x[i] as ScimValue, y[i] as ScimValue]);
+    } else if (isScimObject(x) && isScimObject(y)) {
+      const keys = Object.keys(x);
+      if (keys.length !== Object.keys(y).length) return false;
+      for (const key of keys) {
+        if (!Object.hasOwn(y, key)) return false;
+        pending.push([x[key], y[key]]);
+      }
+    } else {
+      return false;
+    }
   }
-  if (isScimObject(a) && isScimObject(b)) {
-    const keys = Object.keys(a);
-    if (keys.length !== Object.keys(b).length) return false;
-    return keys.every((key) => Object.hasOwn(b, key) && sameValue(a[key], b[key]));
-  }
-  return false;
+  return true;
 }
 
 /**

@@ -35,6 +35,12 @@ export interface AttributeDef {
    * most ~2700 bytes.
    */
   readonly maxLength?: number;
+  /**
+   * Ours too: the values of this multi-valued attribute are rows of their own (a Group's
+   * `members`), never part of the stored document, so MAX_VALUES_PER_ATTRIBUTE (limits.ts) does not
+   * apply; a team of 100,000 is real.
+   */
+  readonly storedAsRows?: boolean;
 }
 
 export interface SchemaDef {
@@ -54,9 +60,6 @@ export interface ResourceTypeDef {
 }
 
 type AttrOptions = Partial<Omit<AttributeDef, 'name' | 'type'>>;
-
-/** Longest indexed string: 512 characters stay under PostgreSQL's b-tree entry limit at 4 bytes each. */
-export const INDEXED_MAX_LENGTH = 512;
 
 /** Builds an attribute with RFC 7643 §2.2 defaults (single-valued, readWrite, default, none). */
 export function attr(name: string, type: AttributeType, options: AttrOptions = {}): AttributeDef {

@@ -1,4 +1,5 @@
-import { type AttributeDef, attr, INDEXED_MAX_LENGTH } from './attribute.js';
+import { INDEXED_MAX_LENGTH } from '../limits.js';
+import { type AttributeDef, attr } from './attribute.js';
 
 /**
  * RFC 7643 §3.1: attributes every resource has. They belong to no schema (so `/Schemas` does not

@@ -1,4 +1,5 @@
-import { attr, INDEXED_MAX_LENGTH, type SchemaDef } from './attribute.js';
+import { INDEXED_MAX_LENGTH } from '../limits.js';
+import { attr, type SchemaDef } from './attribute.js';
 
 export const GROUP_SCHEMA_ID = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 /** Entra adds this URN to `schemas` on group creates; it carries no attributes we keep. */
@@ -17,6 +18,7 @@ export const groupSchema: SchemaDef = {
     }),
     attr('members', 'complex', {
       multiValued: true,
+      storedAsRows: true,
       description: 'Users of the same organization who belong to the team.',
       subAttributes: [
         attr('value', 'string', { mutability: 'immutable', caseExact: true, maxLength: INDEXED_MAX_LENGTH }),

@@ -1,4 +1,5 @@
-import { type AttributeDef, attr, INDEXED_MAX_LENGTH, type SchemaDef } from './attribute.js';
+import { INDEXED_MAX_LENGTH } from '../limits.js';
+import { type AttributeDef, attr, type SchemaDef } from './attribute.js';
 
 export const USER_SCHEMA_ID = 'urn:ietf:params:scim:schemas:core:2.0:User';
 
