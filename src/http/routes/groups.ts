@@ -1,14 +1,10 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import {
-  LIST_RESPONSE_SCHEMA,
-  type ListLimits,
-  parseAttributeOptions,
-  parseListQuery,
-} from '../../scim/list-request.js';
+import { parseAttributeOptions, parseListQuery } from '../../scim/list-request.js';
 import { type ProjectionOptions, project, wantsAttribute } from '../../scim/resources/project.js';
 import { groupResourceType } from '../../scim/schema/resource-types.js';
 import type { GroupView, RequestContext, Services } from '../../services/index.js';
+import { type PageLimits, sendListResponse } from '../list-stream.js';
 import { SCIM_CONTENT_TYPE } from '../scim-error-body.js';
 import { context, ifMatch, queryParams, searchBody } from './request-parts.js';
 import { routeMethods } from './route-methods.js';
@@ -20,7 +16,7 @@ type Params = { id: string };
  * resource is serialised without members, and the member list is written page by page after it.
  * With `excludedAttributes=members` the member table is never read.
  */
-export function groupRoutes(app: FastifyInstance, services: Services, limits: ListLimits): void {
+export function groupRoutes(app: FastifyInstance, services: Services, limits: PageLimits): void {
   const { teams } = services;
 
   /** JSON text of one group, members paged in when the projection keeps them. */
@@ -60,22 +56,16 @@ export function groupRoutes(app: FastifyInstance, services: Services, limits: Li
   const list = async (request: FastifyRequest, reply: FastifyReply, params: Record<string, unknown>) => {
     const listQuery = parseListQuery(params, limits);
     const ctx = context(request);
-    const { views, total } = await teams.list(ctx, listQuery);
-    async function* body(): AsyncGenerator<string> {
-      const head = {
-        schemas: [LIST_RESPONSE_SCHEMA],
-        totalResults: total,
-        startIndex: listQuery.startIndex,
-        itemsPerPage: views.length,
-      };
-      yield `${JSON.stringify(head).slice(0, -1)},"Resources":[`;
-      for (const [i, view] of views.entries()) {
-        if (i > 0) yield ',';
-        yield* groupJson(ctx, view, listQuery);
+    const { total, chunks } = await teams.list(ctx, listQuery);
+    // Each group goes to the writer as its own stream of pieces: the byte budget counts its
+    // members too, and a group the writer has started is finished before the budget is checked.
+    async function* resources(): AsyncGenerator<AsyncIterable<string>> {
+      for await (const chunk of chunks) {
+        for (const view of chunk) yield groupJson(ctx, view, listQuery);
       }
-      yield ']}';
     }
-    return reply.type(SCIM_CONTENT_TYPE).send(Readable.from(body()));
+    const head = { totalResults: total, startIndex: listQuery.startIndex };
+    return sendListResponse(request, reply, head, resources(), limits.maxPageBytes);
   };
 
   routeMethods(app, '/Groups', {

@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type ListLimits, listResponse, parseAttributeOptions, parseListQuery } from '../../scim/list-request.js';
+import { parseAttributeOptions, parseListQuery } from '../../scim/list-request.js';
 import { project } from '../../scim/resources/project.js';
 import { userResourceType } from '../../scim/schema/resource-types.js';
 import type { Services } from '../../services/index.js';
+import { type PageLimits, sendListResponse } from '../list-stream.js';
 import { SCIM_CONTENT_TYPE } from '../scim-error-body.js';
 import { context, ifMatch, queryParams, searchBody } from './request-parts.js';
 import { routeMethods } from './route-methods.js';
@@ -22,14 +23,21 @@ function sendResource(
 }
 
 /** /Users: RFC 7644 §3.3-3.6 over the Users service. */
-export function userRoutes(app: FastifyInstance, services: Services, limits: ListLimits): void {
+export function userRoutes(app: FastifyInstance, services: Services, limits: PageLimits): void {
   const { users } = services;
 
   const list = async (request: FastifyRequest, reply: FastifyReply, params: Record<string, unknown>) => {
     const listQuery = parseListQuery(params, limits);
-    const { resources, total } = await users.list(context(request), listQuery);
-    const projected = resources.map((r) => project(userResourceType, r, listQuery));
-    return reply.type(SCIM_CONTENT_TYPE).send(listResponse(projected, total, listQuery.startIndex));
+    const { total, chunks } = await users.list(context(request), listQuery);
+    // Projected and serialised one user at a time as the writer asks: only the chunk the service
+    // read last is in memory, never the page.
+    async function* resources(): AsyncGenerator<string> {
+      for await (const chunk of chunks) {
+        for (const user of chunk) yield JSON.stringify(project(userResourceType, user, listQuery));
+      }
+    }
+    const head = { totalResults: total, startIndex: listQuery.startIndex };
+    return sendListResponse(request, reply, head, resources(), limits.maxPageBytes);
   };
 
   routeMethods(app, '/Users', {
