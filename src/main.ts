@@ -1,6 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { ConfigError, loadConfig } from './config.js';
 import { buildServer } from './http/build-server.js';
+import { startMetricsListener } from './http/routes/metrics.js';
+import { createMetrics } from './observability/metrics.js';
 import { createServices, type Services } from './services/index.js';
 import { DatabaseUrlError, openStore } from './store/open-store.js';
 
@@ -10,9 +12,17 @@ import { DatabaseUrlError, openStore } from './store/open-store.js';
  */
 export async function serve(env: Record<string, string | undefined> = process.env): Promise<void> {
   const config = loadConfig(env);
-  const store = await openStore(config.databaseUrl, { poolSize: config.dbPoolSize });
+  const store = await openStore(config.databaseUrl, {
+    poolSize: config.dbPoolSize,
+    statementTimeoutMs: config.dbStatementTimeoutMs,
+    acquireTimeoutMs: config.dbAcquireTimeoutMs,
+  });
   const services = createServices(store);
-  const app = await buildServer({ services, config });
+  const metrics = createMetrics();
+  const app = await buildServer({ services, config, metrics });
+  const metricsListener = config.metricsListener
+    ? await startMetricsListener(metrics, config.metricsListener.host, config.metricsListener.port)
+    : undefined;
   const retention =
     config.logRetentionDays > 0 ? startLogRetention(app.log, services, config.logRetentionDays) : undefined;
   let closing = false;
@@ -28,6 +38,7 @@ export async function serve(env: Record<string, string | undefined> = process.en
       const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
       const cut = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       await app.close();
+      metricsListener?.close();
       clearInterval(sweep);
       clearTimeout(cut);
       await store.close();
@@ -38,6 +49,24 @@ export async function serve(env: Record<string, string | undefined> = process.en
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
   await app.listen({ port: config.port, host: config.host });
+  app.log.info(
+    {
+      metrics: config.metricsListener
+        ? `http://${config.metricsListener.host}:${config.metricsListener.port}/metrics`
+        : config.metricsToken
+          ? '/metrics with METRICS_TOKEN'
+          : 'off (set METRICS_PORT or METRICS_TOKEN)',
+      tenantLimit: config.tenantLimit,
+    },
+    'parallel-scim listening',
+  );
+  if (store.dialect === 'postgres' && config.tenantLimit.concurrency >= config.dbPoolSize) {
+    // One organization could then hold every pooled connection and queue the others behind it.
+    app.log.warn(
+      { tenantConcurrency: config.tenantLimit.concurrency, dbPoolSize: config.dbPoolSize },
+      'TENANT_CONCURRENCY should be below DB_POOL_SIZE',
+    );
+  }
 }
 
 const HOUR = 3_600_000;

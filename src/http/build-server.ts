@@ -1,33 +1,39 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Config } from '../config.js';
+import { type Config, loadConfig } from '../config.js';
 import { loggerOptions } from '../observability/logger.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { ScimError } from '../scim/scim-error.js';
 import type { Services } from '../services/index.js';
 import { bearerAuth } from './bearer-auth.js';
+import { clientErrorHandler } from './client-errors.js';
 import { registerJsonParsers } from './content-types.js';
 import { registerErrorHandler } from './error-handler.js';
 import { rateLimit } from './rate-limit.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { groupRoutes } from './routes/groups.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoute } from './routes/metrics.js';
 import { routeMethods } from './routes/route-methods.js';
 import { userRoutes } from './routes/users.js';
 import { sendScimError } from './scim-error-body.js';
+import { tenantAdmission } from './tenant-admission.js';
 
 export interface ServerOptions {
   readonly services: Services;
-  readonly config: Pick<Config, 'publicUrl' | 'bodyLimitBytes' | 'maxPageSize' | 'logLevel' | 'rateLimit'>;
+  /** Settings not given take their documented defaults (src/config.ts). */
+  readonly config: Partial<Config>;
   readonly clock?: () => number;
   readonly metrics?: Metrics;
 }
 
 /** Builds the HTTP server: SCIM under /scim/v2, health probes at the root. */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
-  const { services, config } = options;
+  const { services } = options;
+  const config: Config = { ...loadConfig({}), ...options.config };
   const clock = options.clock ?? Date.now;
   const metrics = options.metrics ?? createMetrics();
+  const { sockets } = config;
   const app = Fastify({
     logger: loggerOptions(config.logLevel),
     bodyLimit: config.bodyLimitBytes,
@@ -35,6 +41,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // Trailing slashes and doubled slashes are common in hand-typed Tenant URLs.
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     return503OnClosing: true,
+    // A client that trickles its headers or body holds a socket and parser state; past these
+    // bounds Node answers 408 and closes (checked every second, not Node's default 30 s).
+    requestTimeout: sockets.requestTimeoutMs,
+    keepAliveTimeout: sockets.keepAliveTimeoutMs,
+    // A client that stops reading a streamed page holds its socket (and its organization's
+    // slot) only this long.
+    connectionTimeout: sockets.idleTimeoutMs,
+    http: { headersTimeout: sockets.headersTimeoutMs, connectionsCheckingInterval: 1000 },
+    clientErrorHandler,
     // Errors the router raises before any hook runs (a malformed %-escape, an id longer than
     // any we issue) still leave as SCIM errors.
     frameworkErrors: (error, _request, reply) => {
@@ -45,6 +60,20 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       void sendScimError(reply, scimError);
     },
   });
+  // Beyond this, new connections are refused by the kernel queue instead of each costing memory.
+  app.server.maxConnections = sockets.maxConnections;
+  app.addHook('onRequest', async (request) => {
+    // An unknown route is answered before its body is read: nobody may make us read a body
+    // we would throw away.
+    if (request.is404) {
+      throw new ScimError(
+        404,
+        `No endpoint at ${request.method} ${request.url.split('?')[0]}`,
+        undefined,
+        'http.noRoute',
+      );
+    }
+  });
   app.addHook('onRequest', async (request) => {
     // PostgreSQL text cannot hold U+0000, and no SCIM id or filter needs it.
     if (/%00/i.test(request.url)) {
@@ -52,9 +81,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     }
   });
   registerJsonParsers(app, config.bodyLimitBytes);
-  registerErrorHandler(app, config.bodyLimitBytes);
+  registerErrorHandler(app, config.bodyLimitBytes, metrics);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    // Answered before the body arrived (401, 404, 405, 413, 429): close the connection rather
+    // than let Node read and discard the rest of a body that may be trickling in on purpose.
+    if (reply.statusCode >= 400 && !request.raw.complete) reply.header('connection', 'close');
+    return payload;
   });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
@@ -63,10 +98,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
 
   healthRoutes(app, services);
-  app.get('/metrics', async (_request, reply) => {
-    reply.type(metrics.registry.contentType);
-    return metrics.registry.metrics();
-  });
+  metricsRoute(app, metrics, config.metricsToken);
 
   await app.register(
     async (scim) => {
@@ -80,6 +112,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           });
           tenant.addHook('onRequest', rateLimit(limiter));
         }
+        tenant.addHook('onRequest', tenantAdmission(config.tenantLimit, metrics));
         // The log entry is written before the response leaves, so whoever got an answer can
         // already find it in the log.
         tenant.addHook('onSend', async (request, reply, payload) => {
@@ -99,7 +132,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           }
           return payload;
         });
-        const limits = { defaultCount: 100, maxCount: config.maxPageSize };
+        const limits = { defaultCount: 100, maxCount: config.maxPageSize, maxPageBytes: config.maxPageBytes };
         userRoutes(tenant, services, limits);
         groupRoutes(tenant, services, limits);
         // RFC 7644 §3.11 and §3.7: not offered, and said so with 501 rather than a 404.

@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Metrics } from '../observability/metrics.js';
 import { ScimError } from '../scim/scim-error.js';
+import { StoreUnavailable, type UnavailableReason } from '../services/index.js';
 import { sendScimError } from './scim-error-body.js';
 
 declare module 'fastify' {
@@ -7,6 +9,38 @@ declare module 'fastify' {
     /** The error a response carries, for the provisioning log. */
     scimFailure?: { code: string; detail: string };
   }
+}
+
+/** Seconds a client should wait after each kind of database unavailability. */
+const RETRY_AFTER_SECONDS: Record<UnavailableReason, number> = {
+  // The statement ran the whole timeout: the same request now would likely do it again.
+  statementTimeout: 10,
+  poolTimeout: 2,
+  busy: 2,
+  connection: 10,
+};
+
+const UNAVAILABLE_DETAIL: Record<UnavailableReason, string> = {
+  statementTimeout: 'The request needed more database time than one request may take; nothing was changed',
+  poolTimeout: 'The database is busy serving other requests; nothing was changed',
+  busy: 'The database is locked by another writer (a CLI command or a backup?); nothing was changed',
+  connection: 'The database cannot be reached right now; nothing was changed',
+};
+
+/**
+ * RFC 7231 §6.6.4: 503 with Retry-After, which Entra and Okta back off on and retry, where a 500
+ * would count as a failed sync. The transaction rolled back, so a retry is safe.
+ */
+function unavailableError(error: unknown, reply: FastifyReply): ScimError | undefined {
+  if (!(error instanceof StoreUnavailable)) return undefined;
+  const seconds = RETRY_AFTER_SECONDS[error.reason];
+  reply.header('retry-after', String(seconds));
+  return new ScimError(
+    503,
+    `${UNAVAILABLE_DETAIL[error.reason]}; retry after ${seconds} seconds`,
+    undefined,
+    `db.${error.reason}`,
+  );
 }
 
 /** Fastify's own 4xx errors, by code, as SCIM errors a person can act on. */
@@ -52,14 +86,20 @@ function frameworkError(error: FastifyError, bodyLimit: number): ScimError | und
  * The one error handler: every error leaves as a SCIM error body. Unknown errors are logged with
  * their cause and answered with a generic 500 that names the request id, never the cause.
  */
-export function registerErrorHandler(app: FastifyInstance, bodyLimit: number): void {
+export function registerErrorHandler(app: FastifyInstance, bodyLimit: number, metrics: Metrics): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const scimError = error instanceof ScimError ? error : frameworkError(error, bodyLimit);
+    const scimError =
+      error instanceof ScimError ? error : (unavailableError(error, reply) ?? frameworkError(error, bodyLimit));
     if (scimError) {
       request.scimFailure = { code: scimError.code, detail: scimError.detail };
-      if (scimError.status === 401) reply.header('www-authenticate', 'Bearer realm="parallel-scim"');
+      metrics.errors.inc({ status: String(scimError.status), code: scimError.code });
+      if (scimError.status === 401 && !reply.hasHeader('www-authenticate')) {
+        reply.header('www-authenticate', 'Bearer realm="parallel-scim"');
+      }
+      if (scimError.status === 503) request.log.warn({ err: error }, 'database unavailable');
       return sendScimError(reply, scimError);
     }
+    metrics.errors.inc({ status: '500', code: 'internal' });
     request.log.error({ err: error }, 'unhandled error');
     const internal = new ScimError(
       500,
@@ -72,6 +112,7 @@ export function registerErrorHandler(app: FastifyInstance, bodyLimit: number): v
   });
 
   app.setNotFoundHandler((request, reply) => {
+    metrics.errors.inc({ status: '404', code: 'http.noRoute' });
     const error = new ScimError(
       404,
       `No endpoint at ${request.method} ${request.url.split('?')[0]}`,

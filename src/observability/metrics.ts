@@ -1,14 +1,23 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * Prometheus metrics. Labels are bounded: route patterns (never raw URLs, never organization ids:
- * a million-user tenant and a ten-user one share a series).
+ * a million-user tenant and a ten-user one share a series) and error codes (a fixed set, the
+ * README's table).
  */
 export interface Metrics {
   readonly registry: Registry;
   readonly requests: Counter<'method' | 'route' | 'status'>;
   readonly duration: Histogram<'method' | 'route'>;
   readonly logWriteFailures: Counter;
+  /** Every error answered, by its stable code: limits, 429s, statement timeouts, 500s. */
+  readonly errors: Counter<'status' | 'code'>;
+  /** How long admitted requests waited for their organization's turn. */
+  readonly tenantQueueWait: Histogram;
+  /** Requests waiting for their organization's turn, all organizations together. */
+  readonly tenantQueued: Gauge;
+  /** Requests holding their organization's slot, all organizations together. */
+  readonly tenantRunning: Gauge;
 }
 
 export function createMetrics(): Metrics {
@@ -32,6 +41,28 @@ export function createMetrics(): Metrics {
     logWriteFailures: new Counter({
       name: 'scim_provisioning_log_write_failures_total',
       help: 'Provisioning log entries that could not be written',
+      registers: [registry],
+    }),
+    errors: new Counter({
+      name: 'scim_errors_total',
+      help: 'Error responses by status and stable error code (e.g. tenant.busy, rate.limited, db.statementTimeout)',
+      labelNames: ['status', 'code'],
+      registers: [registry],
+    }),
+    tenantQueueWait: new Histogram({
+      name: 'scim_tenant_queue_wait_seconds',
+      help: "Time admitted requests waited behind their own organization's requests",
+      buckets: [0.001, 0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    tenantQueued: new Gauge({
+      name: 'scim_tenant_queued_requests',
+      help: "Requests waiting for their organization's turn (all organizations)",
+      registers: [registry],
+    }),
+    tenantRunning: new Gauge({
+      name: 'scim_tenant_running_requests',
+      help: "Requests holding a slot of their organization's bulkhead (all organizations)",
       registers: [registry],
     }),
   };

@@ -69,8 +69,18 @@ export class ProvisioningLog {
   async record(ctx: RequestContext, outcome: LogOutcome): Promise<void> {
     if (ctx.logged && outcome.status < 400) return;
     ctx.logged = true;
+    if (outcome.status === 429) {
+      const kept = this.refusals.admit(ctx.tokenId ?? ctx.org.id, this.clock());
+      if (kept === undefined) return;
+      if (kept > 0) {
+        const detail = `${outcome.errorDetail ?? ''} (and ${kept} more 429 answer${kept === 1 ? '' : 's'} to this token since the last one logged, not logged one by one)`;
+        outcome = { ...outcome, errorDetail: detail };
+      }
+    }
     await this.store.appendLog(this.entry(ctx, outcome));
   }
+
+  private readonly refusals = new RefusalSampler();
 
   /** Deletes entries older than `retentionMs`, in batches; returns how many went. */
   async prune(retentionMs: number): Promise<number> {
@@ -89,3 +99,39 @@ export class ProvisioningLog {
     return this.store.queryLog(orgId, query);
   }
 }
+
+/**
+ * Refusals (429: rate limit, tenant bulkhead) are logged one by one up to
+ * {@link REFUSALS_LOGGED_PER_SECOND} per token per second; past that, the next logged one carries
+ * the count of those skipped. A client hammering past its limit must not turn every refused
+ * request into a database write, which would make a refusal cost what it refuses. Per process;
+ * keys unused for a minute are forgotten, so memory stays bounded.
+ */
+class RefusalSampler {
+  private readonly windows = new Map<string, { start: number; logged: number; skipped: number }>();
+
+  /** undefined: do not log this one; a number: log it, noting how many were skipped before it. */
+  admit(key: string, now: number): number | undefined {
+    let window = this.windows.get(key);
+    if (window === undefined || now - window.start >= 1000) {
+      if (window === undefined && this.windows.size >= 10_000) this.forgetIdle(now);
+      const skipped = window?.skipped ?? 0;
+      window = { start: now, logged: 0, skipped: 0 };
+      this.windows.set(key, window);
+      window.logged++;
+      return skipped;
+    }
+    if (window.logged < REFUSALS_LOGGED_PER_SECOND) {
+      window.logged++;
+      return 0;
+    }
+    window.skipped++;
+    return undefined;
+  }
+
+  private forgetIdle(now: number): void {
+    for (const [key, window] of this.windows) if (now - window.start > 60_000) this.windows.delete(key);
+  }
+}
+
+const REFUSALS_LOGGED_PER_SECOND = 5;

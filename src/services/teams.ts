@@ -4,6 +4,7 @@ import { applyPatch } from '../scim/patch/apply-patch.js';
 import { isEmptyMemberPlan, type MemberPlan, type MemberRef } from '../scim/patch/member-plan.js';
 import { checkIfMatch } from '../scim/resources/preconditions.js';
 import { isScimObject, type ResourceDoc, sameValue } from '../scim/resources/resource-doc.js';
+import { checkResourceSize } from '../scim/resources/resource-size.js';
 import { type ScimJson, toScimResource } from '../scim/resources/to-scim.js';
 import { parseResource } from '../scim/schema/coerce.js';
 import { groupResourceType } from '../scim/schema/resource-types.js';
@@ -11,7 +12,7 @@ import { invalidValue, notFound, type ScimError, uniqueness } from '../scim/scim
 import type { MemberRecord, Page, Store, StoreOps, TeamRecord } from '../store/store.js';
 import { UniqueViolation } from '../store/store-errors.js';
 import { uuidv7 } from './ids.js';
-import { listSummary, storeListQuery } from './list-page.js';
+import { type ChunkedPage, listSummary, readInChunks } from './list-page.js';
 import type { ProvisioningLog } from './provisioning-log.js';
 import type { RequestContext } from './request-context.js';
 import { retryOnConcurrentUpdate } from './retry.js';
@@ -41,6 +42,7 @@ export class Teams {
 
   async create(ctx: RequestContext, body: unknown): Promise<GroupView> {
     const { doc, members } = splitMembers(parseResource(groupResourceType, body));
+    checkResourceSize('Group', doc);
     ctx.outcome.resourceType = 'Group';
     return this.store.transaction(async (tx) => {
       const now = this.clock();
@@ -81,11 +83,19 @@ export class Teams {
     return this.view(ctx, team);
   }
 
-  async list(ctx: RequestContext, query: ListQuery): Promise<{ views: GroupView[]; total: number }> {
+  /**
+   * RFC 7644 §3.4.2, read in chunks like Users; each view's members are paged in by the caller
+   * (`memberPages`) as it writes that group out.
+   */
+  async list(ctx: RequestContext, query: ListQuery): Promise<ChunkedPage<GroupView>> {
     ctx.outcome.resourceType = 'Group';
-    const page = await this.store.listTeams(ctx.org.id, storeListQuery(query));
-    ctx.outcome.summary = listSummary(page);
-    return { views: page.items.map((t) => this.view(ctx, t)), total: page.total };
+    const page = await readInChunks(query, async (chunk) => {
+      const rows = await this.store.listTeams(ctx.org.id, chunk);
+      const items = rows.items.map((t) => this.view(ctx, t));
+      return { total: rows.total, items, ...(rows.docChars !== undefined ? { docChars: rows.docChars } : {}) };
+    });
+    ctx.outcome.summary = listSummary(page.total, page.planned);
+    return page;
   }
 
   /** RFC 7644 §3.5.1: the members array, when given, is the new list, applied as a difference. */
@@ -179,6 +189,7 @@ export class Teams {
         if (!current) throw teamNotFound(id);
         checkIfMatch('Group', current.version, ifMatch);
         const { doc, members } = change(current);
+        checkResourceSize('Group', doc, current.doc);
         const now = this.clock();
         const docChanged = !sameValue(current.doc, doc);
         const memberChange = await this.applyMembers(tx, ctx, current, members, now);
@@ -317,6 +328,7 @@ function hasMembersKey(body: unknown): boolean {
   return isScimObject(body) && Object.keys(body).some((k) => k.toLowerCase() === 'members');
 }
 
+/** Runs on every document about to be stored (create, replace, patch), so the size cap is checked here. */
 function identity(doc: ResourceDoc): { displayName: string; externalId: string | null } {
   if (typeof doc.displayName !== 'string')
     throw invalidValue('Attribute "displayName" is required', 'group.displayNameRequired');

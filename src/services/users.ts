@@ -3,6 +3,7 @@ import type { ListQuery } from '../scim/list-request.js';
 import { applyPatch } from '../scim/patch/apply-patch.js';
 import { checkIfMatch } from '../scim/resources/preconditions.js';
 import { isScimObject, type ResourceDoc, sameValue } from '../scim/resources/resource-doc.js';
+import { checkResourceSize } from '../scim/resources/resource-size.js';
 import { type ScimJson, toScimResource } from '../scim/resources/to-scim.js';
 import { parseResource } from '../scim/schema/coerce.js';
 import { userResourceType } from '../scim/schema/resource-types.js';
@@ -10,7 +11,7 @@ import { invalidValue, mutability, notFound, type ScimError, uniqueness } from '
 import type { Store, StoreOps, UserRecord, UserTeamRecord } from '../store/store.js';
 import { UniqueViolation } from '../store/store-errors.js';
 import { uuidv7 } from './ids.js';
-import { listSummary, storeListQuery } from './list-page.js';
+import { type ChunkedPage, listSummary, readInChunks } from './list-page.js';
 import type { ProvisioningLog } from './provisioning-log.js';
 import type { RequestContext } from './request-context.js';
 import { retryOnConcurrentUpdate } from './retry.js';
@@ -30,6 +31,7 @@ export class Users {
   /** RFC 7644 §3.3, plus linking of users that exist outside SCIM (SPEC "Existing accounts"). */
   async create(ctx: RequestContext, body: unknown): Promise<ScimJson> {
     const doc = withDefaults(parseResource(userResourceType, body));
+    checkResourceSize('User', doc);
     ctx.outcome.resourceType = 'User';
     return retryOnConcurrentUpdate(() =>
       this.store.transaction(async (tx) => {
@@ -81,12 +83,20 @@ export class Users {
     return this.render(ctx, user, this.store);
   }
 
-  /** RFC 7644 §3.4.2; the filter is compiled to SQL by the store, never applied in memory. */
-  async list(ctx: RequestContext, query: ListQuery): Promise<{ resources: ScimJson[]; total: number }> {
+  /**
+   * RFC 7644 §3.4.2; the filter is compiled to SQL by the store, never applied in memory. The page
+   * comes in chunks, each rendered with its users' `groups` in one query, so a page of large users
+   * is never in memory whole; the caller pulls the chunks as it writes them out.
+   */
+  async list(ctx: RequestContext, query: ListQuery): Promise<ChunkedPage<ScimJson>> {
     ctx.outcome.resourceType = 'User';
-    const page = await this.store.listUsers(ctx.org.id, storeListQuery(query));
-    ctx.outcome.summary = listSummary(page);
-    return { resources: await this.renderMany(ctx, page.items, this.store), total: page.total };
+    const page = await readInChunks(query, async (chunk) => {
+      const rows = await this.store.listUsers(ctx.org.id, chunk);
+      const items = await this.renderMany(ctx, rows.items, this.store);
+      return { total: rows.total, items, ...(rows.docChars !== undefined ? { docChars: rows.docChars } : {}) };
+    });
+    ctx.outcome.summary = listSummary(page.total, page.planned);
+    return page;
   }
 
   /** RFC 7644 §3.5.1: PUT replaces every client-controlled attribute. */
@@ -217,6 +227,7 @@ export class Users {
         if (!current) throw userNotFound(id);
         checkIfMatch('User', current.version, ifMatch);
         const { doc } = change(current);
+        checkResourceSize('User', doc, current.doc);
         const changed = changedKeys(current.doc, doc);
         if (changed.length === 0) {
           ctx.outcome.summary = `${reason ? `${reason}: ` : ''}no change`;
@@ -284,7 +295,7 @@ export class Users {
     return one as ScimJson;
   }
 
-  /** Users with their readOnly `groups` (RFC 7643 §4.1.2), read for the whole page at once. */
+  /** Users with their readOnly `groups` (RFC 7643 §4.1.2), read for all of `users` at once. */
   private async renderMany(ctx: RequestContext, users: readonly UserRecord[], ops: StoreOps): Promise<ScimJson[]> {
     const teams =
       users.length > 0
@@ -332,7 +343,10 @@ function identity(doc: ResourceDoc): { userName: string; externalId: string | nu
   };
 }
 
-/** `active` is always stored explicitly: a user created without it is active. */
+/**
+ * `active` is always stored explicitly: a user created without it is active. Runs on every
+ * document about to be stored (create, replace, patch), so the size cap is checked here.
+ */
 function withDefaults(doc: ResourceDoc): ResourceDoc {
   if (typeof doc.userName !== 'string') throw invalidValue('Attribute "userName" is required', 'user.userNameRequired');
   return doc.active === undefined ? { ...doc, active: true } : doc;

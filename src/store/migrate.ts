@@ -1,5 +1,6 @@
 import { type Kysely, type MigrationProvider, Migrator, sql } from 'kysely';
 import { migrations } from './sql/migrations/index.js';
+import type { MigrationLock } from './sql/sql-dialect.js';
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
@@ -11,10 +12,11 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
 export async function migrateToLatest(
   // biome-ignore lint/suspicious/noExplicitAny: the migrator works below the typed schema
   db: Kysely<any>,
-  lock?: { acquire: string; release: string; currentSchema: string },
+  lock?: MigrationLock,
 ): Promise<void> {
   if (!lock) return migrate(db, undefined);
   await db.connection().execute(async (conn) => {
+    if (lock.sessionStart) await sql.raw(lock.sessionStart).execute(conn);
     await sql.raw(lock.acquire).execute(conn);
     try {
       // Kysely looks for its bookkeeping tables in every schema unless told which one; another
@@ -23,6 +25,7 @@ export async function migrateToLatest(
       await migrate(conn, rows[0]?.schema);
     } finally {
       await sql.raw(lock.release).execute(conn);
+      if (lock.sessionEnd) await sql.raw(lock.sessionEnd).execute(conn);
     }
   });
 }

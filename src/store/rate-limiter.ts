@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import { StoreUnavailable, type UnavailableReason } from './store-errors.js';
 
 export interface RateLimitOptions {
   /** Requests allowed per window. */
@@ -21,7 +22,11 @@ export interface RateLimiter {
 
 type Flexible = RateLimiterMemory | RateLimiterPostgres;
 
-function wrap(limiter: Flexible): RateLimiter {
+/** `classify` names the database failures among the limiter's errors, as the store's driver does. */
+function wrap(
+  limiter: Flexible,
+  classify: (error: unknown) => UnavailableReason | undefined = () => undefined,
+): RateLimiter {
   return {
     async consume(key) {
       try {
@@ -31,7 +36,8 @@ function wrap(limiter: Flexible): RateLimiter {
         if (rejection instanceof RateLimiterRes) {
           return { allowed: false, retryAfterMs: rejection.msBeforeNext, remaining: 0 };
         }
-        throw rejection;
+        const reason = classify(rejection);
+        throw reason === undefined ? rejection : new StoreUnavailable(reason, rejection);
       }
     },
   };
@@ -49,7 +55,11 @@ export function memoryRateLimiter(options: RateLimitOptions): RateLimiter {
  * PostgreSQL: counters in the `rate_limits` table (created by migration 0003), one atomic upsert
  * per request, so every instance behind the load balancer shares the same budget per token.
  */
-export function postgresRateLimiter(pool: pg.Pool, options: RateLimitOptions): RateLimiter {
+export function postgresRateLimiter(
+  pool: pg.Pool,
+  options: RateLimitOptions,
+  classify: (error: unknown) => UnavailableReason | undefined,
+): RateLimiter {
   return wrap(
     new RateLimiterPostgres({
       storeClient: pool,
@@ -61,5 +71,6 @@ export function postgresRateLimiter(pool: pg.Pool, options: RateLimitOptions): R
       duration: options.windowSeconds,
       keyPrefix: 'token',
     }),
+    classify,
   );
 }

@@ -19,3 +19,20 @@ export class ConcurrentUpdate extends Error {
     this.name = 'ConcurrentUpdate';
   }
 }
+
+/** Why the database could not serve a statement; each reason is an operational condition, not a bug. */
+export type UnavailableReason = 'statementTimeout' | 'poolTimeout' | 'busy' | 'connection';
+
+/**
+ * The database could not answer in time or at all (a statement timeout, no free pooled connection,
+ * SQLite's write lock held too long, the server down). Callers answer 503 with Retry-After: the
+ * request did nothing (its transaction rolled back) and may simply be sent again.
+ */
+export class StoreUnavailable extends Error {
+  readonly reason: UnavailableReason;
+  constructor(reason: UnavailableReason, cause: unknown) {
+    super(`database unavailable (${reason})`, { cause });
+    this.name = 'StoreUnavailable';
+    this.reason = reason;
+  }
+}

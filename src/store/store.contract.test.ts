@@ -402,12 +402,13 @@ for (const backend of testStores()) {
         await store.appendEvent(eventRecord(A, 1));
 
         assert.equal(await store.getUser(B, 'u-1'), undefined);
-        assert.deepEqual(await store.listUsers(B, everything), { items: [], total: 0 });
+        assert.deepEqual(await store.listUsers(B, everything), { items: [], total: 0, docChars: 0 });
         assert.deepEqual(
           await store.listUsers(B, { ...everything, filter: parseFilter('userName eq "shared@example.com"') }),
           {
             items: [],
             total: 0,
+            docChars: 0,
           },
         );
         assert.deepEqual(
@@ -415,7 +416,7 @@ for (const backend of testStores()) {
           [],
         );
         assert.equal(await store.getTeam(B, 't-1'), undefined);
-        assert.deepEqual(await store.listTeams(B, everything), { items: [], total: 0 });
+        assert.deepEqual(await store.listTeams(B, everything), { items: [], total: 0, docChars: 0 });
         assert.deepEqual(await store.existingUserIds(B, ['u-1']), new Set());
         assert.deepEqual(await store.memberIds(B, 't-1'), []);
         assert.deepEqual(await store.pageMembers(B, 't-1', undefined, 10), []);
@@ -578,7 +579,12 @@ for (const backend of testStores()) {
         assert.deepEqual(await store.getTeam(A, 't-1'), team);
         await store.updateTeam(renamed, 1);
         assert.deepEqual(await store.getTeam(A, 't-1'), renamed);
-        assert.deepEqual(await store.listTeams(A, everything), { items: [renamed], total: 1 });
+        // docChars: the stored document's JSON length, which list readers size their chunks by.
+        assert.deepEqual(await store.listTeams(A, everything), {
+          items: [renamed],
+          total: 1,
+          docChars: JSON.stringify(renamed.doc).length,
+        });
 
         assert.equal(await store.deleteTeam(A, 't-1'), true);
         assert.equal(await store.getTeam(A, 't-1'), undefined);

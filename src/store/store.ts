@@ -117,11 +117,18 @@ export interface ListQuery {
   /** 0-based offset (SCIM startIndex - 1). */
   readonly offset: number;
   readonly limit: number;
+  /**
+   * The match count from an earlier read of the same filter: a page read in chunks counts once,
+   * on its first chunk, and later chunks skip the COUNT. Returned as `total` unchanged.
+   */
+  readonly knownTotal?: number;
 }
 
 export interface Page<T> {
   readonly items: readonly T[];
   readonly total: number;
+  /** Characters of the stored documents of `items`, so a reader can size its next chunk by weight. */
+  readonly docChars?: number;
 }
 
 /** Operations available both outside and inside a transaction. */

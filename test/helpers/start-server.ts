@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
+import type { Config } from '../../src/config.js';
 import { buildServer } from '../../src/http/build-server.js';
 import { createServices, type Services } from '../../src/services/index.js';
 import { openStore } from '../../src/store/open-store.js';
+import type { PostgresOptions } from '../../src/store/postgres/open-postgres.js';
 import type { TestStore } from './stores.js';
 
 export interface RunningServer {
@@ -21,15 +23,19 @@ export async function startServer(
   overrides: {
     bodyLimitBytes?: number;
     maxPageSize?: number;
+    maxPageBytes?: number;
     onQuery?: (sql: string) => void;
     rateLimit?: { requests: number; windowSeconds: number };
+    /** Any other setting (bulkhead, socket timeouts, metrics token, ...). */
+    config?: Partial<Config>;
+    /** PostgreSQL pool settings of the server's store. */
+    pool?: Pick<PostgresOptions, 'poolSize' | 'statementTimeoutMs' | 'acquireTimeoutMs'>;
     /** Serve an existing database (a second instance) instead of a fresh one. */
     databaseUrl?: string;
   } = {},
 ): Promise<RunningServer> {
-  const db = overrides.databaseUrl
-    ? await attach(overrides.databaseUrl)
-    : await backend.open(overrides.onQuery ? { onQuery: overrides.onQuery } : {});
+  const storeOptions = { ...(overrides.onQuery ? { onQuery: overrides.onQuery } : {}), ...overrides.pool };
+  const db = overrides.databaseUrl ? await attach(overrides.databaseUrl) : await backend.open(storeOptions);
   const services = createServices(db.store);
   const app = await buildServer({
     services,
@@ -37,8 +43,10 @@ export async function startServer(
       publicUrl: undefined,
       bodyLimitBytes: overrides.bodyLimitBytes ?? 1024 * 1024,
       maxPageSize: overrides.maxPageSize ?? 1000,
+      maxPageBytes: overrides.maxPageBytes ?? 4 * 1024 * 1024,
       logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
       rateLimit: overrides.rateLimit ?? { requests: 0, windowSeconds: 1 },
+      ...overrides.config,
     },
   });
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { openStore } from '../../src/store/open-store.js';
+import type { PostgresOptions } from '../../src/store/postgres/open-postgres.js';
 import type { Store } from '../../src/store/store.js';
-import type { StoreOptions } from '../../src/store/store-options.js';
 
 /** One backend every store-level and end-to-end suite runs against. */
 export interface TestStore {
   readonly name: 'sqlite' | 'postgres';
   /** Opens a fresh, migrated, empty database; `close` also deletes it. */
-  open(options?: StoreOptions): Promise<{ store: Store; databaseUrl: string; close(): Promise<void> }>;
+  open(options?: PostgresOptions): Promise<{ store: Store; databaseUrl: string; close(): Promise<void> }>;
 }
 
 const sqlite: TestStore = {

@@ -23,9 +23,11 @@ export function routeMethods(
   app.route({
     method: others as HTTPMethods[],
     url,
-    handler: async (request, reply) => {
+    // Refused in onRequest, before the body is read: a body we would refuse is never read.
+    onRequest: async (request, reply) => {
       reply.header('allow', allow);
       throw new ScimError(405, `${request.method} is not allowed here; allowed: ${allow}`, undefined, 'http.method');
     },
+    handler: async () => undefined,
   });
 }

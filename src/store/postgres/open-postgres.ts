@@ -3,6 +3,7 @@ import pg from 'pg';
 import { postgresRateLimiter } from '../rate-limiter.js';
 import type { Database } from '../sql/db-schema.js';
 import { SqlStore } from '../sql/sql-store.js';
+import { withUnavailableErrors } from '../sql/unavailable-dialect.js';
 import { queryLog, type StoreOptions } from '../store-options.js';
 import { postgresHooks } from './postgres-dialect.js';
 
@@ -12,7 +13,14 @@ pg.types.setTypeParser(20, (value) => Number(value));
 export interface PostgresOptions extends StoreOptions {
   /** Pool size per service instance (see docs/scaling.md). */
   readonly poolSize?: number;
+  /** Longest one statement may run before PostgreSQL cancels it (answered 503). */
+  readonly statementTimeoutMs?: number;
+  /** Longest a request waits for a free pooled connection (answered 503). */
+  readonly acquireTimeoutMs?: number;
 }
+
+/** Defaults of {@link PostgresOptions}: no SCIM request needs seconds of database time. */
+export const POSTGRES_DEFAULTS = { poolSize: 10, statementTimeoutMs: 5_000, acquireTimeoutMs: 5_000 } as const;
 
 /**
  * Opens a pool on a `postgres://` URL. `?schema=NAME` in the URL puts every table in that schema
@@ -25,17 +33,29 @@ export function openPostgres(url: string, options: PostgresOptions = {}): SqlSto
   if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new Error(`DATABASE_URL schema must be a lower-case SQL identifier, got "${schema}"`);
   }
+  const statementTimeout = options.statementTimeoutMs ?? POSTGRES_DEFAULTS.statementTimeoutMs;
   const pool = new pg.Pool({
     connectionString: parsed.toString(),
-    max: options.poolSize ?? 10,
-    // A statement that runs this long is a bug or a lock pile-up; fail it rather than hang Entra.
-    statement_timeout: 30_000,
+    max: options.poolSize ?? POSTGRES_DEFAULTS.poolSize,
+    // One tenant's expensive statement is cancelled by the server rather than holding a pooled
+    // connection (and the other tenants queued behind it) for as long as it likes.
+    statement_timeout: statementTimeout,
+    lock_timeout: statementTimeout,
+    // The client-side bound for a server that stops answering altogether (a network partition):
+    // the server's own timeout would never reach us then.
+    query_timeout: statementTimeout + 2_000,
+    // Waiting for a free connection is bounded too, so a saturated pool answers 503 quickly.
+    connectionTimeoutMillis: options.acquireTimeoutMs ?? POSTGRES_DEFAULTS.acquireTimeoutMs,
     idle_in_transaction_session_timeout: 60_000,
     ...(schema !== null ? { options: `-c search_path=${schema}` } : {}),
   });
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...queryLog(options) });
+  // An idle client whose server went away emits 'error' on the pool; without a listener that
+  // would end the process. The next checkout reconnects.
+  pool.on('error', () => undefined);
+  const dialect = withUnavailableErrors(new PostgresDialect({ pool }), postgresHooks.unavailableReason);
+  const kysely = new Kysely<Database>({ dialect, ...queryLog(options) });
   return new SqlStore(kysely, postgresHooks, {
     setupSql: schema !== null ? [`create schema if not exists ${schema}`] : [],
-    rateLimiter: (limits) => postgresRateLimiter(pool, limits),
+    rateLimiter: (limits) => postgresRateLimiter(pool, limits, postgresHooks.unavailableReason),
   });
 }

@@ -16,6 +16,12 @@ export interface ColumnTarget {
   /** The case-folded twin, present for attributes with caseExact false. */
   readonly ciColumn?: string;
   readonly type: ColumnType;
+  /**
+   * The column an index leads with (after org_id, and attr for child rows), as the migrations
+   * create it, and whether it is unique: an eq on that column reads only the rows it matches.
+   * The filter cost rule reads this; it must name the column the comparison actually uses.
+   */
+  readonly index?: { readonly column: string; readonly unique: boolean };
 }
 
 /** A multi-valued attribute kept as child rows. */
@@ -29,6 +35,12 @@ export interface MultiTarget {
    * million users is an index lookup, not a scan).
    */
   some(orgId: string, predicate: RawBuilder<boolean>): RawBuilder<boolean>;
+  /** `select <columns, or 1> from` the organization's child rows of this attribute, narrowed. */
+  rows(orgId: string, predicate?: RawBuilder<boolean>, columns?: RawBuilder<unknown>): RawBuilder<unknown>;
+  /** The bytes of a child row's values that only the document cap bounds, if it has any. */
+  readonly rowBytes: RawBuilder<number> | undefined;
+  /** What the rows are, for error details: "emails values", "group memberships". */
+  readonly noun: string;
 }
 
 export interface AttributeMap {
@@ -39,14 +51,25 @@ export interface AttributeMap {
   multi(attribute: AttributeDef): MultiTarget | undefined;
   /** Human list of what can be filtered, for error messages. */
   readonly filterable: readonly string[];
+  /** `select <columns, or 1> from` the organization's resources (`r`), narrowed by `predicate`. */
+  rows(orgId: string, predicate?: RawBuilder<boolean>, columns?: RawBuilder<unknown>): RawBuilder<unknown>;
+  /** The bytes of a resource row: its document holds every value the row holds. */
+  readonly rowBytes: RawBuilder<number>;
+  /** What the resources are, for error details: "users", "groups". */
+  readonly noun: string;
+  /** Filters an index answers, for the detail of a refused one. */
+  readonly indexedHint: string;
 }
 
 const str = (column: string, caseExact = false): ColumnTarget =>
   caseExact ? { column, type: 'string' } : { column, ciColumn: `${column}_ci`, type: 'string' };
-const META: Record<string, ColumnTarget> = {
-  'meta.created': { column: 'created_at', type: 'dateTime' },
-  'meta.lastmodified': { column: 'updated_at', type: 'dateTime' },
-};
+/** `target`, with an index on the column it compares (the folded twin when there is one). */
+const indexed = (target: ColumnTarget, unique = false): ColumnTarget => ({
+  ...target,
+  index: { column: target.ciColumn ?? target.column, unique },
+});
+const created: ColumnTarget = { column: 'created_at', type: 'dateTime' };
+const updated: ColumnTarget = { column: 'updated_at', type: 'dateTime' };
 
 function pathKey(resolved: ResolvedPath): string {
   const prefix = resolved.isExtension && resolved.schema ? `${resolved.schema.id}:` : '';
@@ -56,9 +79,10 @@ function pathKey(resolved: ResolvedPath): string {
 
 function buildMap(
   type: ResourceTypeDef,
+  table: 'users' | 'teams',
   columns: Record<string, ColumnTarget>,
   multi: Record<string, MultiTarget>,
-  filterable: readonly string[],
+  text: Pick<AttributeMap, 'filterable' | 'noun' | 'indexedHint'>,
 ): AttributeMap {
   const byKey = new Map(Object.entries(columns).map(([k, v]) => [k.toLowerCase(), v]));
   const multiByName = new Map(Object.entries(multi).map(([k, v]) => [k.toLowerCase(), v]));
@@ -66,13 +90,18 @@ function buildMap(
     type,
     column: (resolved) => byKey.get(pathKey(resolved)),
     multi: (attribute) => (attribute.multiValued ? multiByName.get(attribute.name.toLowerCase()) : undefined),
-    filterable,
+    rows: (orgId, p, c) => sql`select ${c ?? sql`1`} from ${sql.table(table)} r where r.org_id = ${orgId}${narrow(p)}`,
+    rowBytes: sql<number>`octet_length(r.doc)`,
+    ...text,
   };
 }
 
+const narrow = (predicate: RawBuilder<boolean> | undefined) => (predicate ? sql` and ${predicate}` : sql``);
+
 /** value/type/display/primary of a `user_values` row. */
 const valueColumns: Record<string, ColumnTarget> = {
-  value: str('value'),
+  // user_values_value_ix (org_id, attr, value_ci); a caseExact value (photos) compares `value`.
+  value: indexed(str('value')),
   type: str('type'),
   display: str('display'),
   primary: { column: 'primary_flag', type: 'boolean' },
@@ -85,17 +114,36 @@ const userValues = (attr: string): MultiTarget => ({
   sub: (name) => valueColumns[name.toLowerCase()],
   some: (orgId, p) =>
     sql<boolean>`r.id in (select v.user_id from user_values v where v.org_id = ${orgId} and v.attr = ${attr} and ${p})`,
+  rows: (orgId, p, c) =>
+    sql`select ${c ?? sql`1`} from user_values v where v.org_id = ${orgId} and v.attr = ${attr}${narrow(p)}`,
+  // value is capped at 512 characters, type and display only by the document.
+  rowBytes: sql<number>`coalesce(octet_length(v.type), 0) + coalesce(octet_length(v.display), 0)`,
+  noun: `${attr} values`,
+});
+
+/** Memberships seen from one side: `key` is the column naming the resource, `sub` the other side. */
+const memberships = (key: 'user_id' | 'team_id', value: 'team_id' | 'user_id'): MultiTarget => ({
+  // team_members_pk (org_id, team_id, user_id) and team_members_user_ix (org_id, user_id).
+  sub: (name) => (name.toLowerCase() === 'value' ? indexed(str(value, true)) : undefined),
+  some: (orgId, p) =>
+    sql<boolean>`r.id in (select ${sql.ref(`v.${key}`)} from team_members v where v.org_id = ${orgId} and ${p})`,
+  rows: (orgId, p, c) => sql`select ${c ?? sql`1`} from team_members v where v.org_id = ${orgId}${narrow(p)}`,
+  rowBytes: undefined,
+  noun: 'group memberships',
 });
 
 const ENTERPRISE = ENTERPRISE_USER_SCHEMA_ID;
 
 export const userAttributeMap: AttributeMap = buildMap(
   userResourceType,
+  'users',
   {
-    id: str('id', true),
-    externalid: str('external_id', true),
-    username: str('user_name'),
-    displayname: str('display_name'),
+    // users_pk, users_external_id_uq, users_user_name_uq, users_display_name_ix, users_created_ix
+    // and users_updated_ix, all after org_id.
+    id: indexed(str('id', true), true),
+    externalid: indexed(str('external_id', true), true),
+    username: indexed(str('user_name'), true),
+    displayname: indexed(str('display_name')),
     'name.givenname': str('given_name'),
     'name.familyname': str('family_name'),
     'name.formatted': str('formatted_name'),
@@ -106,7 +154,8 @@ export const userAttributeMap: AttributeMap = buildMap(
     preferredlanguage: str('preferred_language'),
     timezone: str('timezone'),
     active: { column: 'active', type: 'boolean' },
-    ...META,
+    'meta.created': indexed(created),
+    'meta.lastmodified': indexed(updated),
     [`${ENTERPRISE}:employeenumber`]: str('employee_number'),
     [`${ENTERPRISE}:costcenter`]: str('cost_center'),
     [`${ENTERPRISE}:organization`]: str('organization'),
@@ -116,49 +165,51 @@ export const userAttributeMap: AttributeMap = buildMap(
   },
   {
     ...Object.fromEntries(userValueAttributes.map((a) => [a, userValues(a)])),
-    groups: {
-      sub: (name) => (name.toLowerCase() === 'value' ? str('team_id', true) : undefined),
-      some: (orgId, p) =>
-        sql<boolean>`r.id in (select v.user_id from team_members v where v.org_id = ${orgId} and ${p})`,
-    },
+    groups: memberships('user_id', 'team_id'),
   },
-  [
-    'id',
-    'externalId',
-    'userName',
-    'displayName',
-    'name.givenName',
-    'name.familyName',
-    'name.formatted',
-    'nickName',
-    'title',
-    'userType',
-    'locale',
-    'preferredLanguage',
-    'timezone',
-    'active',
-    'meta.created',
-    'meta.lastModified',
-    'emails, phoneNumbers, ims, photos, entitlements, roles (value, type, display, primary)',
-    'groups.value',
-    'enterprise employeeNumber, costCenter, organization, division, department, manager.value',
-  ],
+  {
+    noun: 'users',
+    indexedHint: 'eq on id, externalId, userName, displayName or emails.value (emails[value eq "..."])',
+    filterable: [
+      'id',
+      'externalId',
+      'userName',
+      'displayName',
+      'name.givenName',
+      'name.familyName',
+      'name.formatted',
+      'nickName',
+      'title',
+      'userType',
+      'locale',
+      'preferredLanguage',
+      'timezone',
+      'active',
+      'meta.created',
+      'meta.lastModified',
+      'emails, phoneNumbers, ims, photos, entitlements, roles (value, type, display, primary)',
+      'groups.value',
+      'enterprise employeeNumber, costCenter, organization, division, department, manager.value',
+    ],
+  },
 );
 
 export const groupAttributeMap: AttributeMap = buildMap(
   groupResourceType,
+  'teams',
   {
-    id: str('id', true),
-    externalid: str('external_id', true),
-    displayname: str('display_name'),
-    ...META,
+    // teams_pk, teams_external_id_uq, teams_display_name_ix and teams_updated_ix; no index on
+    // created_at.
+    id: indexed(str('id', true), true),
+    externalid: indexed(str('external_id', true), true),
+    displayname: indexed(str('display_name')),
+    'meta.created': created,
+    'meta.lastmodified': indexed(updated),
   },
+  { members: memberships('team_id', 'user_id') },
   {
-    members: {
-      sub: (name) => (name.toLowerCase() === 'value' ? str('user_id', true) : undefined),
-      some: (orgId, p) =>
-        sql<boolean>`r.id in (select v.team_id from team_members v where v.org_id = ${orgId} and ${p})`,
-    },
+    noun: 'groups',
+    indexedHint: 'eq on id, externalId, displayName or members.value (members[value eq "..."])',
+    filterable: ['id', 'externalId', 'displayName', 'meta.created', 'meta.lastModified', 'members.value'],
   },
-  ['id', 'externalId', 'displayName', 'meta.created', 'meta.lastModified', 'members.value'],
 );

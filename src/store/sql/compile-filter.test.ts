@@ -24,7 +24,7 @@ import { sqliteHooks } from '../sqlite/sqlite-dialect.js';
 import type { Store, UserRecord } from '../store.js';
 import { userAttributeMap } from './attribute-map.js';
 import { compileFilter } from './compile-filter.js';
-import type { SqlDialectHooks } from './sql-dialect.js';
+import { prefixRange, type SqlDialectHooks } from './sql-dialect.js';
 
 /*
  * Part 1 pins the SQL text per dialect for representative filters. Part 2 is the real check: on
@@ -82,14 +82,16 @@ const pinned: readonly { filter: string; sqlite: Compiled; postgres: Compiled }[
     postgres: { sql: '("r"."external_id" = $1)', parameters: ['Ab'] },
   },
   {
+    // The folded column and the folded literal: a byte-wise instr/strpos answers the
+    // case-insensitive `co` without LIKE (bench/filter-worst-case.ts has the figures).
     filter: 'emails[type eq "Work" and value co "X"]',
     sqlite: {
-      sql: `${EMAILS_IN} ? and v.attr = ? and (("v"."type_ci" = ?) and ("v"."value_ci" like ? escape '\\'))))`,
-      parameters: ['org-1', 'emails', 'work', '%x%'],
+      sql: `${EMAILS_IN} ? and v.attr = ? and (("v"."type_ci" = ?) and ("v"."value_ci" is not null and instr("v"."value_ci", ?) > 0))))`,
+      parameters: ['org-1', 'emails', 'work', 'x'],
     },
     postgres: {
-      sql: `${EMAILS_IN} $1 and v.attr = $2 and (("v"."type_ci" = $3) and ("v"."value_ci" like $4 escape '\\'))))`,
-      parameters: ['org-1', 'emails', 'work', '%x%'],
+      sql: `${EMAILS_IN} $1 and v.attr = $2 and (("v"."type_ci" = $3) and ("v"."value_ci" is not null and strpos("v"."value_ci", $4) > 0))))`,
+      parameters: ['org-1', 'emails', 'work', 'x'],
     },
   },
   {
@@ -104,20 +106,47 @@ const pinned: readonly { filter: string; sqlite: Compiled; postgres: Compiled }[
     },
   },
   {
+    // No LIKE, so a client's % and _ are plain characters with nothing to escape.
     filter: 'title co "%"',
-    sqlite: { sql: `("r"."title_ci" like ? escape '\\')`, parameters: ['%\\%%'] },
-    postgres: { sql: `("r"."title_ci" like $1 escape '\\')`, parameters: ['%\\%%'] },
+    sqlite: { sql: '("r"."title_ci" is not null and instr("r"."title_ci", ?) > 0)', parameters: ['%'] },
+    postgres: { sql: '("r"."title_ci" is not null and strpos("r"."title_ci", $1) > 0)', parameters: ['%'] },
   },
   {
-    filter: 'title sw "a_\\\\"',
-    sqlite: { sql: `("r"."title_ci" like ? escape '\\')`, parameters: ['a\\_\\\\%'] },
-    postgres: { sql: `("r"."title_ci" like $1 escape '\\')`, parameters: ['a\\_\\\\%'] },
+    // SQLite: sw is the range [prefix, prefix with its last character incremented) on the column,
+    // which its index answers ("\\" + 1 is "]"). PostgreSQL: starts_with, which 15 answers
+    // from a b-tree index in C collation.
+    filter: 'title sw "A_\\\\"',
+    sqlite: {
+      sql: '("r"."title_ci" is not null and ("r"."title_ci" >= ? and "r"."title_ci" < ?))',
+      parameters: ['a_\\', 'a_]'],
+    },
+    postgres: { sql: '("r"."title_ci" is not null and starts_with("r"."title_ci", $1))', parameters: ['a_\\'] },
   },
   {
-    // LIKE cannot be case-sensitive on SQLite, so caseExact substring tests use instr/substr.
+    filter: 'userName sw "Bj"',
+    sqlite: {
+      sql: '("r"."user_name_ci" is not null and ("r"."user_name_ci" >= ? and "r"."user_name_ci" < ?))',
+      parameters: ['bj', 'bk'],
+    },
+    postgres: { sql: '("r"."user_name_ci" is not null and starts_with("r"."user_name_ci", $1))', parameters: ['bj'] },
+  },
+  {
+    // caseExact: the column itself, compared byte-wise, so "U-" never matches "u-".
     filter: 'id sw "U-"',
-    sqlite: { sql: '("r"."id" is not null and substr("r"."id", 1, length(?)) = ?)', parameters: ['U-', 'U-'] },
+    sqlite: { sql: '("r"."id" is not null and ("r"."id" >= ? and "r"."id" < ?))', parameters: ['U-', 'U.'] },
     postgres: { sql: '("r"."id" is not null and starts_with("r"."id", $1))', parameters: ['U-'] },
+  },
+  {
+    // U+10FFFF has no successor: the bound moves to the character before it.
+    filter: 'externalId sw "x\udbff\udfff"',
+    sqlite: {
+      sql: '("r"."external_id" is not null and ("r"."external_id" >= ? and "r"."external_id" < ?))',
+      parameters: ['x\u{10ffff}', 'y'],
+    },
+    postgres: {
+      sql: '("r"."external_id" is not null and starts_with("r"."external_id", $1))',
+      parameters: ['x\u{10ffff}'],
+    },
   },
   {
     filter: 'externalId ew "Z"',
@@ -207,15 +236,49 @@ describe('compileFilter SQL text', () => {
   }
 });
 
+describe('prefixRange: the bounds SQLite answers sw with', () => {
+  const cases: readonly [string, string, string, string | undefined][] = [
+    ['the last character incremented', 'ab', 'ab', 'ac'],
+    ['U+10FFFF has no successor, so the one before it moves', 'a\u{10ffff}', 'a\u{10ffff}', 'b'],
+    ['only U+10FFFF: no upper bound', '\u{10ffff}\u{10ffff}', '\u{10ffff}\u{10ffff}', undefined],
+    ['U+D7FF is followed by U+E000, not a surrogate', 'a\ud7ff', 'a\ud7ff', 'a\ue000'],
+    ['U+FFFF is followed by U+10000', 'a\uffff', 'a\uffff', 'a\u{10000}'],
+    ['a lone surrogate is bound as U+FFFD', 'a\ud800', 'a\ufffd', 'a\ufffe'],
+  ];
+  for (const [why, prefix, lower, upper] of cases) {
+    test(why, () => {
+      assert.deepEqual(prefixRange(prefix), { lower, upper });
+    });
+  }
+
+  test('s starts with p exactly when p <= s < upper in UTF-8 byte order', () => {
+    const chars = ['a', 'b', '\ud7ff', '\ue000', '\uffff', '\u{10000}', '\u{10ffff}', '\ud800'];
+    const str = fc.array(fc.constantFrom(...chars), { maxLength: 4 }).map((parts) => parts.join(''));
+    // What a driver binds: lone surrogates become U+FFFD, as they do for the stored values.
+    const bytes = (s: string) => Buffer.from(s, 'utf8');
+    fc.assert(
+      fc.property(str, str, (s, p) => {
+        const { lower, upper } = prefixRange(p);
+        const inRange =
+          Buffer.compare(bytes(s), bytes(lower)) >= 0 &&
+          (upper === undefined || Buffer.compare(bytes(s), bytes(upper)) < 0);
+        return inRange === bytes(s).toString('utf8').startsWith(bytes(p).toString('utf8'));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // Part 2: the store against a brute-force evaluator
 
 /**
  * The string alphabet: ASCII and non-ASCII case pairs, an NFC and an NFD "é", LIKE's wildcards
  * and escape, and a fullwidth "Ａ" next to an emoji outside the BMP: UTF-16 puts the emoji first,
- * UTF-8 byte order (the stores' order) puts it last.
+ * UTF-8 byte order (the stores' order) puts it last. U+10FFFF has no successor, which the range
+ * SQLite answers `sw` with must allow for.
  */
-const ALPHABET = ['a', 'A', 'b', 'B', 'ä', 'Ä', '\u00e9', 'e\u0301', '%', '_', '\\', '\uff21', '😀'];
+const ALPHABET = ['a', 'A', 'b', 'B', 'ä', 'Ä', '\u00e9', 'e\u0301', '%', '_', '\\', '\uff21', '😀', '\u{10ffff}'];
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2024, 0, 1);
 const ORG = 'org-filter';

@@ -1,11 +1,13 @@
-import { type RawBuilder, sql } from 'kysely';
-import type { AttrPath, CompareFilter, Filter, FilterLiteral } from '../../scim/filter/ast.js';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { AttrPath, CompareFilter, Filter, FilterLiteral, PresentFilter } from '../../scim/filter/ast.js';
 import { foldCase } from '../../scim/fold-case.js';
-import { findAttribute } from '../../scim/schema/attribute.js';
+import { INDEXED_MAX_LENGTH, MAX_SUBSTRING_PATTERN_LENGTH } from '../../scim/limits.js';
+import { type AttributeDef, findAttribute } from '../../scim/schema/attribute.js';
 import { type ResolvedPath, resolvePath } from '../../scim/schema/resolve-path.js';
-import { invalidFilter } from '../../scim/scim-error.js';
-import type { AttributeMap, ColumnType, MultiTarget } from './attribute-map.js';
-import { escapeLike, type SqlDialectHooks } from './sql-dialect.js';
+import { invalidFilter, tooMany } from '../../scim/scim-error.js';
+import type { AttributeMap, ColumnTarget, ColumnType, MultiTarget } from './attribute-map.js';
+import type { Database } from './db-schema.js';
+import type { SqlDialectHooks } from './sql-dialect.js';
 
 /**
  * Compiles a filter AST into one SQL boolean expression over the resource table aliased `r`.
@@ -21,64 +23,139 @@ export function compileFilter(
   hooks: SqlDialectHooks,
   orgId: string,
 ): RawBuilder<boolean> {
-  return new FilterCompiler(map, hooks, orgId).compile(filter);
+  return new FilterCompiler(map, hooks, orgId).compile(filter, true);
+}
+
+/**
+ * The WHERE clause of a list request: its filter compiled, once the filter cost rule has let it
+ * through. Before anything expensive runs, the rule estimates the work the filter and `sortBy`
+ * would make the database do, as rows read times work per row (FilterCostModel), and refuses past
+ * the dialect's budget with 400 tooMany (RFC 7644 §3.12: a filter that "yields many more results
+ * than the server is willing to calculate or process"). A SQLite statement blocks every tenant
+ * while it runs, and nothing can interrupt it, so this is the only bound there is.
+ *
+ * Rows are counted, with a bound one row past what the budget leaves, on the index the read itself
+ * would use: the organization's resources or child rows, or only those an indexed eq among the
+ * conjuncts matches. A filter of unique lookups alone (eq on id, externalId, userName), which is
+ * what IdPs send, costs no query at all.
+ */
+export async function compileListFilter(
+  db: Kysely<Database>,
+  map: AttributeMap,
+  hooks: SqlDialectHooks,
+  orgId: string,
+  query: { readonly filter?: Filter | undefined; readonly sortBy?: AttrPath | undefined },
+): Promise<RawBuilder<boolean>> {
+  const compiler = new FilterCompiler(map, hooks, orgId);
+  const where = query.filter ? compiler.compile(query.filter, true) : sql<boolean>`1 = 1`;
+  if (query.sortBy) compiler.sortBy(query.sortBy);
+  await compiler.enforceBudget(db);
+  return where;
 }
 
 interface Operand {
   readonly column: RawBuilder<unknown>;
   readonly ciColumn: RawBuilder<unknown> | undefined;
   readonly type: ColumnType;
+  /** The index on the column compared, if there is one (ColumnTarget.index). */
+  readonly index: ColumnTarget['index'];
+  /** Its values may be as long as the document allows, not just INDEXED_MAX_LENGTH. */
+  readonly long: boolean;
+}
+
+/** A conjunct an index answers: the read it belongs to walks only the rows it matches. */
+interface Lookup {
+  readonly predicate: RawBuilder<boolean>;
+  readonly unique: boolean;
+}
+
+/**
+ * One walk over rows that the compiled SQL makes: over the resources (`r`), or one child-row
+ * subquery. The cost rule charges it rows × perRow, plus perKiB of the bytes those rows hold.
+ */
+class Read {
+  /** Work per row: the sum of the tests the walk evaluates on each row. */
+  perRow = 0;
+  /** Work per KiB of what the rows hold: values co/ew search, values only the document cap bounds. */
+  readonly perKiB: { readonly bytes: RawBuilder<number>; readonly units: number }[] = [];
+  /** Some test reads a column no index holds, so each row is read whole. */
+  readsRow = false;
+  /** The tests as the client wrote them, for the detail of a refusal. */
+  readonly tests: string[] = [];
+  readonly lookups: Lookup[] = [];
+  /** Child subqueries among the resource read's conjuncts: `r.id in (...)` reads only their ids. */
+  readonly children: Read[] = [];
+  /** What the rule counted and charged, once it has; `capped`: the count stopped at its bound. */
+  rows = 0;
+  capped = false;
+  cost = 0;
+
+  constructor(
+    readonly noun: string,
+    readonly scope: (predicate?: RawBuilder<boolean>, columns?: RawBuilder<unknown>) => RawBuilder<unknown>,
+    readonly rowBytes: RawBuilder<number> | undefined,
+  ) {}
 }
 
 class FilterCompiler {
+  private readonly resource: Read;
+  private readonly childReads: Read[] = [];
+  /** The read the leaves being compiled belong to. */
+  private read: Read;
+
   constructor(
     private readonly map: AttributeMap,
     private readonly hooks: SqlDialectHooks,
     /** Scopes child-row subqueries; the organization predicate on `r` itself stays the store's. */
     private readonly orgId: string,
-  ) {}
+  ) {
+    this.resource = new Read(map.noun, (p, c) => map.rows(orgId, p, c), map.rowBytes);
+    this.read = this.resource;
+  }
 
-  compile(filter: Filter): RawBuilder<boolean> {
+  /** `top`: the node is a conjunct of the whole filter, so an index lookup there bounds the read. */
+  compile(filter: Filter, top: boolean): RawBuilder<boolean> {
     switch (filter.kind) {
       case 'and':
-        return sql<boolean>`(${this.compile(filter.left)} and ${this.compile(filter.right)})`;
+        return sql<boolean>`(${this.compile(filter.left, top)} and ${this.compile(filter.right, top)})`;
       case 'or':
-        return sql<boolean>`(${this.compile(filter.left)} or ${this.compile(filter.right)})`;
+        return sql<boolean>`(${this.compile(filter.left, false)} or ${this.compile(filter.right, false)})`;
       case 'not':
-        return negate(this.compile(filter.filter));
+        return negate(this.compile(filter.filter, false));
       case 'present':
       case 'compare':
-        return this.compileLeaf(filter);
+        return this.compileLeaf(filter, top);
       case 'valuePath': {
         const resolved = this.resolve(filter.path, filter.at);
         const multi = this.map.multi(resolved.attribute);
         if (!multi || resolved.sub) throw this.unsupported(filter.path, filter.at);
-        return this.some(multi, this.compileElement(filter.filter, resolved, multi));
+        return this.some(multi, top, () => this.compileElement(filter.filter, resolved, multi, true));
       }
     }
   }
 
-  private compileLeaf(filter: CompareFilter | Extract<Filter, { kind: 'present' }>): RawBuilder<boolean> {
+  private compileLeaf(filter: CompareFilter | PresentFilter, top: boolean): RawBuilder<boolean> {
     const resolved = this.resolve(filter.path, filter.at);
     const multi = this.map.multi(resolved.attribute);
+    const label = describe(filter.path);
     if (multi) {
       // RFC 7644 §3.4.2.2: a complex multi-valued attribute named without a sub-attribute means
       // its "value"; the filter matches when any element matches. `ne` is "no element equals".
       const subName = resolved.sub?.name ?? 'value';
       const subDef = findAttribute(resolved.attribute.subAttributes, subName);
-      const operand = this.subOperand(multi, subName, filter.path, filter.at, subDef?.caseExact ?? false);
+      const operand = this.subOperand(multi, subName, filter.path, filter.at, subDef);
       if (filter.kind === 'compare' && filter.value === null && (filter.op === 'eq' || filter.op === 'ne')) {
         // RFC 7643 §2.5: an attribute with no values is unassigned. `emails eq null` asks for
         // "no element has a value", `emails ne null` for "some element has one".
-        const some = this.some(multi, this.present(operand));
+        const present: PresentFilter = { kind: 'present', path: filter.path, at: filter.at };
+        const some = this.some(multi, top && filter.op === 'ne', () => this.test(operand, present, label, true));
         return filter.op === 'eq' ? negate(some) : some;
       }
       if (filter.kind === 'compare' && filter.op === 'ne') {
-        return sql<boolean>`(not ${this.some(multi, this.compare(operand, { ...filter, op: 'eq' }, describe(filter.path)))})`;
+        const eq: CompareFilter = { ...filter, op: 'eq' };
+        return sql<boolean>`(not ${this.some(multi, false, () => this.test(operand, eq, label, true))})`;
       }
-      const predicate =
-        filter.kind === 'present' ? this.present(operand) : this.compare(operand, filter, describe(filter.path));
-      return this.some(multi, predicate);
+      return this.some(multi, top, () => this.test(operand, filter, label, true));
     }
     const target = this.map.column(resolved);
     if (!target) throw this.unsupported(filter.path, filter.at);
@@ -86,19 +163,21 @@ class FilterCompiler {
       column: sql.ref(`r.${target.column}`),
       ciColumn: target.ciColumn ? sql.ref(`r.${target.ciColumn}`) : undefined,
       type: target.type,
+      index: target.index?.column === (target.ciColumn ?? target.column) ? target.index : undefined,
+      long: isLong(resolved.sub ?? resolved.attribute, target.type),
     };
-    return filter.kind === 'present' ? this.present(operand) : this.compare(operand, filter, describe(filter.path));
+    return this.test(operand, filter, label, top);
   }
 
   /** A filter inside `attr[...]`: its paths name sub-attributes of one element. */
-  private compileElement(filter: Filter, parent: ResolvedPath, multi: MultiTarget): RawBuilder<boolean> {
+  private compileElement(filter: Filter, parent: ResolvedPath, multi: MultiTarget, top: boolean): RawBuilder<boolean> {
     switch (filter.kind) {
       case 'and':
-        return sql<boolean>`(${this.compileElement(filter.left, parent, multi)} and ${this.compileElement(filter.right, parent, multi)})`;
+        return sql<boolean>`(${this.compileElement(filter.left, parent, multi, top)} and ${this.compileElement(filter.right, parent, multi, top)})`;
       case 'or':
-        return sql<boolean>`(${this.compileElement(filter.left, parent, multi)} or ${this.compileElement(filter.right, parent, multi)})`;
+        return sql<boolean>`(${this.compileElement(filter.left, parent, multi, false)} or ${this.compileElement(filter.right, parent, multi, false)})`;
       case 'not':
-        return negate(this.compileElement(filter.filter, parent, multi));
+        return negate(this.compileElement(filter.filter, parent, multi, false));
       case 'valuePath':
         throw invalidFilter(`Value filters cannot be nested (position ${filter.at + 1})`, 'filter.nestedValuePath');
       case 'present':
@@ -116,32 +195,171 @@ class FilterCompiler {
             'filter.unknownAttribute',
           );
         }
-        const operand = this.subOperand(
-          multi,
-          sub.name,
-          { attr: `${parent.attribute.name}.${sub.name}` },
-          filter.at,
-          sub.caseExact,
-        );
         const label = `${parent.attribute.name}.${sub.name}`;
-        return filter.kind === 'present' ? this.present(operand) : this.compare(operand, filter, label);
+        const operand = this.subOperand(multi, sub.name, { attr: label }, filter.at, sub);
+        return this.test(operand, filter, label, top);
       }
     }
   }
 
-  private some(multi: MultiTarget, predicate: RawBuilder<boolean>): RawBuilder<boolean> {
+  /**
+   * "Some child row matches": `build` compiles the row predicate, charged to a read of its own.
+   * `top`: the subquery is a conjunct of the whole filter, so the resources read are only the ids
+   * it returns; anywhere else every resource row probes its result.
+   */
+  private some(multi: MultiTarget, top: boolean, build: () => RawBuilder<boolean>): RawBuilder<boolean> {
+    const outer = this.read;
+    const read = new Read(multi.noun, (p, c) => multi.rows(this.orgId, p, c), multi.rowBytes);
+    this.childReads.push(read);
+    this.read = read;
+    const predicate = build();
+    this.read = outer;
+    if (top) outer.children.push(read);
+    else outer.perRow += 1;
     return sql<boolean>`(${multi.some(this.orgId, predicate)})`;
   }
 
-  /** `caseExact` comes from the schema: photos.value is compared exactly, emails.value is not. */
-  private subOperand(multi: MultiTarget, subName: string, path: AttrPath, at: number, caseExact: boolean): Operand {
+  /** `def.caseExact` comes from the schema: photos.value is compared exactly, emails.value is not. */
+  private subOperand(
+    multi: MultiTarget,
+    subName: string,
+    path: AttrPath,
+    at: number,
+    def: AttributeDef | undefined,
+  ): Operand {
     const target = multi.sub(subName);
     if (!target) throw this.unsupported(path, at);
+    const folded = target.ciColumn !== undefined && !(def?.caseExact ?? false);
+    const compared = folded ? target.ciColumn : target.column;
     return {
       column: sql.ref(`v.${target.column}`),
-      ciColumn: target.ciColumn && !caseExact ? sql.ref(`v.${target.ciColumn}`) : undefined,
+      ciColumn: folded ? sql.ref(`v.${target.ciColumn}`) : undefined,
       type: target.type,
+      index: target.index?.column === compared ? target.index : undefined,
+      long: isLong(def, target.type),
     };
+  }
+
+  /** One comparison or `pr`, compiled and charged to the current read. */
+  private test(operand: Operand, filter: CompareFilter | PresentFilter, label: string, top: boolean) {
+    const predicate = filter.kind === 'present' ? this.present(operand) : this.compare(operand, filter, label);
+    const op = filter.kind === 'present' ? 'pr' : filter.op;
+    // co and ew go through the whole value (instr, strpos, substr from the end); every other test
+    // compares at most a prefix of it. An empty co or ew is a presence test.
+    const literal = filter.kind === 'compare' && (op === 'co' || op === 'ew') ? filter.value : undefined;
+    const substring = typeof literal === 'string' && literal !== '' ? literal.length : 0;
+    // `pr` tests the column as stored, everything else the folded twin when there is one.
+    const read = filter.kind === 'present' ? operand.column : (operand.ciColumn ?? operand.column);
+    this.charge(operand, read, substring);
+    this.read.tests.push(`${label} ${op}`);
+    if (top && filter.kind === 'compare' && op === 'eq' && filter.value !== null && operand.index) {
+      this.read.lookups.push({ predicate, unique: operand.index.unique });
+    }
+    return predicate;
+  }
+
+  /** `substring`: the length of a co or ew literal searched for in the column, else 0. */
+  private charge(operand: Operand, column: RawBuilder<unknown>, substring: number): void {
+    const cost = this.hooks.filterCost;
+    const read = this.read;
+    read.perRow += 1;
+    if (!operand.index) read.readsRow = true;
+    const bytes = sql<number>`octet_length(${column})`;
+    if (operand.long && cost.longValuePerKiB > 0) read.perKiB.push({ bytes, units: cost.longValuePerKiB });
+    if (substring > 0) {
+      const share = Math.min(1, substring / MAX_SUBSTRING_PATTERN_LENGTH);
+      const units = cost.shortSubstringPerKiB + (cost.substringPerKiB - cost.shortSubstringPerKiB) * share;
+      read.perKiB.push({ bytes, units });
+    }
+  }
+
+  /** Ordering by a column with no index sorts every match by reading that column of each. */
+  sortBy(path: AttrPath): void {
+    const resolved = resolvePath(this.map.type, path);
+    const target = resolved && this.map.column(resolved);
+    const compared = target && (target.ciColumn ?? target.column);
+    // An unknown sortBy is the store's invalidValue to give, after this.
+    if (!target || !compared || target.index?.column === compared) return;
+    const operand: Operand = {
+      column: sql.ref(`r.${compared}`),
+      ciColumn: undefined,
+      type: target.type,
+      index: undefined,
+      long: isLong(resolved.sub ?? resolved.attribute, target.type),
+    };
+    const outer = this.read;
+    this.read = this.resource;
+    this.charge(operand, operand.column, 0);
+    this.read = outer;
+    this.resource.tests.push(`sortBy ${describe(path)}`);
+  }
+
+  /** Counts what each read walks and throws tooMany when the work exceeds the dialect's budget. */
+  async enforceBudget(db: Kysely<Database>): Promise<void> {
+    const { budget, rowPerKiB } = this.hooks.filterCost;
+    // An infinite budget is the rule switched off (bench/filter-worst-case.ts measures the SQL).
+    if (budget === Number.POSITIVE_INFINITY) return;
+    let spent = 0;
+    const charged: Read[] = [];
+    const charge = async (read: Read) => {
+      const perRow = Math.max(1, read.perRow);
+      const perKiB = [...read.perKiB];
+      if (read.readsRow && read.rowBytes && rowPerKiB > 0) perKiB.push({ bytes: read.rowBytes, units: rowPerKiB });
+      const unique = read.lookups.find((l) => l.unique);
+      if (unique && perKiB.length === 0) {
+        // One row at most: nothing to count.
+        read.rows = 1;
+        read.cost = perRow;
+      } else {
+        // One row past what the budget leaves: enough to know it is exceeded, never more.
+        const bound = Math.floor((budget - spent) / perRow) + 1;
+        const measure = async (p?: RawBuilder<boolean>) => {
+          const columns = perKiB.map(({ bytes }, i) => sql`${bytes} as ${sql.raw(`b${i}`)}`);
+          const sums = perKiB.map((_, i) => sql`, sum(${sql.raw(`b${i}`)}) as ${sql.raw(`b${i}`)}`);
+          const inner = read.scope(p, columns.length > 0 ? sql.join(columns) : undefined);
+          const result = await sql<
+            Record<string, number | null>
+          >`select count(*) as n${sql.join(sums, sql``)} from (${inner} limit ${bound}) t`.execute(db);
+          const row = result.rows[0] ?? {};
+          const rows = Number(row.n ?? 0);
+          const kib = perKiB.reduce((sum, { units }, i) => sum + (Number(row[`b${i}`] ?? 0) / 1024) * units, 0);
+          return { rows, cost: rows * perRow + Math.ceil(kib) };
+        };
+        const measured: { rows: number; cost: number }[] = [];
+        for (const lookup of unique ? [unique] : read.lookups) measured.push(await measure(lookup.predicate));
+        if (measured.length === 0 && read === this.resource && read.children.length > 0 && perKiB.length === 0) {
+          // Only the ids the subqueries returned are read, at most as many as they walked.
+          const rows = Math.max(...read.children.map((child) => child.rows));
+          measured.push({ rows, cost: rows * perRow });
+        }
+        if (measured.length === 0) measured.push(await measure());
+        // Which index the planner takes is its choice: assume the lookup that costs the most.
+        const worst = measured.reduce((a, b) => (b.cost > a.cost ? b : a));
+        read.rows = worst.rows;
+        read.capped = worst.rows >= bound;
+        read.cost = worst.cost;
+      }
+      spent += read.cost;
+      charged.push(read);
+      if (spent > budget) throw this.tooCostly(charged, spent);
+    };
+    for (const read of this.childReads) await charge(read);
+    // Without tests of its own the resource read only fetches the ids the subqueries found.
+    if (this.resource.perRow > 0) await charge(this.resource);
+  }
+
+  private tooCostly(charged: readonly Read[], spent: number) {
+    const { budget, prefixUsesIndex } = this.hooks.filterCost;
+    const n = (x: number) => x.toLocaleString('en');
+    const parts = charged.map(
+      (read) =>
+        `${read.capped ? 'over ' : ''}${n(read.capped ? read.rows - 1 : read.rows)} ${read.noun} for ${read.tests.join(', ')} (${n(read.cost)} units)`,
+    );
+    const prefix = prefixUsesIndex ? '; sw on those attributes reads only the rows it matches too' : '';
+    return tooMany(
+      `This filter costs too much for an organization of this size: it would read ${parts.join(' and ')}, over ${n(spent)} units of work where one request may spend ${n(budget)}. Filter with ${this.map.indexedHint} instead${prefix}.`,
+      'filter.tooCostly',
+    );
   }
 
   private present(operand: Operand): RawBuilder<boolean> {
@@ -218,10 +436,10 @@ class FilterCompiler {
       case 'sw':
       case 'ew': {
         if (v === '') return sql<boolean>`(${col} is not null)`;
-        if (ci) {
-          const pattern = op === 'co' ? `%${escapeLike(v)}%` : op === 'sw' ? `${escapeLike(v)}%` : `%${escapeLike(v)}`;
-          return sql<boolean>`(${col} like ${pattern} escape '\\')`;
-        }
+        // The `_ci` twin holds the folded value and `v` is folded too, so the byte-wise tests answer
+        // the case-insensitive operators as well. Not LIKE: SQLite's LIKE decodes and folds every
+        // character and retries the whole pattern at each one, hundreds of times slower on crafted
+        // values (bench/filter-worst-case.ts), and it needs escaping besides.
         const hook =
           op === 'co' ? this.hooks.containsExact : op === 'sw' ? this.hooks.startsWithExact : this.hooks.endsWithExact;
         return sql<boolean>`(${col} is not null and ${hook(col, v)})`;
@@ -264,6 +482,16 @@ class FilterCompiler {
  */
 function negate(inner: RawBuilder<boolean>): RawBuilder<boolean> {
   return sql<boolean>`(not coalesce(${inner}, false))`;
+}
+
+/**
+ * Whether a string attribute's values may exceed INDEXED_MAX_LENGTH: only the document cap bounds
+ * them then. The service assigns read-only ones (id, meta), so those are short.
+ */
+function isLong(def: AttributeDef | undefined, type: ColumnType): boolean {
+  if (type !== 'string') return false;
+  if (def?.mutability === 'readOnly') return false;
+  return def?.maxLength === undefined || def.maxLength > INDEXED_MAX_LENGTH;
 }
 
 function mismatch(label: string, expected: string, value: FilterLiteral, at: number) {

@@ -22,7 +22,7 @@ import type {
 } from '../store.js';
 import { ConcurrentUpdate, UniqueViolation } from '../store-errors.js';
 import { type AttributeMap, groupAttributeMap, userAttributeMap } from './attribute-map.js';
-import { compileFilter } from './compile-filter.js';
+import { compileListFilter } from './compile-filter.js';
 import type { Database, OrgsTable, ProvisioningLogTable, TokensTable } from './db-schema.js';
 import type { SqlDialectHooks } from './sql-dialect.js';
 import { rowToTeam, type TeamRowRead, teamReadColumns, teamToRow } from './team-row.js';
@@ -219,7 +219,7 @@ class SqlOps implements StoreOps {
 
   async listUsers(orgId: string, query: ListQuery): Promise<Page<UserRecord>> {
     const { total, rows } = await this.list('users', userAttributeMap, orgId, query, userReadColumns);
-    return { total, items: rows.map(rowToUser) };
+    return { total, items: rows.map(rowToUser), docChars: docChars(rows) };
   }
 
   async insertTeam(team: TeamRecord): Promise<void> {
@@ -263,7 +263,7 @@ class SqlOps implements StoreOps {
 
   async listTeams(orgId: string, query: ListQuery): Promise<Page<TeamRecord>> {
     const { total, rows } = await this.list('teams', groupAttributeMap, orgId, query, teamReadColumns);
-    return { total, items: (rows as unknown as TeamRowRead[]).map(rowToTeam) };
+    return { total, items: (rows as unknown as TeamRowRead[]).map(rowToTeam), docChars: docChars(rows) };
   }
 
   async existingUserIds(orgId: string, userIds: readonly string[]): Promise<Set<string>> {
@@ -379,15 +379,16 @@ class SqlOps implements StoreOps {
     query: ListQuery,
     columns: C,
   ) {
-    const where = query.filter ? compileFilter(query.filter, map, this.hooks, orgId) : sql<boolean>`1 = 1`;
+    const where = await compileListFilter(this.db, map, this.hooks, orgId, query);
     // Both tables share org_id, id and the meta columns, all this method names; typing the
     // builder as `users` lets Kysely check those names.
     const base = this.db
       .selectFrom(`${table} as r` as 'users as r')
       .where('r.org_id', '=', orgId)
       .where(where);
-    const totalRow = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    const total = Number(totalRow.n);
+    const total =
+      query.knownTotal ??
+      Number((await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
     if (query.limit === 0 || query.offset >= total) return { total, rows: [] };
     let page = base.select(columns as unknown as typeof userReadColumns);
     const direction = query.sortOrder === 'descending' ? 'desc' : 'asc';
@@ -544,6 +545,12 @@ export class SqlStore extends SqlOps implements Store {
   async close(): Promise<void> {
     await this.kysely.destroy();
   }
+}
+
+function docChars(rows: readonly { doc: string }[]): number {
+  let chars = 0;
+  for (const row of rows) chars += row.doc.length;
+  return chars;
 }
 
 function printPath(path: { uri?: string; attr: string; sub?: string }): string {

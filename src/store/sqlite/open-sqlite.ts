@@ -5,6 +5,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { memoryRateLimiter } from '../rate-limiter.js';
 import type { Database as Schema } from '../sql/db-schema.js';
 import { SqlStore } from '../sql/sql-store.js';
+import { withUnavailableErrors } from '../sql/unavailable-dialect.js';
 import { queryLog, type StoreOptions } from '../store-options.js';
 import { sqliteHooks } from './sqlite-dialect.js';
 
@@ -20,7 +21,8 @@ export function openSqlite(file: string, options: StoreOptions = {}): SqlStore {
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   cachePreparedStatements(database);
-  const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database }), ...queryLog(options) });
+  const dialect = withUnavailableErrors(new SqliteDialect({ database }), sqliteHooks.unavailableReason);
+  const kysely = new Kysely<Schema>({ dialect, ...queryLog(options) });
   return new SqlStore(kysely, sqliteHooks, { rateLimiter: memoryRateLimiter });
 }
 

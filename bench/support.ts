@@ -1,0 +1,159 @@
+/**
+ * What the benchmarks share: a fresh database (SQLite file or a PostgreSQL schema), the service
+ * as its own process (as `npm start` runs it), a bare `node:http` server measured in the same run
+ * (this machine is shared and noisy: figures are read as ratios to it), and autocannon runs.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { startEmbeddedPostgres } from '../scripts/embedded-postgres.mjs';
+
+const MAIN = join(import.meta.dirname, '..', 'src', 'main.ts');
+
+export interface BenchDatabase {
+  readonly url: string;
+  readonly store: 'sqlite' | 'postgres';
+  drop(): Promise<void>;
+}
+
+/** BENCH_STORE=postgres (embedded, or BENCH_DATABASE_URL) or SQLite in a temporary file. */
+export async function benchDatabase(): Promise<BenchDatabase> {
+  const given = process.env.BENCH_DATABASE_URL;
+  if (process.env.BENCH_STORE === 'postgres' || given?.startsWith('postgres')) {
+    const embedded = given ? undefined : await startEmbeddedPostgres();
+    const server = given ?? (embedded?.url as string);
+    const url = new URL(server);
+    const schema = `bench_${randomBytes(4).toString('hex')}`;
+    url.searchParams.set('schema', schema);
+    return {
+      url: url.toString(),
+      store: 'postgres',
+      async drop() {
+        const admin = new pg.Client({ connectionString: server });
+        await admin.connect();
+        await admin.query(`drop schema if exists ${schema} cascade`);
+        await admin.end();
+        await embedded?.stop();
+      },
+    };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'parallel-scim-bench-'));
+  return {
+    url: `sqlite:${join(dir, 'bench.db')}`,
+    store: 'sqlite',
+    drop: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+export interface Process {
+  readonly origin: string;
+  stop(): Promise<void>;
+}
+
+async function waitReady(child: ChildProcess, url: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`${url}: the process exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not become ready`);
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  return () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+}
+
+/** The service in a process of its own on `databaseUrl`, with `env` on top of quiet defaults. */
+export async function startService(databaseUrl: string, env: Record<string, string> = {}): Promise<Process> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      LOG_LEVEL: 'silent',
+      RATE_LIMIT_REQUESTS: '0',
+      ...env,
+    },
+    stdio: 'inherit',
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  await waitReady(child, `${origin}/readyz`);
+  return { origin, stop: stopper(child) };
+}
+
+/** The ceiling: a bare node:http server answering a small JSON body, also in its own process. */
+export async function startBareServer(): Promise<Process> {
+  const port = await freePort();
+  const source = `require('node:http').createServer((q, s) => { s.writeHead(200, { 'content-type': 'application/json' }); s.end('{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"Resources":[]}'); }).listen(${port}, '127.0.0.1');`;
+  const child = spawn(process.execPath, ['-e', source], { stdio: 'inherit' });
+  const origin = `http://127.0.0.1:${port}`;
+  await waitReady(child, `${origin}/`);
+  return { origin, stop: stopper(child) };
+}
+
+export interface LoadResult {
+  readonly requestsPerSecond: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly timeouts: number;
+}
+
+/** `connections` clients sending `path` for `seconds`, as autocannon measures them. */
+export async function load(options: {
+  url: string;
+  connections: number;
+  seconds: number;
+  headers?: Record<string, string>;
+  method?: 'GET' | 'POST' | 'PATCH';
+  body?: string;
+}): Promise<LoadResult> {
+  const result = await autocannon({
+    url: options.url,
+    connections: options.connections,
+    duration: options.seconds,
+    timeout: 30,
+    method: options.method ?? 'GET',
+    ...(options.headers ? { headers: options.headers } : {}),
+    ...(options.body !== undefined ? { body: options.body } : {}),
+  });
+  return {
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+  };
+}

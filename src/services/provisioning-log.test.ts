@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { testStores } from '../../test/helpers/stores.js';
+import { createServices, type RequestContext, type Services } from './index.js';
+
+const [backend] = testStores();
+if (backend) {
+  describe('provisioning log: refusals', () => {
+    let db: Awaited<ReturnType<typeof backend.open>>;
+    let services: Services;
+    let now = 1_800_000_000_000;
+    before(async () => {
+      db = await backend.open();
+      services = createServices(db.store, () => now);
+    });
+    after(async () => {
+      await db.close();
+    });
+
+    test('a flood of 429s is logged one by one up to 5 a second, then counted in the next entry', async () => {
+      const org = await services.organizations.create('Flooder');
+      const context = (i: number): RequestContext => ({
+        org,
+        tokenId: 'token-1',
+        requestId: `r${i}`,
+        userAgent: null,
+        method: 'GET',
+        path: '/scim/v2/Users',
+        startedAt: now,
+        baseUrl: 'http://x/scim/v2',
+        outcome: {},
+        logged: false,
+      });
+      const refuse = (i: number) =>
+        services.log.record(context(i), { status: 429, errorCode: 'rate.limited', errorDetail: 'Too many requests' });
+      for (let i = 0; i < 20; i++) await refuse(i);
+      const first = await services.log.query(org.id, { status: 429, limit: 100 });
+      assert.equal(first.length, 5, 'five entries in the first second');
+      now += 1000;
+      await refuse(20);
+      const [latest] = await services.log.query(org.id, { status: 429, limit: 1 });
+      assert.equal(latest?.requestId, 'r20');
+      assert.equal(
+        latest?.errorDetail,
+        'Too many requests (and 15 more 429 answers to this token since the last one logged, not logged one by one)',
+      );
+      // Other statuses are never sampled.
+      for (let i = 0; i < 10; i++) {
+        await services.log.record(context(100 + i), { status: 404, errorCode: 'user.notFound', errorDetail: 'x' });
+      }
+      assert.equal((await services.log.query(org.id, { status: 404, limit: 100 })).length, 10);
+    });
+  });
+}

@@ -1,0 +1,82 @@
+import type { CompiledQuery, DatabaseConnection, Dialect, Driver, QueryResult, TransactionSettings } from 'kysely';
+import { StoreUnavailable, type UnavailableReason } from '../store-errors.js';
+
+/**
+ * Wraps a Kysely dialect so that every driver failure meaning "the database cannot serve this
+ * now" (a statement timeout, no pooled connection free in time, a lock held too long, the server
+ * gone) leaves the store as one {@link StoreUnavailable}, whichever statement hit it. Doing it at
+ * the driver is the one place every query, transaction and connection checkout passes through;
+ * any other error passes unchanged (unique violations, serialization failures: the store's
+ * own hooks read those).
+ */
+export function withUnavailableErrors(
+  dialect: Dialect,
+  classify: (error: unknown) => UnavailableReason | undefined,
+): Dialect {
+  const mapped = <T>(run: () => Promise<T>): Promise<T> =>
+    run().catch((error: unknown) => {
+      if (error instanceof StoreUnavailable) throw error;
+      const reason = classify(error);
+      throw reason === undefined ? error : new StoreUnavailable(reason, error);
+    });
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createDriver: () => new UnavailableDriver(dialect.createDriver(), mapped),
+  };
+}
+
+type Mapped = <T>(run: () => Promise<T>) => Promise<T>;
+
+class UnavailableDriver implements Driver {
+  /** The driver's own connection behind each wrapper, for release. */
+  private readonly inner = new WeakMap<DatabaseConnection, DatabaseConnection>();
+
+  constructor(
+    private readonly driver: Driver,
+    private readonly mapped: Mapped,
+  ) {}
+
+  init(): Promise<void> {
+    return this.mapped(() => this.driver.init());
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await this.mapped(() => this.driver.acquireConnection());
+    const mapped = this.mapped;
+    const wrapper: DatabaseConnection = {
+      executeQuery: <R>(query: CompiledQuery): Promise<QueryResult<R>> =>
+        mapped(() => connection.executeQuery<R>(query)),
+      streamQuery: <R>(query: CompiledQuery, chunkSize?: number) => connection.streamQuery<R>(query, chunkSize),
+    };
+    this.inner.set(wrapper, connection);
+    return wrapper;
+  }
+
+  private unwrap(connection: DatabaseConnection): DatabaseConnection {
+    return this.inner.get(connection) ?? connection;
+  }
+
+  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    return this.mapped(() => this.driver.beginTransaction(this.unwrap(connection), settings));
+  }
+
+  commitTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.mapped(() => this.driver.commitTransaction(this.unwrap(connection)));
+  }
+
+  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.mapped(() => this.driver.rollbackTransaction(this.unwrap(connection)));
+  }
+
+  releaseConnection(connection: DatabaseConnection): Promise<void> {
+    const inner = this.unwrap(connection);
+    this.inner.delete(connection);
+    return this.driver.releaseConnection(inner);
+  }
+
+  destroy(): Promise<void> {
+    return this.driver.destroy();
+  }
+}
