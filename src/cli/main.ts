@@ -9,6 +9,7 @@ import { teamCommands } from './commands/team.js';
 import { tokenCommands } from './commands/token.js';
 import { userCommands } from './commands/user.js';
 import { UsageError } from './parse-options.js';
+import { terminalSafe } from './terminal-safe.js';
 
 /** `parallel-scim`: the service and the support tools, on the same DATABASE_URL. */
 export function buildProgram(): Command {
@@ -40,14 +41,14 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return error.exitCode;
     }
     if (error instanceof UsageError) {
-      process.stderr.write(`parallel-scim: ${error.message}\n`);
+      process.stderr.write(`parallel-scim: ${terminalSafe(error.message)}\n`);
       return 2;
     }
     if (error instanceof ServiceError || error instanceof ConfigError || error instanceof DatabaseUrlError) {
-      process.stderr.write(`parallel-scim: ${error.message}\n`);
+      process.stderr.write(`parallel-scim: ${terminalSafe(error.message)}\n`);
       return error instanceof ServiceError && error.code === 'notFound' ? 3 : 2;
     }
-    process.stderr.write(`parallel-scim: ${(error as Error)?.message ?? String(error)}\n`);
+    process.stderr.write(`parallel-scim: ${terminalSafe((error as Error)?.message ?? String(error))}\n`);
     return 1;
   }
 }

@@ -123,6 +123,25 @@ for (const backend of testStores()) {
       assert.deepEqual([shown.scimEnabled, shown.deleteMode], [true, 'remove']);
     });
 
+    test("a crafted URL cannot write escape sequences or fake lines into support's terminal", async () => {
+      const org = JSON.parse((await cli('org', 'create', '--name', 'Crafty', '--json')).stdout) as { id: string };
+      const { token } = JSON.parse((await cli('token', 'issue', '--org', org.id, '--json')).stdout) as {
+        token: string;
+      };
+      // Decoded for the log's readability: %1B is ESC, %0D%0A a fake new line, %E2%80%AE a bidi override.
+      const crafted = '/Users/%1B%5B2J%1B%5B1%3B1H%0D%0A2026-01-01T00:00:00.000Z%20%20200%20fake%E2%80%AE';
+      assert.equal((await scimRequest(`${server.scimUrl}${crafted}`, { token })).status, 404);
+      const table = await cli('log', '--org', org.id);
+      assert.equal(table.code, 0, table.stderr);
+      assert.doesNotMatch(table.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+      assert.equal(table.stdout.trimEnd().split('\n').length, 2, 'one header line and one entry, no fake line');
+      assert.match(table.stdout, /\\u001B\[2J/);
+      const json = await cli('log', '--org', org.id, '--json');
+      assert.doesNotMatch(json.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+      const [entry] = JSON.parse(json.stdout) as { path: string }[];
+      assert.match(entry?.path ?? '', /\u001b\[2J/, 'the JSON still holds the path as received');
+    });
+
     test('mistakes go to stderr with a non-zero exit and nothing on stdout', async () => {
       for (const args of [
         ['org', 'show', 'no-such-org'],
