@@ -48,7 +48,8 @@ export class Users {
             version: linkable.version + 1,
             updatedAt: now,
           };
-          await tx.updateUser(linked, linkable.version);
+          // The incoming externalId may already be another user's: 409, like any clash.
+          await this.write(tx, linked, linkable.version);
           ctx.outcome.resourceId = linked.id;
           ctx.outcome.summary = `linked existing user (invited outside SCIM) ${describeUser(linked)}`;
           await this.event(tx, linked, 'user.linked', now);
