@@ -170,7 +170,11 @@ export interface StoreOps {
   getTeam(orgId: string, teamId: string, options?: { lock?: boolean }): Promise<TeamRecord | undefined>;
   listTeams(orgId: string, query: ListQuery): Promise<Page<TeamRecord>>;
 
-  /** Which of `userIds` are users of the organization (one indexed lookup per chunk of ids). */
+  /**
+   * Which of `userIds` are users of the organization (one indexed lookup per chunk of ids). Inside a
+   * transaction the users found stay until it ends (PostgreSQL: FOR KEY SHARE), so they can be
+   * referenced safely.
+   */
   existingUserIds(orgId: string, userIds: readonly string[]): Promise<Set<string>>;
   /** Adds memberships; returns the user ids that were not members before. */
   addMembers(orgId: string, teamId: string, userIds: readonly string[], at: number): Promise<string[]>;

@@ -269,12 +269,12 @@ class SqlOps implements StoreOps {
   async existingUserIds(orgId: string, userIds: readonly string[]): Promise<Set<string>> {
     const found = new Set<string>();
     for (const ids of chunks(unique(userIds))) {
-      const rows = await this.db
-        .selectFrom('users')
-        .select('id')
-        .where('org_id', '=', orgId)
-        .where('id', 'in', ids)
-        .execute();
+      let q = this.db.selectFrom('users').select('id').where('org_id', '=', orgId).where('id', 'in', ids);
+      // The users found are about to be referenced (a membership row): locking them as the
+      // foreign key would (FOR KEY SHARE) makes a concurrent erase wait for us, or, when it
+      // committed first, leaves them unfound here, a 400 rather than a foreign-key error later.
+      if (this.hooks.lockRows) q = q.forKeyShare();
+      const rows = await q.execute();
       for (const row of rows) found.add(row.id);
     }
     return found;
