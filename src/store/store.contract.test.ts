@@ -525,6 +525,20 @@ for (const backend of testStores()) {
           return true;
         });
       });
+
+      test('a bad sortBy is refused even when the filter matches nothing, and on an empty page', async () => {
+        for (const query of [
+          { ...everything, sortBy: { attr: 'emails' }, filter: parseFilter('userName eq "nobody@example.com"') },
+          { ...everything, sortBy: { attr: 'emails' }, limit: 0 },
+          { ...everything, sortBy: { attr: 'noSuchAttribute' } },
+        ]) {
+          await assert.rejects(store.listUsers(B, query), (error: unknown) => {
+            assert.ok(error instanceof ScimError);
+            assert.deepEqual([error.status, error.scimType, error.code], [400, 'invalidValue', 'list.sortBy']);
+            return true;
+          });
+        }
+      });
     });
 
     describe('LIKE wildcards in filter values', () => {

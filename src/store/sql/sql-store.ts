@@ -379,6 +379,8 @@ class SqlOps implements StoreOps {
     query: ListQuery,
     columns: C,
   ) {
+    // sortBy is checked before anything runs: a bad one is refused whether or not rows match.
+    const sortTarget = query.sortBy ? sortColumn(map, query.sortBy) : undefined;
     const where = await compileListFilter(this.db, map, this.hooks, orgId, query);
     // Both tables share org_id, id and the meta columns, all this method names; typing the
     // builder as `users` lets Kysely check those names.
@@ -392,15 +394,8 @@ class SqlOps implements StoreOps {
     if (query.limit === 0 || query.offset >= total) return { total, rows: [] };
     let page = base.select(columns as unknown as typeof userReadColumns);
     const direction = query.sortOrder === 'descending' ? 'desc' : 'asc';
-    if (query.sortBy) {
-      const resolved = resolvePath(map.type, query.sortBy);
-      const target = resolved && map.column(resolved);
-      if (!target) {
-        throw invalidValue(
-          `sortBy "${printPath(query.sortBy)}" is not a sortable attribute of ${map.type.name}`,
-          'list.sortBy',
-        );
-      }
+    if (sortTarget) {
+      const target = sortTarget;
       const column = sql.ref(`r.${target.ciColumn ?? target.column}`);
       // Byte order for strings only: PostgreSQL has no collation for bigint (meta.*) or active.
       const ordered = target.type === 'string' ? this.hooks.byteOrder(column) : column;
@@ -545,6 +540,16 @@ export class SqlStore extends SqlOps implements Store {
   async close(): Promise<void> {
     await this.kysely.destroy();
   }
+}
+
+/** The column a sortBy orders by, or 400 invalidValue when the attribute is not sortable. */
+function sortColumn(map: AttributeMap, sortBy: NonNullable<ListQuery['sortBy']>) {
+  const resolved = resolvePath(map.type, sortBy);
+  const target = resolved && map.column(resolved);
+  if (!target) {
+    throw invalidValue(`sortBy "${printPath(sortBy)}" is not a sortable attribute of ${map.type.name}`, 'list.sortBy');
+  }
+  return target;
 }
 
 function docChars(rows: readonly { doc: string }[]): number {
