@@ -95,6 +95,24 @@ describe('parseListQuery: query strings (RFC 7644 §3.4.2)', () => {
       },
     ],
     [
+      'attributes with a value filter (Microsoft reference server), a comma in its literal kept',
+      { attributes: 'userName,emails[type eq "work"].value, emails[value co ","]' },
+      {
+        startIndex: 1,
+        count: 100,
+        sortOrder: 'ascending',
+        attributes: [
+          { attr: 'userName' },
+          {
+            attr: 'emails',
+            sub: 'value',
+            filter: { kind: 'compare', path: { attr: 'type' }, op: 'eq', value: 'work', at: 7 },
+          },
+          { attr: 'emails', filter: { kind: 'compare', path: { attr: 'value' }, op: 'co', value: ',', at: 7 } },
+        ],
+      },
+    ],
+    [
       'an empty attributes list is no list',
       { attributes: ' , ' },
       { startIndex: 1, count: 100, sortOrder: 'ascending' },
@@ -165,10 +183,34 @@ describe('parseListQuery: errors', () => {
       'Invalid sortBy entry "emails[type eq \\"work\\"]": Expected only an attribute name, found "[" at position 7',
     ],
     [
-      'attributes entry with a value filter',
-      { attributes: 'userName,emails[type eq "work"]' },
+      'excludedAttributes with a value filter: RFC 7644 gives it no meaning',
+      { excludedAttributes: 'emails[type eq "work"]' },
       'invalidValue',
-      'Invalid attributes entry "emails[type eq \\"work\\"]": Expected only an attribute name, found "[" at position 7',
+      'Invalid excludedAttributes entry "emails[type eq \\"work\\"]": excludedAttributes takes attribute names only; a value filter there has no meaning in RFC 7644 (§3.4.2.5, §3.10). Exclude the whole attribute or a sub-attribute, such as emails.display, or select values with attributes=emails[type eq "work"]',
+    ],
+    [
+      'attributes with a value filter on a single-valued attribute',
+      { attributes: 'name[givenName eq "Ada"]' },
+      'invalidFilter',
+      'attributes entry "name[givenName eq "Ada"]" filters "name", which is not a multi-valued complex attribute; value filters select values of attributes such as emails',
+    ],
+    [
+      'attributes with a value filter naming no sub-attribute',
+      { attributes: 'emails[kind eq "work"]' },
+      'invalidFilter',
+      '"kind" is not a sub-attribute of "emails"; inside "emails[...]" use one of: value, display, type, primary',
+    ],
+    [
+      'attributes with an unclosed value filter',
+      { attributes: 'emails[type eq "work"' },
+      'invalidFilter',
+      'Invalid attributes entry "emails[type eq \\"work\\"": Missing "]" to close "emails[" at position 7',
+    ],
+    [
+      'attributes whose value filters together pass the term limit',
+      { attributes: Array.from({ length: 26 }, () => 'emails[type eq "a" and value pr]') },
+      'invalidFilter',
+      'The value filters of attributes have more than 50 terms (comparisons and "pr" tests) together, the limit',
     ],
     [
       'attributes of the wrong type',

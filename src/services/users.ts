@@ -100,10 +100,16 @@ export class Users {
     return page;
   }
 
-  /** RFC 7644 §3.5.1: PUT replaces every client-controlled attribute. */
+  /** RFC 7644 §3.5.1: PUT replaces every client-controlled attribute, except an omitted `active`. */
   async replace(ctx: RequestContext, id: string, body: unknown, ifMatch?: string): Promise<ScimJson> {
-    const doc = withDefaults(parseResource(userResourceType, body));
-    return this.update(ctx, id, ifMatch, () => ({ doc }));
+    const parsed = parseResource(userResourceType, body);
+    // A deliberate deviation from RFC 7644 §3.5.1, which clears or defaults what a PUT omits: an
+    // unassigned `active` reads as true, so a PUT without it (a client that does not map
+    // `active`) would silently re-enable a user the IdP deprovisioned, which SPEC
+    // "Deprovisioning" forbids. The current value stays until a client states another one.
+    return this.update(ctx, id, ifMatch, (current) => ({
+      doc: withDefaults(parsed.active === undefined ? { ...parsed, active: current.active } : parsed),
+    }));
   }
 
   /** RFC 7644 §3.5.2, in every dialect the core understands. */

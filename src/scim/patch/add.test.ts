@@ -51,12 +51,12 @@ const cases: Case[] = [
     changed: [],
   },
   {
-    name: 'add to a multi-valued attribute appends; a new primary makes the old one non-primary (RFC 7643 §2.4)',
-    ops: [{ op: 'add', path: 'emails', value: { value: 'b@new.example', type: 'work', primary: true } }],
+    name: 'add to a multi-valued attribute appends; a new primary makes the old one non-primary by dropping its primary (RFC 7643 §2.4)',
+    ops: [{ op: 'add', path: 'emails', value: [{ value: 'b@new.example', type: 'work', primary: true }] }],
     doc: {
       ...bjensen,
       emails: [
-        { value: 'bjensen@example.com', type: 'work', primary: false },
+        { value: 'bjensen@example.com', type: 'work' },
         { value: 'babs@jensen.org', type: 'home' },
         { value: 'b@new.example', type: 'work', primary: true },
       ],
@@ -119,7 +119,7 @@ const cases: Case[] = [
     doc: {
       userName: 'jo',
       emails: [
-        { value: 'jo@home.org', type: 'home', primary: false },
+        { value: 'jo@home.org', type: 'home' },
         { type: 'work', primary: true, value: 'x@y.com' },
       ],
     },
@@ -162,6 +162,18 @@ const cases: Case[] = [
     changed: ['externalId'],
   },
   {
+    name: 'an e-mail added without primary is stored without it, and leaves the primary one alone',
+    ops: [{ op: 'add', path: 'emails', value: [{ value: 'c@new.example', type: 'other' }] }],
+    doc: { ...bjensen, emails: [...(bjensen.emails as ResourceDoc[]), { value: 'c@new.example', type: 'other' }] },
+    changed: ['emails'],
+  },
+  {
+    name: 'a client that sends primary false keeps it as sent',
+    ops: [{ op: 'add', path: 'emails', value: [{ value: 'c@new.example', primary: false }] }],
+    doc: { ...bjensen, emails: [...(bjensen.emails as ResourceDoc[]), { value: 'c@new.example', primary: false }] },
+    changed: ['emails'],
+  },
+  {
     name: 'password (writeOnly) is accepted and never stored',
     ops: [{ op: 'add', path: 'password', value: 't1meMa$heen' }],
     doc: bjensen,
@@ -197,6 +209,38 @@ describe('add (RFC 7644 §3.5.2.1)', () => {
       ops: [{ op: 'add', path: 'emails', value: [{ value: 'x@y.com', primary: 'yes' }] }],
       scimType: 'invalidValue',
       detail: 'Operations[0]: attribute "emails[0].primary" must be a boolean (true or false), got the string "yes".',
+    },
+    {
+      name: 'a bare string for a multi-valued complex attribute (RFC 7643 §2.4)',
+      ops: [{ op: 'add', path: 'emails', value: 'x@y.com' }],
+      scimType: 'invalidValue',
+      detail:
+        'Operations[0]: attribute "emails" must be an array (it is multi-valued, RFC 7643 §2.4), got the string "x@y.com".',
+    },
+    {
+      name: 'an array of strings for a multi-valued complex attribute',
+      ops: [{ op: 'Add', path: 'emails', value: ['x@y.com'] }],
+      scimType: 'invalidValue',
+      detail:
+        'Operations[0]: attribute "emails[0]" must be an object such as {"value": "..."}, got the string "x@y.com".',
+    },
+    {
+      name: 'a lone object for a multi-valued attribute, in a path-less value',
+      ops: [{ op: 'add', value: { emails: { value: 'x@y.com' } } }],
+      scimType: 'invalidValue',
+      detail: 'Operations[0]: attribute "emails" must be an array (it is multi-valued, RFC 7643 §2.4), got an object.',
+    },
+    {
+      name: 'a lone object for a multi-valued attribute, by path',
+      ops: [{ op: 'add', path: 'emails', value: { value: 'x@y.com' } }],
+      scimType: 'invalidValue',
+      detail: 'Operations[0]: attribute "emails" must be an array (it is multi-valued, RFC 7643 §2.4), got an object.',
+    },
+    {
+      name: 'a bare string for a single-valued complex attribute',
+      ops: [{ op: 'add', path: 'name', value: 'Ada' }],
+      scimType: 'invalidValue',
+      detail: 'Operations[0]: attribute "name" must be an object, got the string "Ada".',
     },
     {
       name: 'path-less add needs an object',

@@ -79,6 +79,21 @@ const cases: Case[] = [
     changed: ['emails'],
   },
   {
+    name: 'emails[not (primary pr)] removes every value but the primary one, sent without primary',
+    ops: [{ op: 'remove', path: 'emails[not (primary pr)]' }],
+    doc: { ...bjensen, emails: [work] },
+    changed: ['emails'],
+  },
+  {
+    name: 'after a new primary is added, the old primary is no longer "primary pr" (RFC 7643 §2.4)',
+    ops: [
+      { op: 'add', path: 'emails', value: [{ value: 'b@new.example', type: 'work', primary: true }] },
+      { op: 'remove', path: 'emails[not (primary pr)]' },
+    ],
+    doc: { ...bjensen, emails: [{ value: 'b@new.example', type: 'work', primary: true }] },
+    changed: ['emails'],
+  },
+  {
     name: 'a sub-attribute of a complex attribute; the last one leaves it unassigned',
     ops: [
       { op: 'remove', path: 'name.givenName' },

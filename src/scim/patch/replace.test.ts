@@ -133,7 +133,7 @@ const cases: Case[] = [
     doc: {
       ...bjensen,
       emails: [
-        { value: 'bjensen@example.com', type: 'work', primary: false },
+        { value: 'bjensen@example.com', type: 'work' },
         { value: 'babs@jensen.org', type: 'home', display: 'Home', primary: true },
       ],
     },
@@ -145,7 +145,7 @@ const cases: Case[] = [
     doc: {
       ...bjensen,
       emails: [
-        { value: 'bjensen@example.com', type: 'work', primary: false },
+        { value: 'bjensen@example.com', type: 'work' },
         { value: 'babs@jensen.org', type: 'home', primary: true },
       ],
     },

@@ -128,9 +128,15 @@ export function removeMatching(
 }
 
 /**
- * RFC 7643 §2.4 and RFC 7644 §3.5.2: setting `primary: true` on one value makes the others
- * non-primary. `chosen` are the indexes the operation just wrote; every other element that was
- * primary gets `primary: false`.
+ * RFC 7644 §3.5.2: setting `primary: true` on one value makes the server set the others to false.
+ * `chosen` are the indexes the operation just wrote; every other element that was primary loses
+ * its `primary` key instead of getting `primary: false`, because RFC 7643 §2.4 says a `primary`
+ * that is not specified "SHALL be assumed to be false": dropping the key is setting it false,
+ * without storing a value no client sent. The demoted element then looks like every element that
+ * was never primary, so `emails[primary pr]` selects the primary value and nothing else, and
+ * `emails[not (primary pr)]` all the others. Elements the operation did not demote are returned
+ * as they were, a client's own `primary: false` included (values are stored as sent). An element
+ * left empty by the demotion (it held only `primary`) is unassigned (RFC 7643 §2.5) and dropped.
  */
 export function keepOnePrimary(elements: readonly ScimValue[], chosen: ReadonlySet<number>): ScimValue[] {
   const wrotePrimary = [...chosen].some((i) => {
@@ -138,9 +144,16 @@ export function keepOnePrimary(elements: readonly ScimValue[], chosen: ReadonlyS
     return element !== undefined && isPrimary(element);
   });
   if (!wrotePrimary) return [...elements];
-  return elements.map((element, i) =>
-    !chosen.has(i) && isPrimary(element) && isScimObject(element) ? { ...element, primary: false } : element,
-  );
+  const out: ScimValue[] = [];
+  elements.forEach((element, i) => {
+    if (chosen.has(i) || !isPrimary(element) || !isScimObject(element)) {
+      out.push(element);
+      return;
+    }
+    const { primary: _demoted, ...rest } = element;
+    if (Object.keys(rest).length > 0) out.push(rest);
+  });
+  return out;
 }
 
 /** The elements of a multi-valued attribute's current value (none when unassigned). */

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { AttrPath } from '../filter/ast.js';
+import type { AttrPath, Filter } from '../filter/ast.js';
 import { parseAttrPath } from '../lexer.js';
+import { parseAttributeOptions } from '../list-request.js';
 import { attr, type ResourceTypeDef } from '../schema/attribute.js';
 import { groupResourceType, userResourceType } from '../schema/resource-types.js';
-import { invalidValue } from '../scim-error.js';
+import { invalidValue, ScimError } from '../scim-error.js';
 import { type ProjectionOptions, project, wantsAttribute } from './project.js';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -300,3 +301,98 @@ describe('wantsAttribute', () => {
     test(name, () => assert.equal(wantsAttribute(type, options, attrName), expected));
   }
 });
+
+describe('project: attributes with a value filter (Microsoft SCIM reference server)', () => {
+  // Parsed as the routes parse them, so that what is tested is what a request gets.
+  const selected = (...attributes: string[]): ProjectionOptions => parseAttributeOptions({ attributes });
+  const three = [
+    { value: 'bjensen@example.com', type: 'work', primary: true },
+    { value: 'babs@jensen.org', type: 'home' },
+    { value: 'b.jensen@example.com', type: 'Work', display: 'second work' },
+  ];
+  const resource = { ...user, emails: three };
+  const cases: [string, ProjectionOptions, Record<string, unknown>][] = [
+    [
+      'emails[type eq "work"] keeps the matching values whole (type is caseExact false)',
+      selected('emails[type eq "work"]'),
+      { ...always, emails: [three[0], three[2]] },
+    ],
+    [
+      'emails[type eq "work"].value keeps only their value',
+      selected('emails[type eq "work"].value'),
+      { ...always, emails: [{ value: 'bjensen@example.com' }, { value: 'b.jensen@example.com' }] },
+    ],
+    [
+      'emails[primary pr] selects the one value that says it is primary',
+      selected('emails[primary pr].value'),
+      { ...always, emails: [{ value: 'bjensen@example.com' }] },
+    ],
+    [
+      'emails[not (primary pr)] the others',
+      selected('emails[not (primary pr)].value'),
+      { ...always, emails: [{ value: 'babs@jensen.org' }, { value: 'b.jensen@example.com' }] },
+    ],
+    [
+      'a filter matching nothing leaves the attribute out',
+      selected('userName', 'emails[type eq "other"]'),
+      {
+        ...always,
+        userName: 'Bjensen@example.com',
+      },
+    ],
+    [
+      'entries add up: every value gets type, the home one also its value',
+      selected('emails.type', 'emails[type eq "home"].value'),
+      { ...always, emails: [{ type: 'work' }, { value: 'babs@jensen.org', type: 'home' }, { type: 'Work' }] },
+    ],
+    [
+      'the whole attribute wins over a filter on it',
+      selected('emails[type eq "home"]', 'emails'),
+      { ...always, emails: three },
+    ],
+    [
+      'two filters on one attribute are a union',
+      selected('emails[type eq "home"].value', 'emails[display pr]'),
+      { ...always, emails: [{ value: 'babs@jensen.org' }, three[2]] },
+    ],
+    [
+      'a filter on groups (readOnly, server-computed) works the same',
+      selected('groups[display sw "tour"].value'),
+      { ...always, groups: [{ value: 'e9e30dba' }] },
+    ],
+    [
+      'an attribute the resource type does not have is ignored, filter or not',
+      selected('userName', 'members[value eq "x"]'),
+      { ...always, userName: 'Bjensen@example.com' },
+    ],
+  ];
+  for (const [name, options, expected] of cases) {
+    test(name, () => assert.deepEqual(project(userResourceType, resource, options), expected));
+  }
+
+  test('group members are filtered as they are projected (a page at a time in the routes)', () => {
+    const page = {
+      members: [
+        { value: 'u1', type: 'User', display: 'Ada' },
+        { value: 't1', type: 'Group', display: 'Legal' },
+      ],
+    };
+    const options = selected('members[type eq "User"].value');
+    assert.equal(wantsAttribute(groupResourceType, options, 'members'), true);
+    assert.deepEqual(project(groupResourceType, page, options), { members: [{ value: 'u1' }] });
+  });
+
+  test('a value filter on a single-valued attribute is refused', () => {
+    assert.throws(
+      () =>
+        project(userResourceType, user, {
+          attributes: [{ uri: ENTERPRISE, attr: 'manager', filter: present('value') }],
+        }),
+      (error: unknown) => error instanceof ScimError && error.scimType === 'invalidFilter',
+    );
+  });
+});
+
+function present(attrName: string): Filter {
+  return { kind: 'present', path: { attr: attrName }, at: 0 };
+}

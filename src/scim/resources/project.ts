@@ -1,11 +1,24 @@
-import type { AttrPath } from '../filter/ast.js';
+import type { AttrPath, Filter } from '../filter/ast.js';
+import { checkValueFilter, type EvaluationMeter, matchesValueFilter } from '../filter/evaluate-filter.js';
+import { printAttrPath, printFilter } from '../filter/print-filter.js';
+import { foldCase } from '../fold-case.js';
 import { type AttributeDef, findAttribute, type ResourceTypeDef, type SchemaDef } from '../schema/attribute.js';
 import { commonAttributes } from '../schema/common-attributes.js';
-import { resolvePath } from '../schema/resolve-path.js';
+import { type ResolvedPath, resolvePath } from '../schema/resolve-path.js';
+import { invalidFilter } from '../scim-error.js';
+
+/**
+ * One entry of `attributes`: an attribute path, possibly with a value filter on a multi-valued
+ * complex attribute. `emails[type eq "work"].value` is `{ attr: 'emails', sub: 'value', filter }`:
+ * only the values matching the filter are returned, and of them only `value`.
+ */
+export interface AttributeSelector extends AttrPath {
+  readonly filter?: Filter;
+}
 
 /** `attributes` / `excludedAttributes` of a request (RFC 7644 §3.4.2.5, §3.9). */
 export interface ProjectionOptions {
-  readonly attributes?: readonly AttrPath[];
+  readonly attributes?: readonly AttributeSelector[];
   readonly excludedAttributes?: readonly AttrPath[];
 }
 
@@ -21,15 +34,29 @@ interface Selection {
   readonly subs: Map<string, Set<string>>;
   /** Containers named by their schema URN alone. */
   readonly containers: Set<string>;
+  /** `container\0attribute` to the value filters naming it (`attributes` only). */
+  readonly filtered: Map<string, ValueSelector[]>;
+}
+
+/** `emails[type eq "work"]` (`sub` undefined: the whole value) or `emails[type eq "work"].value`. */
+interface ValueSelector {
+  readonly filter: Filter;
+  readonly sub?: string;
 }
 
 type Mode =
   | { readonly kind: 'all' }
-  | { readonly kind: 'include'; readonly selection: Selection }
+  | { readonly kind: 'include'; readonly selection: Selection; readonly meter: EvaluationMeter }
   | { readonly kind: 'exclude'; readonly selection: Selection };
 
 /** Decides, per sub-attribute of a complex value, whether it stays. */
 type SubFilter = (sub: AttributeDef | undefined) => boolean;
+
+/**
+ * Decides, per value (each element of a multi-valued attribute, or the one value), which
+ * sub-attributes stay; undefined leaves the value out.
+ */
+type ValuePlan = (value: unknown) => SubFilter | undefined;
 
 const CORE = '';
 
@@ -42,6 +69,12 @@ const CORE = '';
  * - With `attributes`, only the named attributes are returned: `name.givenName` keeps just that
  *   sub-attribute of `name`, `emails.value` keeps just `value` in each element. It wins over
  *   `excludedAttributes` when both are given.
+ * - A value filter keeps only the matching values of a multi-valued complex attribute:
+ *   `emails[type eq "work"]` returns the work e-mails whole, `emails[type eq "work"].value` just
+ *   their `value`. RFC 7644 §3.10 gives `attributes` plain attribute paths only, but Microsoft's
+ *   SCIM reference server and its Postman collection send this form, with the meaning of a PATCH
+ *   value path (§3.5.2). Several entries for one attribute add up: a value is returned with what
+ *   any entry selecting it asks for.
  * - With `excludedAttributes`, the named attributes or sub-attributes are dropped.
  * - Extension attributes live under their schema URN key and are named with the URN prefix
  *   (`urn:...:enterprise:2.0:User:employeeNumber`); an entry that is exactly a schema URN names the
@@ -70,9 +103,9 @@ export function project(
       continue;
     }
     const def = coreAttribute(type, key);
-    const subFilter = planAttribute(def, CORE, mode);
-    if (subFilter === undefined) continue;
-    const projected = applySubFilter(def, value, subFilter);
+    const plan = planAttribute(def, CORE, mode);
+    if (plan === undefined) continue;
+    const projected = applyPlan(def, value, plan);
     if (projected !== undefined) out[key] = projected;
   }
   // RFC 7643 §3: `schemas` names the schemas of the attributes present, so an extension the
@@ -102,7 +135,8 @@ export function wantsAttribute(type: ResourceTypeDef, options: ProjectionOptions
       const prefix = `${extension.id}\u0000`;
       return (
         [...selection.whole].some((k) => k.startsWith(prefix)) ||
-        [...selection.subs.keys()].some((k) => k.startsWith(prefix))
+        [...selection.subs.keys()].some((k) => k.startsWith(prefix)) ||
+        [...selection.filtered.keys()].some((k) => k.startsWith(prefix))
       );
     }
     return !(mode.kind === 'exclude' && mode.selection.containers.has(extension.id));
@@ -110,9 +144,37 @@ export function wantsAttribute(type: ResourceTypeDef, options: ProjectionOptions
   return planAttribute(coreAttribute(type, attrName), CORE, mode) !== undefined;
 }
 
+/**
+ * Resolves a value-filtered `attributes` entry against `type` and checks its filter (RFC 7644
+ * §3.4.2.2 rules, as for a PATCH value path): undefined when `type` has no such attribute (ignored,
+ * like any unknown name). list-request.ts runs it on every resource type before any resource is
+ * read, so that a bad filter is a 400, never a failure halfway through a streamed ListResponse.
+ *
+ * @throws ScimError 400 `invalidFilter` when the attribute is not multi-valued complex or the
+ * filter does not fit its sub-attributes.
+ */
+export function resolveValueSelector(
+  type: ResourceTypeDef,
+  selector: AttributeSelector & { readonly filter: Filter },
+): ResolvedPath | undefined {
+  const resolved = resolvePath(type, selector);
+  if (resolved === undefined) return undefined;
+  const { attribute } = resolved;
+  if (!attribute.multiValued || attribute.type !== 'complex') {
+    const named = printAttrPath({ ...(selector.uri !== undefined ? { uri: selector.uri } : {}), attr: selector.attr });
+    const text = `${named}[${printFilter(selector.filter)}]${selector.sub !== undefined ? `.${selector.sub}` : ''}`;
+    throw invalidFilter(
+      `attributes entry "${text}" filters "${attribute.name}", which is not a multi-valued complex attribute; value filters select values of attributes such as emails`,
+      'list.attributes.filterOnSingle',
+    );
+  }
+  checkValueFilter(selector.filter, attribute);
+  return resolved;
+}
+
 function modeOf(type: ResourceTypeDef, options: ProjectionOptions): Mode {
   if (options.attributes !== undefined && options.attributes.length > 0) {
-    return { kind: 'include', selection: select(type, options.attributes) };
+    return { kind: 'include', selection: select(type, options.attributes), meter: new FoldOnce() };
   }
   if (options.excludedAttributes !== undefined && options.excludedAttributes.length > 0) {
     return { kind: 'exclude', selection: select(type, options.excludedAttributes) };
@@ -120,9 +182,43 @@ function modeOf(type: ResourceTypeDef, options: ProjectionOptions): Mode {
   return { kind: 'all' };
 }
 
-function select(type: ResourceTypeDef, paths: readonly AttrPath[]): Selection {
-  const selection: Selection = { whole: new Set(), subs: new Map(), containers: new Set() };
+/**
+ * The meter of one projection. Nothing is charged, because the work has a bound known before any
+ * resource is read: list-request.ts allows MAX_FILTER_TERMS terms over all entries of
+ * `attributes`, and a stored attribute holds at most MAX_VALUES_PER_ATTRIBUTE values (limits.ts),
+ * so one resource costs at most what one PATCH may spend (PATCH_WORK_BUDGET). A user's `groups`
+ * and a group's `members` are rows (members projected a page at a time as they are streamed): their
+ * filter costs at most MAX_FILTER_TERMS tests per row read, next to writing that row out. It
+ * still folds each string once, since a resource's values are compared with every term.
+ */
+class FoldOnce implements EvaluationMeter {
+  private readonly folded = new Map<string, string>();
+
+  charge(): void {}
+
+  fold(text: string): string {
+    let folded = this.folded.get(text);
+    if (folded === undefined) {
+      folded = foldCase(text);
+      this.folded.set(text, folded);
+    }
+    return folded;
+  }
+}
+
+function select(type: ResourceTypeDef, paths: readonly AttributeSelector[]): Selection {
+  const selection: Selection = { whole: new Set(), subs: new Map(), containers: new Set(), filtered: new Map() };
   for (const path of paths) {
+    if (path.filter !== undefined) {
+      const resolved = resolveValueSelector(type, { ...path, filter: path.filter });
+      if (resolved === undefined) continue;
+      const container = resolved.isExtension && resolved.schema ? resolved.schema.id : CORE;
+      const key = `${container}\u0000${resolved.attribute.name}`;
+      const selectors = selection.filtered.get(key) ?? [];
+      selectors.push({ filter: path.filter, ...(resolved.sub !== undefined ? { sub: resolved.sub.name } : {}) });
+      selection.filtered.set(key, selectors);
+      continue;
+    }
     if (path.uri !== undefined && path.sub === undefined) {
       // `urn:...:enterprise:2.0:User` alone reads as { uri: 'urn:...:2.0', attr: 'User' }.
       const urn = `${path.uri}:${path.attr}`.toLowerCase();
@@ -154,12 +250,16 @@ function select(type: ResourceTypeDef, paths: readonly AttrPath[]): Selection {
 const byDefault: SubFilter = (sub) => sub === undefined || sub.returned === 'always' || sub.returned === 'default';
 
 /** Returns how to project an attribute's value, or undefined when the attribute is left out. */
-function planAttribute(def: AttributeDef | undefined, container: string, mode: Mode): SubFilter | undefined {
+function planAttribute(def: AttributeDef | undefined, container: string, mode: Mode): ValuePlan | undefined {
+  const every =
+    (keep: SubFilter): ValuePlan =>
+    () =>
+      keep;
   // Keys the schema does not describe are treated as returned "default".
   const returned = def?.returned ?? 'default';
   if (returned === 'never') return undefined;
   // RFC 7643 §7: "always" attributes are returned whatever attributes/excludedAttributes say.
-  if (returned === 'always') return byDefault;
+  if (returned === 'always') return every(byDefault);
   const key = def ? `${container}\u0000${def.name}` : undefined;
   if (mode.kind === 'include') {
     const { selection } = mode;
@@ -167,14 +267,17 @@ function planAttribute(def: AttributeDef | undefined, container: string, mode: M
     const whole =
       (key !== undefined && selection.whole.has(key)) ||
       (selection.containers.has(container) && returned !== 'request');
-    if (whole)
-      return (sub) =>
+    let base: SubFilter | undefined;
+    if (whole) {
+      base = (sub) =>
         byDefault(sub) || (sub !== undefined && sub.returned !== 'never' && named?.has(sub.name) === true);
-    if (named) {
-      return (sub) =>
+    } else if (named) {
+      base = (sub) =>
         sub !== undefined && (sub.returned === 'always' || (sub.returned !== 'never' && named.has(sub.name)));
     }
-    return undefined;
+    const selectors = key !== undefined ? selection.filtered.get(key) : undefined;
+    if (selectors === undefined || def === undefined) return base === undefined ? undefined : every(base);
+    return (value) => planValue(def, value, base, selectors, mode.meter);
   }
   if (returned === 'request') return undefined;
   if (mode.kind === 'exclude') {
@@ -182,15 +285,45 @@ function planAttribute(def: AttributeDef | undefined, container: string, mode: M
     if (selection.containers.has(container) || (key !== undefined && selection.whole.has(key))) return undefined;
     const excluded = key !== undefined ? selection.subs.get(key) : undefined;
     if (excluded) {
-      return (sub) => byDefault(sub) && !(sub !== undefined && sub.returned !== 'always' && excluded.has(sub.name));
+      return every(
+        (sub) => byDefault(sub) && !(sub !== undefined && sub.returned !== 'always' && excluded.has(sub.name)),
+      );
     }
   }
-  return byDefault;
+  return every(byDefault);
 }
 
-function applySubFilter(def: AttributeDef | undefined, value: unknown, keep: SubFilter): unknown {
+/**
+ * What stays of one value of a value-filtered attribute: what the unfiltered entries (`base`) ask
+ * for, plus what each entry whose filter the value matches asks for. A value no entry selects is
+ * left out.
+ */
+function planValue(
+  def: AttributeDef,
+  value: unknown,
+  base: SubFilter | undefined,
+  selectors: readonly ValueSelector[],
+  meter: EvaluationMeter,
+): SubFilter | undefined {
+  let whole = false;
+  const subs = new Set<string>();
+  if (isRecord(value)) {
+    for (const { filter, sub } of selectors) {
+      if (!matchesValueFilter(filter, value, def, meter)) continue;
+      if (sub === undefined) whole = true;
+      else subs.add(sub);
+    }
+  }
+  if (!whole && subs.size === 0) return base;
+  return (sub) =>
+    base?.(sub) === true ||
+    (whole && byDefault(sub)) ||
+    (sub !== undefined && (sub.returned === 'always' || (sub.returned !== 'never' && subs.has(sub.name))));
+}
+
+function applyPlan(def: AttributeDef | undefined, value: unknown, plan: ValuePlan): unknown {
   if (def?.type !== 'complex') return value;
-  const pick = (item: Record<string, unknown>): Record<string, unknown> => {
+  const pick = (item: Record<string, unknown>, keep: SubFilter): Record<string, unknown> => {
     const out: Record<string, unknown> = {};
     for (const [name, subValue] of Object.entries(item)) {
       if (subValue !== undefined && keep(findAttribute(def.subAttributes, name))) out[name] = subValue;
@@ -199,14 +332,20 @@ function applySubFilter(def: AttributeDef | undefined, value: unknown, keep: Sub
   };
   if (Array.isArray(value)) {
     if (value.length === 0) return value;
-    const items = value
-      .map((item: unknown) => (isRecord(item) ? pick(item) : item))
-      .filter((item: unknown) => !(isRecord(item) && Object.keys(item).length === 0));
+    const items: unknown[] = [];
+    for (const item of value) {
+      const keep = plan(item);
+      if (keep === undefined) continue;
+      const picked = isRecord(item) ? pick(item, keep) : item;
+      if (!(isRecord(picked) && Object.keys(picked).length === 0)) items.push(picked);
+    }
     return items.length > 0 ? items : undefined;
   }
   if (isRecord(value)) {
+    const keep = plan(value);
+    if (keep === undefined) return undefined;
     if (Object.keys(value).length === 0) return value;
-    const picked = pick(value);
+    const picked = pick(value, keep);
     return Object.keys(picked).length > 0 ? picked : undefined;
   }
   return value;
@@ -223,9 +362,9 @@ function projectExtension(schema: SchemaDef, value: unknown, mode: Mode): unknow
   for (const [key, attrValue] of Object.entries(value)) {
     if (attrValue === undefined) continue;
     const def = findAttribute(schema.attributes, key);
-    const subFilter = planAttribute(def, schema.id, mode);
-    if (subFilter === undefined) continue;
-    const projected = applySubFilter(def, attrValue, subFilter);
+    const plan = planAttribute(def, schema.id, mode);
+    if (plan === undefined) continue;
+    const projected = applyPlan(def, attrValue, plan);
     if (projected !== undefined) out[key] = projected;
   }
   return Object.keys(out).length > 0 ? out : undefined;

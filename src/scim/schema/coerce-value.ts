@@ -2,6 +2,7 @@ import { MAX_VALUES_PER_ATTRIBUTE } from '../limits.js';
 import { isScimObject, type ScimValue } from '../resources/resource-doc.js';
 import { invalidValue, type ScimError } from '../scim-error.js';
 import { type AttributeDef, findAttribute } from './attribute.js';
+import { enterpriseUserSchema } from './enterprise-user-schema.js';
 
 /*
  * Checking one attribute's value against its definition (RFC 7643 §2.3), for POST/PUT bodies
@@ -69,12 +70,13 @@ export interface CoerceOptions {
  * - integer, decimal: a JSON number (an integer for `integer`).
  * - dateTime: a string in RFC 3339 / xsd:dateTime form, kept as sent.
  * - complex: an object; sub-attribute names ignore case (§2.1) and become canonical; unknown,
- *   readOnly and writeOnly sub-attributes are dropped (RFC 7644 §3.5.1 "SHALL be ignored"). A bare
- *   primitive given for a complex attribute that has a `value` sub-attribute is read as
- *   `{ value }` (Entra legacy sends `manager` as the manager's id).
- * - multi-valued: an array; a single value is wrapped (lenient). At most one element may be
- *   `primary: true` (§2.4). More than MAX_VALUES_PER_ATTRIBUTE elements is one issue, and then
- *   none of them is looked at (unless the attribute is `storedAsRows`, a Group's members).
+ *   readOnly and writeOnly sub-attributes are dropped (RFC 7644 §3.5.1 "SHALL be ignored").
+ *   Anything else is refused (`"name": "Ada"`), with one exception: the enterprise `manager`
+ *   given as a string is read as `{ value }` (see {@link LEGACY_MANAGER}).
+ * - multi-valued: an array (§2.4), nothing else: not a bare string (`"emails": "a@b.c"`), not a
+ *   lone object (`"emails": {"value": ...}`). At most one element may be `primary: true` (§2.4).
+ *   More than MAX_VALUES_PER_ATTRIBUTE elements is one issue, and then none of them is looked at
+ *   (unless the attribute is `storedAsRows`, a Group's members).
  * readOnly and writeOnly top-level attributes are the caller's business, not checked here.
  */
 export function coerceValue(
@@ -86,7 +88,14 @@ export function coerceValue(
 ): ScimValue | undefined {
   if (raw === null || raw === undefined) return undefined;
   if (def.multiValued && options.element !== true) {
-    const items: readonly unknown[] = Array.isArray(raw) ? raw : [raw];
+    // Neither Entra (either dialect) nor Okta sends a lone value for a multi-valued attribute: the
+    // fixtures of both always send arrays, members included. Wrapping one would also read
+    // `"emails": "a@b.c"` as an e-mail whose type, primary and display were silently dropped.
+    if (!Array.isArray(raw)) {
+      issues.push(typeIssue(path, 'an array (it is multi-valued, RFC 7643 §2.4)', raw));
+      return undefined;
+    }
+    const items: readonly unknown[] = raw;
     if (items.length > MAX_VALUES_PER_ATTRIBUTE && def.storedAsRows !== true) {
       issues.push({
         path,
@@ -141,12 +150,20 @@ function checkSinglePrimary(def: AttributeDef, elements: readonly ScimValue[], p
   }
 }
 
+/**
+ * Entra's legacy dialect sends the enterprise `manager` as the manager's id alone
+ * (`"manager": "2819c223-..."`, also as a PATCH value); other servers had to accept it for Entra and
+ * its SCIM validator (apache/directory-scimple#1242, #1244). It is the only complex
+ * attribute read from a bare string: for any other (`"name": "Ada"`) we could only guess which
+ * sub-attribute was meant.
+ */
+const LEGACY_MANAGER = findAttribute(enterpriseUserSchema.attributes, 'manager');
+
 function coerceComplex(def: AttributeDef, raw: unknown, path: string, issues: Issue[]): ScimValue | undefined {
   if (!isScimObject(raw)) {
-    if (!Array.isArray(raw) && typeof raw !== 'object' && findAttribute(def.subAttributes, 'value')) {
-      return coerceComplex(def, { value: raw }, path, issues);
-    }
-    issues.push(typeIssue(path, 'an object', raw));
+    if (def === LEGACY_MANAGER && typeof raw === 'string') return coerceComplex(def, { value: raw }, path, issues);
+    const example = findAttribute(def.subAttributes, 'value') ? ' such as {"value": "..."}' : '';
+    issues.push(typeIssue(path, `an object${example}`, raw));
     return undefined;
   }
   const out: Record<string, ScimValue> = {};

@@ -171,13 +171,14 @@ describe('parseResource: accepted bodies', () => {
       expected: { userName: 'jo' },
     },
     {
-      name: 'single value for a multi-valued attribute is wrapped; bare id for manager read as { value }',
-      body: { userName: 'jo', emails: { value: 'jo@example.com' }, [ENTERPRISE]: { manager: 'boss-id' } },
-      expected: {
-        userName: 'jo',
-        emails: [{ value: 'jo@example.com' }],
-        [ENTERPRISE]: { manager: { value: 'boss-id' } },
-      },
+      name: 'Entra legacy: the enterprise manager as a bare id is read as { value }',
+      body: { userName: 'jo', [ENTERPRISE]: { manager: 'boss-id' } },
+      expected: { userName: 'jo', [ENTERPRISE]: { manager: { value: 'boss-id' } } },
+    },
+    {
+      name: 'e-mails sent without primary are stored without primary (RFC 7643 §2.4: absent stays absent)',
+      body: { userName: 'jo', emails: [{ value: 'a@example.com' }, { value: 'b@example.com', type: 'home' }] },
+      expected: { userName: 'jo', emails: [{ value: 'a@example.com' }, { value: 'b@example.com', type: 'home' }] },
     },
     {
       name: 'unknown URN in schemas that keys no attribute is ignored',
@@ -287,6 +288,50 @@ describe('parseResource: refused bodies', () => {
       detail: 'Attribute "name" must be an object, got an array.',
     },
     {
+      name: 'a bare string for a multi-valued complex attribute (RFC 7643 §2.4)',
+      body: { userName: 'jo', emails: 'jo@example.com' },
+      scimType: 'invalidValue',
+      detail:
+        'Attribute "emails" must be an array (it is multi-valued, RFC 7643 §2.4), got the string "jo@example.com".',
+    },
+    {
+      name: 'an array of strings for a multi-valued complex attribute',
+      body: { userName: 'jo', emails: ['jo@example.com'] },
+      scimType: 'invalidValue',
+      detail: 'Attribute "emails[0]" must be an object such as {"value": "..."}, got the string "jo@example.com".',
+    },
+    {
+      name: 'a lone object for a multi-valued attribute: no IdP sends it, so it is not guessed at',
+      body: { userName: 'jo', emails: { value: 'jo@example.com' } },
+      scimType: 'invalidValue',
+      detail: 'Attribute "emails" must be an array (it is multi-valued, RFC 7643 §2.4), got an object.',
+    },
+    {
+      name: 'a bare string for a single-valued complex attribute',
+      body: { userName: 'jo', name: 'Ada' },
+      scimType: 'invalidValue',
+      detail: 'Attribute "name" must be an object, got the string "Ada".',
+    },
+    {
+      name: 'a bare string for a complex attribute with a value sub-attribute other than manager',
+      body: { userName: 'jo', x509Certificates: ['TWFu'] },
+      scimType: 'invalidValue',
+      detail: 'Attribute "x509Certificates[0]" must be an object such as {"value": "..."}, got the string "TWFu".',
+    },
+    {
+      name: 'the manager leniency is for an id string only',
+      body: { userName: 'jo', [ENTERPRISE]: { manager: 42 } },
+      scimType: 'invalidValue',
+      detail: `Attribute "${ENTERPRISE}:manager" must be an object such as {"value": "..."}, got the number 42.`,
+    },
+    {
+      name: 'group members as bare ids',
+      type: groupResourceType,
+      body: { schemas: [GROUP], displayName: 'Team', members: ['u1'] },
+      scimType: 'invalidValue',
+      detail: 'Attribute "members[0]" must be an object such as {"value": "..."}, got the string "u1".',
+    },
+    {
       name: 'wrong type deep inside a multi-valued attribute',
       body: { userName: 'jo', emails: [{ value: 'a@example.com' }, { value: 42 }] },
       scimType: 'invalidValue',
@@ -364,6 +409,13 @@ describe('coerceValue per attribute type', () => {
       def: attr('m', 'string', { multiValued: true }),
       raw: ['a', null, 'b'],
       value: ['a', 'b'],
+    },
+    {
+      name: 'multi-valued simple refuses a lone value',
+      def: attr('m', 'string', { multiValued: true }),
+      raw: 'a',
+      value: undefined,
+      issues: ['type'],
     },
   ];
   for (const c of cases) {

@@ -252,14 +252,15 @@ function checkRequired(type: ResourceTypeDef, doc: ResourceDoc, issues: Issue[])
 
 /**
  * RFC 7643 §4.2: a member is identified by its `value` (the member's id); an element without one
- * names no one. Checked on the raw body, because coercion drops elements it leaves empty.
+ * names no one. Checked on the raw body, because coercion drops elements it leaves empty. What is
+ * not an array of objects at all is coerceValue's type issue, not reported twice here.
  */
 function checkMemberValues(raw: unknown, issues: Issue[]): void {
-  const items: readonly unknown[] = Array.isArray(raw) ? raw : raw === null ? [] : [raw];
-  items.forEach((item, i) => {
-    if (item === null || (typeof item === 'string' && item !== '')) return;
-    const key = isScimObject(item) ? Object.keys(item).find((k) => k.toLowerCase() === 'value') : undefined;
-    const value = isScimObject(item) && key !== undefined ? item[key] : undefined;
+  if (!Array.isArray(raw)) return;
+  raw.forEach((item, i) => {
+    if (!isScimObject(item)) return;
+    const key = Object.keys(item).find((k) => k.toLowerCase() === 'value');
+    const value = key !== undefined ? item[key] : undefined;
     if (typeof value === 'string' && value !== '') return;
     issues.push({
       path: `members[${i}].value`,
