@@ -14,6 +14,7 @@ import { discoveryRoutes } from './routes/discovery.js';
 import { groupRoutes } from './routes/groups.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoute } from './routes/metrics.js';
+import { rootSearchRoutes } from './routes/root-search.js';
 import { routeMethods } from './routes/route-methods.js';
 import { userRoutes } from './routes/users.js';
 import { sendScimError } from './scim-error-body.js';
@@ -152,10 +153,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           DELETE: notImplemented('/Me'),
         });
         routeMethods(tenant, '/Bulk', { POST: notImplemented('Bulk') });
-        // RFC 7644 §3.4.3 also allows searching every resource type at once from the root.
-        routeMethods(tenant, '/.search', {
-          POST: notImplemented('Searching from the root (use /Users/.search or /Groups/.search)'),
-        });
+        rootSearchRoutes(tenant, services, limits);
       });
     },
     { prefix: '/scim/v2' },

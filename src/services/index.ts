@@ -1,6 +1,7 @@
 import type { Store } from '../store/store.js';
 import { Organizations } from './organizations.js';
 import { ProvisioningLog } from './provisioning-log.js';
+import { RootSearch } from './search.js';
 import { Teams } from './teams.js';
 import { Tokens } from './tokens.js';
 import { Users } from './users.js';
@@ -13,17 +14,21 @@ export interface Services {
   readonly log: ProvisioningLog;
   readonly users: Users;
   readonly teams: Teams;
+  readonly rootSearch: RootSearch;
 }
 
 export function createServices(store: Store, clock: () => number = Date.now): Services {
   const log = new ProvisioningLog(store, clock);
+  const users = new Users(store, log, clock);
+  const teams = new Teams(store, log, clock);
   return {
     store,
     organizations: new Organizations(store, clock),
     tokens: new Tokens(store, clock),
     log,
-    users: new Users(store, log, clock),
-    teams: new Teams(store, log, clock),
+    users,
+    teams,
+    rootSearch: new RootSearch(store, users, teams),
   };
 }
 

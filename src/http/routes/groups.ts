@@ -12,33 +12,41 @@ import { routeMethods } from './route-methods.js';
 type Params = { id: string };
 
 /**
+ * JSON text of one group, members paged in when the projection keeps them: /Groups and the root
+ * search (POST /.search) write groups with this.
+ */
+export async function* groupJson(
+  teams: Services['teams'],
+  ctx: RequestContext,
+  view: GroupView,
+  options: ProjectionOptions,
+): AsyncGenerator<string> {
+  const projected = project(groupResourceType, view.resource, options);
+  const text = JSON.stringify(projected);
+  if (!wantsAttribute(groupResourceType, options, 'members')) {
+    yield text;
+    return;
+  }
+  // The projected object always has `schemas` and `id`, so it is never "{}".
+  yield `${text.slice(0, -1)},"members":[`;
+  let first = true;
+  for await (const page of teams.memberPages(ctx.org.id, view.team.id, ctx.baseUrl)) {
+    const members = (project(groupResourceType, { members: page }, options).members as unknown[] | undefined) ?? [];
+    if (members.length === 0) continue;
+    const chunk = members.map((m) => JSON.stringify(m)).join(',');
+    yield first ? chunk : `,${chunk}`;
+    first = false;
+  }
+  yield ']}';
+}
+
+/**
  * /Groups (Parallel teams). A team can have 100,000 members, so a Group body is streamed: the
  * resource is serialised without members, and the member list is written page by page after it.
  * With `excludedAttributes=members` the member table is never read.
  */
 export function groupRoutes(app: FastifyInstance, services: Services, limits: PageLimits): void {
   const { teams } = services;
-
-  /** JSON text of one group, members paged in when the projection keeps them. */
-  async function* groupJson(ctx: RequestContext, view: GroupView, options: ProjectionOptions): AsyncGenerator<string> {
-    const projected = project(groupResourceType, view.resource, options);
-    const text = JSON.stringify(projected);
-    if (!wantsAttribute(groupResourceType, options, 'members')) {
-      yield text;
-      return;
-    }
-    // The projected object always has `schemas` and `id`, so it is never "{}".
-    yield `${text.slice(0, -1)},"members":[`;
-    let first = true;
-    for await (const page of teams.memberPages(ctx.org.id, view.team.id, ctx.baseUrl)) {
-      const members = (project(groupResourceType, { members: page }, options).members as unknown[] | undefined) ?? [];
-      if (members.length === 0) continue;
-      const chunk = members.map((m) => JSON.stringify(m)).join(',');
-      yield first ? chunk : `,${chunk}`;
-      first = false;
-    }
-    yield ']}';
-  }
 
   function sendGroup(
     request: FastifyRequest,
@@ -50,7 +58,7 @@ export function groupRoutes(app: FastifyInstance, services: Services, limits: Pa
     const meta = view.resource.meta as { version: string; location: string };
     reply.code(status).type(SCIM_CONTENT_TYPE).header('etag', meta.version);
     if (status === 201) reply.header('location', meta.location);
-    return reply.send(Readable.from(groupJson(context(request), view, options)));
+    return reply.send(Readable.from(groupJson(teams, context(request), view, options)));
   }
 
   const list = async (request: FastifyRequest, reply: FastifyReply, params: Record<string, unknown>) => {
@@ -61,7 +69,7 @@ export function groupRoutes(app: FastifyInstance, services: Services, limits: Pa
     // members too, and a group the writer has started is finished before the budget is checked.
     async function* resources(): AsyncGenerator<AsyncIterable<string>> {
       for await (const chunk of chunks) {
-        for (const view of chunk) yield groupJson(ctx, view, listQuery);
+        for (const view of chunk) yield groupJson(teams, ctx, view, listQuery);
       }
     }
     const head = { totalResults: total, startIndex: listQuery.startIndex };
