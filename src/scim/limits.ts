@@ -89,6 +89,8 @@ export const MAX_RESOURCE_CHARS = 65_536;
 /**
  * Longest string, in characters, of attributes that are indexed (userName, externalId, e-mail
  * values, displayName): a PostgreSQL b-tree entry holds at most ~2700 bytes, and 512 characters of
- * 4 bytes each stay under it.
+ * 4 bytes each stay under it. Their case-folded twins (`_ci`) may grow to 6 bytes per character
+ * (full case folding, then NFC: 3,072 bytes at worst), which PostgreSQL's index compression keeps
+ * under the limit for such repetitive text (test/e2e/case-folding.test.ts stores the worst case).
  */
 export const INDEXED_MAX_LENGTH = 512;

@@ -145,10 +145,16 @@ class SqlOps implements StoreOps {
 
   async updateUser(user: UserRecord, expectedVersion: number): Promise<void> {
     await this.write(async () => {
-      const { org_id, id, created_at, ...rest } = userToRow(user);
+      const { org_id, id, created_at, user_name_ci, ...rest } = userToRow(user);
       const result = await this.db
         .updateTable('users')
-        .set(rest)
+        .set({
+          ...rest,
+          // A user that lost a case-folding collision in migration 0005 keeps its marked value
+          // (ASCII capitals, which no fold contains) while its userName stays the same, so that
+          // the IdP can still update and deactivate it; a new userName is folded as usual.
+          user_name_ci: sql<string>`case when user_name = ${user.userName} and user_name_ci <> lower(user_name_ci) then user_name_ci else ${user_name_ci} end`,
+        })
         .where('org_id', '=', org_id)
         .where('id', '=', id)
         .where('version', '=', expectedVersion)

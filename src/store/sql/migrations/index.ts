@@ -3,6 +3,7 @@ import { initial } from './0001-initial.js';
 import { teams } from './0002-teams.js';
 import { rateLimits } from './0003-rate-limits.js';
 import { logRetention } from './0004-log-retention.js';
+import { fullCaseFolding } from './0005-full-case-folding.js';
 
 /**
  * Static migration record: names sort in the order they apply. Never edit a migration that has
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '0002-teams': teams,
   '0003-rate-limits': rateLimits,
   '0004-log-retention': logRetention,
+  '0005-full-case-folding': fullCaseFolding,
 };
