@@ -5,6 +5,7 @@
  * as another, so every one of them is shown as a visible escape instead.
  */
 // C0 and C1 controls, DEL, bidi embeddings/overrides/isolates and marks, line/paragraph separators.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 const hex = (c: string) => (c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');

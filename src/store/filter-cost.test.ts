@@ -49,8 +49,8 @@ function user(orgId: string, i: number, doc: Partial<ResourceDoc> = {}): UserRec
       ...doc,
     },
     version: 1,
-    createdAt: T0,
-    updatedAt: T0,
+    createdAt: T0 + i,
+    updatedAt: T0 + i,
   };
 }
 
@@ -106,12 +106,13 @@ for (const backend of testStores()) {
     const model = (backend.name === 'sqlite' ? sqliteHooks : postgresHooks).filterCost;
     /**
      * What `terms` co tests with literals of `length` characters cost over `rows` rows holding
-     * `bytes` bytes in the column searched, as the dialect's model charges them.
+     * `bytes` bytes in an indexed column, as the dialect's model charges them: each test per row,
+     * and the search per KiB of the values.
      */
     const substringCost = (rows: number, bytes: number, length: number, terms = 1) => {
       const share = Math.min(1, length / MAX_SUBSTRING_PATTERN_LENGTH);
       const perKiB = model.shortSubstringPerKiB + (model.substringPerKiB - model.shortSubstringPerKiB) * share;
-      return terms * rows + Math.ceil(terms * (bytes / 1024) * perKiB);
+      return rows * terms + Math.ceil(terms * (bytes / 1024) * perKiB);
     };
     /** Bytes of A's folded userNames (user-0 ... user-11) and of its e-mail values. */
     const userNameBytes = Array.from({ length: USERS }, (_, i) => `user-${i}`.length).reduce((a, b) => a + b, 0);
@@ -186,14 +187,23 @@ for (const backend of testStores()) {
     });
 
     test('an indexed eq among the conjuncts bounds the rows read to those it matches', async () => {
-      // One e-mail row matches the value: two tests on it (and a few bytes of "work" searched).
-      const store = withBudget(3);
+      // One e-mail row matches the value: two tests on it, "work" searched, and the row read to
+      // measure type, which no index holds.
+      const store = withBudget(3 + model.measurePerRow);
       const matched = await store.listUsers(A, query('emails[value eq "user-3@example.com" and type co "w"]'));
       assert.deepEqual(
         matched.items.map((u) => u.userName),
         ['user-3'],
       );
       await assert.rejects(store.listUsers(A, query('emails[type co "w"]')), tooCostly('emails.type co'));
+    });
+
+    test('a range an index answers costs what it matches, each fetched to sort the page', async () => {
+      // users_updated_ix on both databases; users 9, 10 and 11 were modified at or after T0 + 9.
+      const since = (ms: number) => `meta.lastModified ge "${new Date(T0 + ms).toISOString()}"`;
+      const store = withBudget(3 * (1 + model.rowFetch));
+      assert.equal((await store.listUsers(A, query(since(9)))).total, 3);
+      await assert.rejects(store.listUsers(A, query(since(0))), tooCostly('users for meta.lastModified ge'));
     });
 
     test('what IdPs send is answered on a budget of 10 units, and unique lookups count nothing', async () => {

@@ -133,13 +133,13 @@ for (const backend of testStores()) {
       assert.equal((await scimRequest(`${server.scimUrl}${crafted}`, { token })).status, 404);
       const table = await cli('log', '--org', org.id);
       assert.equal(table.code, 0, table.stderr);
-      assert.doesNotMatch(table.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+      assert.deepEqual(unsafeCharacters(table.stdout), []);
       assert.equal(table.stdout.trimEnd().split('\n').length, 2, 'one header line and one entry, no fake line');
       assert.match(table.stdout, /\\u001B\[2J/);
       const json = await cli('log', '--org', org.id, '--json');
-      assert.doesNotMatch(json.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+      assert.deepEqual(unsafeCharacters(json.stdout), []);
       const [entry] = JSON.parse(json.stdout) as { path: string }[];
-      assert.match(entry?.path ?? '', /\u001b\[2J/, 'the JSON still holds the path as received');
+      assert.ok(entry?.path.includes('\u001b[2J'), 'the JSON still holds the path as received');
     });
 
     test('mistakes go to stderr with a non-zero exit and nothing on stdout', async () => {
@@ -159,5 +159,13 @@ for (const backend of testStores()) {
         assert.match(result.stderr, /\S/, args.join(' '));
       }
     });
+  });
+}
+
+/** Characters a terminal would obey rather than show: controls but newline, C1, a bidi override. */
+function unsafeCharacters(text: string): string[] {
+  return [...text].filter((c) => {
+    const n = c.codePointAt(0) ?? 0;
+    return (n < 0x20 && n !== 0x0a) || (n >= 0x7f && n <= 0x9f) || n === 0x202e;
   });
 }

@@ -47,7 +47,9 @@ export const postgresHooks: SqlDialectHooks = {
     shortSubstringPerKiB: 12,
     longValuePerKiB: 2,
     rowPerKiB: 0,
-    prefixUsesIndex: false,
+    rowFetch: 8,
+    measurePerRow: 1,
+    rangesUseIndex: false,
   },
   uniqueViolationKey(error) {
     const e = error as { code?: unknown; constraint?: unknown };

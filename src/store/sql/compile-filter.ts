@@ -44,12 +44,18 @@ export async function compileListFilter(
   map: AttributeMap,
   hooks: SqlDialectHooks,
   orgId: string,
-  query: { readonly filter?: Filter | undefined; readonly sortBy?: AttrPath | undefined },
+  query: {
+    readonly filter?: Filter | undefined;
+    readonly sortBy?: AttrPath | undefined;
+    readonly knownTotal?: number | undefined;
+  },
 ): Promise<RawBuilder<boolean>> {
   const compiler = new FilterCompiler(map, hooks, orgId);
   const where = query.filter ? compiler.compile(query.filter, true) : sql<boolean>`1 = 1`;
   if (query.sortBy) compiler.sortBy(query.sortBy);
-  await compiler.enforceBudget(db);
+  // A later chunk of a page (its total already counted) was admitted with the page's first
+  // chunk; measuring it again would charge the rule's own queries once per chunk.
+  if (query.knownTotal === undefined) await compiler.enforceBudget(db);
   return where;
 }
 
@@ -61,6 +67,13 @@ interface Operand {
   readonly index: ColumnTarget['index'];
   /** Its values may be as long as the document allows, not just INDEXED_MAX_LENGTH. */
   readonly long: boolean;
+}
+
+/** What the rule found for one read: rows walked (`capped`: more than the budget allows), and cost. */
+interface Measured {
+  readonly rows: number;
+  readonly capped: boolean;
+  readonly cost: number;
 }
 
 /** A conjunct an index answers: the read it belongs to walks only the rows it matches. */
@@ -252,8 +265,13 @@ class FilterCompiler {
     const read = filter.kind === 'present' ? operand.column : (operand.ciColumn ?? operand.column);
     this.charge(operand, read, substring);
     this.read.tests.push(`${label} ${op}`);
-    if (top && filter.kind === 'compare' && op === 'eq' && filter.value !== null && operand.index) {
-      this.read.lookups.push({ predicate, unique: operand.index.unique });
+    if (top && filter.kind === 'compare' && filter.value !== null && filter.value !== '' && operand.index) {
+      // Text ranges use the index only where it is in byte order; dates are numbers everywhere.
+      const ranged = operand.type === 'dateTime' || this.hooks.filterCost.rangesUseIndex;
+      if (op === 'eq') this.read.lookups.push({ predicate, unique: operand.index.unique });
+      else if (op !== 'ne' && op !== 'co' && op !== 'ew' && ranged) {
+        this.read.lookups.push({ predicate, unique: false });
+      }
     }
     return predicate;
   }
@@ -296,13 +314,15 @@ class FilterCompiler {
 
   /** Counts what each read walks and throws tooMany when the work exceeds the dialect's budget. */
   async enforceBudget(db: Kysely<Database>): Promise<void> {
-    const { budget, rowPerKiB } = this.hooks.filterCost;
+    const { budget, rowPerKiB, rowFetch } = this.hooks.filterCost;
     // An infinite budget is the rule switched off (bench/filter-worst-case.ts measures the SQL).
     if (budget === Number.POSITIVE_INFINITY) return;
     let spent = 0;
     const charged: Read[] = [];
     const charge = async (read: Read) => {
-      const perRow = Math.max(1, read.perRow);
+      // The page is sorted by id: what a lookup other than the primary key finds is fetched whole.
+      const fetched = read === this.resource && read.lookups.length > 0 && !read.lookups.some((l) => l.unique);
+      const perRow = Math.max(1, read.perRow) + (fetched ? rowFetch : 0);
       const perKiB = [...read.perKiB];
       if (read.readsRow && read.rowBytes && rowPerKiB > 0) perKiB.push({ bytes: read.rowBytes, units: rowPerKiB });
       const unique = read.lookups.find((l) => l.unique);
@@ -311,32 +331,20 @@ class FilterCompiler {
         read.rows = 1;
         read.cost = perRow;
       } else {
-        // One row past what the budget leaves: enough to know it is exceeded, never more.
-        const bound = Math.floor((budget - spent) / perRow) + 1;
-        const measure = async (p?: RawBuilder<boolean>) => {
-          const columns = perKiB.map(({ bytes }, i) => sql`${bytes} as ${sql.raw(`b${i}`)}`);
-          const sums = perKiB.map((_, i) => sql`, sum(${sql.raw(`b${i}`)}) as ${sql.raw(`b${i}`)}`);
-          const inner = read.scope(p, columns.length > 0 ? sql.join(columns) : undefined);
-          const result = await sql<
-            Record<string, number | null>
-          >`select count(*) as n${sql.join(sums, sql``)} from (${inner} limit ${bound}) t`.execute(db);
-          const row = result.rows[0] ?? {};
-          const rows = Number(row.n ?? 0);
-          const kib = perKiB.reduce((sum, { units }, i) => sum + (Number(row[`b${i}`] ?? 0) / 1024) * units, 0);
-          return { rows, cost: rows * perRow + Math.ceil(kib) };
-        };
-        const measured: { rows: number; cost: number }[] = [];
-        for (const lookup of unique ? [unique] : read.lookups) measured.push(await measure(lookup.predicate));
+        const measured: Measured[] = [];
+        for (const lookup of unique ? [unique] : read.lookups) {
+          measured.push(await this.measure(db, read, perRow, perKiB, budget - spent, lookup.predicate));
+        }
         if (measured.length === 0 && read === this.resource && read.children.length > 0 && perKiB.length === 0) {
           // Only the ids the subqueries returned are read, at most as many as they walked.
           const rows = Math.max(...read.children.map((child) => child.rows));
-          measured.push({ rows, cost: rows * perRow });
+          measured.push({ rows, capped: false, cost: rows * perRow });
         }
-        if (measured.length === 0) measured.push(await measure());
+        if (measured.length === 0) measured.push(await this.measure(db, read, perRow, perKiB, budget - spent));
         // Which index the planner takes is its choice: assume the lookup that costs the most.
         const worst = measured.reduce((a, b) => (b.cost > a.cost ? b : a));
         read.rows = worst.rows;
-        read.capped = worst.rows >= bound;
+        read.capped = worst.capped;
         read.cost = worst.cost;
       }
       spent += read.cost;
@@ -348,16 +356,49 @@ class FilterCompiler {
     if (this.resource.perRow > 0) await charge(this.resource);
   }
 
+  /**
+   * The rows `read` walks (narrowed by `lookup`) and what they cost. Rows are counted first,
+   * through the narrowest index that has them, with a bound one row past what `room` allows; the
+   * sizes of values come second, only for rows that fit. Measuring sizes reads each row, so that
+   * work (measurePerRow) is charged too: the budget bounds the check and the query together.
+   */
+  private async measure(
+    db: Kysely<Database>,
+    read: Read,
+    perRow: number,
+    perKiB: readonly { readonly bytes: RawBuilder<number>; readonly units: number }[],
+    room: number,
+    lookup?: RawBuilder<boolean>,
+  ): Promise<Measured> {
+    // Sizes a covering index holds (userName, emails.value) cost no more than counting them.
+    const checkPerRow = perKiB.length > 0 && read.readsRow ? this.hooks.filterCost.measurePerRow : 0;
+    const bound = Math.floor(room / (perRow + checkPerRow)) + 1;
+    const counted = await sql<{
+      n: number;
+    }>`select count(*) as n from (${read.scope(lookup)} limit ${bound}) t`.execute(db);
+    const rows = Number(counted.rows[0]?.n ?? 0);
+    if (rows >= bound) return { rows, capped: true, cost: rows * (perRow + checkPerRow) };
+    if (perKiB.length === 0 || rows === 0) return { rows, capped: false, cost: rows * perRow };
+    const columns = sql.join(perKiB.map(({ bytes }, i) => sql`${bytes} as ${sql.raw(`b${i}`)}`));
+    const sums = sql.join(perKiB.map((_, i) => sql`sum(${sql.raw(`b${i}`)}) as ${sql.raw(`b${i}`)}`));
+    const sized = await sql<
+      Record<string, number | null>
+    >`select ${sums} from (${read.scope(lookup, columns)} limit ${rows}) t`.execute(db);
+    const row = sized.rows[0] ?? {};
+    const kib = perKiB.reduce((sum, { units }, i) => sum + (Number(row[`b${i}`] ?? 0) / 1024) * units, 0);
+    return { rows, capped: false, cost: rows * (perRow + checkPerRow) + Math.ceil(kib) };
+  }
+
   private tooCostly(charged: readonly Read[], spent: number) {
-    const { budget, prefixUsesIndex } = this.hooks.filterCost;
+    const { budget, rangesUseIndex } = this.hooks.filterCost;
     const n = (x: number) => x.toLocaleString('en');
-    const parts = charged.map(
-      (read) =>
-        `${read.capped ? 'over ' : ''}${n(read.capped ? read.rows - 1 : read.rows)} ${read.noun} for ${read.tests.join(', ')} (${n(read.cost)} units)`,
-    );
-    const prefix = prefixUsesIndex ? '; sw on those attributes reads only the rows it matches too' : '';
+    // A count that stopped at its bound says "over": there are more rows than the budget allows.
+    const over = (read: Read) => (read.capped ? `over ${n(read.rows - 1)}` : n(read.rows));
+    const parts = charged.map((read) => `${over(read)} ${read.noun} for ${read.tests.join(', ')}`);
+    const total = `${charged.some((read) => read.capped) ? 'over ' : ''}${n(spent)}`;
+    const prefix = rangesUseIndex ? '; sw on those attributes reads only the rows it matches too' : '';
     return tooMany(
-      `This filter costs too much for an organization of this size: it would read ${parts.join(' and ')}, over ${n(spent)} units of work where one request may spend ${n(budget)}. Filter with ${this.map.indexedHint} instead${prefix}.`,
+      `This filter costs too much for an organization of this size: it would read ${parts.join(' and ')}, ${total} units of work where one request may spend ${n(budget)}. Filter with ${this.map.indexedHint} instead${prefix}.`,
       'filter.tooCostly',
     );
   }

@@ -94,8 +94,18 @@ export interface FilterCostModel {
    * line, so a row read costs the same whatever it holds.
    */
   readonly rowPerKiB: number;
-  /** Whether sw reads an indexed text column's index as a range, for the detail of a refusal. */
-  readonly prefixUsesIndex: boolean;
+  /**
+   * Fetching a resource row that an index other than the primary key found, to sort the page by
+   * id: every match of such a lookup is fetched, however few the page shows.
+   */
+  readonly rowFetch: number;
+  /**
+   * The rule's own work per row whose value sizes it measures outside an index: octet_length()
+   * skips the values, but the row itself is read.
+   */
+  readonly measurePerRow: number;
+  /** Whether sw, gt, ge, lt and le on an indexed text column read its index as a range. */
+  readonly rangesUseIndex: boolean;
 }
 
 /** How migrations take their lock, and how their connection is set up for long statements. */
