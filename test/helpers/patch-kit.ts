@@ -37,3 +37,19 @@ export function assertRefused(
   );
   assert.deepEqual(current, before);
 }
+
+/** The ScimError `fn` throws, as plain fields to compare whole; fails when it throws nothing else. */
+export function refusal(fn: () => unknown): {
+  status: number;
+  scimType: string | undefined;
+  code: string;
+  detail: string;
+} {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof ScimError, `expected a ScimError, got ${String(error)}`);
+    return { status: error.status, scimType: error.scimType, code: error.code, detail: error.detail };
+  }
+  assert.fail('expected the call to throw');
+}

@@ -25,6 +25,26 @@ export interface EvaluationMeter {
 /** For callers outside PATCH (tests): no budget, plain folding. */
 export const UNMETERED: EvaluationMeter = { charge: () => undefined, fold: foldCase };
 
+/**
+ * A meter that charges nothing and folds each distinct string once: one resource's values are
+ * compared with every term of a filter, and folding a long string costs more than comparing it.
+ * PATCH's budgeted meter (patch/patch-work.ts) builds on it.
+ */
+export class FoldOnce implements EvaluationMeter {
+  private readonly folded = new Map<string, string>();
+
+  charge(_units: number): void {}
+
+  fold(text: string): string {
+    let folded = this.folded.get(text);
+    if (folded === undefined) {
+      folded = foldCase(text);
+      this.folded.set(text, folded);
+    }
+    return folded;
+  }
+}
+
 const ORDERING: ReadonlySet<CompareOp> = new Set(['gt', 'ge', 'lt', 'le']);
 const SUBSTRING: ReadonlySet<CompareOp> = new Set(['co', 'sw', 'ew']);
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { refusal } from '../../../test/helpers/patch-kit.js';
 import {
   MAX_FILTER_LENGTH,
   MAX_FILTER_TERMS,
@@ -7,20 +8,9 @@ import {
   MAX_SUBSTRING_PATTERN_LENGTH,
 } from '../limits.js';
 import { parsePath } from '../path/parse-path.js';
-import { ScimError } from '../scim-error.js';
 import { parseFilter } from './parse-filter.js';
 
 /** The caps on what one filter may ask (limits.ts), for list filters and PATCH value paths alike. */
-
-function refusal(fn: () => unknown): { status: number; scimType: string | undefined; code: string; detail: string } {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof ScimError, `expected a ScimError, got ${String(error)}`);
-    return { status: error.status, scimType: error.scimType, code: error.code, detail: error.detail };
-  }
-  assert.fail('expected the call to throw');
-}
 
 const chain = (terms: number, term: (i: number) => string, joiner = ' or ') =>
   Array.from({ length: terms }, (_, i) => term(i)).join(joiner);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { deepFreeze } from '../../../test/helpers/patch-kit.js';
+import { deepFreeze, refusal } from '../../../test/helpers/patch-kit.js';
 import { MAX_FILTER_TERMS, MAX_PATCH_OPERATIONS, MAX_VALUES_PER_ATTRIBUTE, PATCH_WORK_BUDGET } from '../limits.js';
 import type { ResourceDoc, ScimValue } from '../resources/resource-doc.js';
 import { groupResourceType, userResourceType } from '../schema/resource-types.js';
@@ -19,16 +19,6 @@ const patch = (doc: ResourceDoc, operations: readonly unknown[]): PatchResult =>
     schemas: [PATCH_OP_SCHEMA_ID],
     Operations: operations,
   });
-
-function refusal(fn: () => unknown): { status: number; scimType: string | undefined; code: string; detail: string } {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof ScimError, `expected a ScimError, got ${String(error)}`);
-    return { status: error.status, scimType: error.scimType, code: error.code, detail: error.detail };
-  }
-  assert.fail('expected the PATCH to be refused');
-}
 
 const tooExpensive = (where: string) => ({
   status: 400,

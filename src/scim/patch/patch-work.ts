@@ -1,5 +1,4 @@
-import type { EvaluationMeter } from '../filter/evaluate-filter.js';
-import { foldCase } from '../fold-case.js';
+import { FoldOnce } from '../filter/evaluate-filter.js';
 import { PATCH_WORK_BUDGET } from '../limits.js';
 import { tooMany } from '../scim-error.js';
 
@@ -14,11 +13,10 @@ import { tooMany } from '../scim-error.js';
  * stored e-mail is compared with every term of every operation, and NFC normalization of a long
  * string costs more than the comparison.
  */
-export class PatchWork implements EvaluationMeter {
+export class PatchWork extends FoldOnce {
   private spent = 0;
-  private readonly folded = new Map<string, string>();
 
-  charge(units: number): void {
+  override charge(units: number): void {
     this.spent += units;
     if (this.spent > PATCH_WORK_BUDGET) {
       throw tooMany(
@@ -26,14 +24,5 @@ export class PatchWork implements EvaluationMeter {
         'patch.tooExpensive',
       );
     }
-  }
-
-  fold(text: string): string {
-    let folded = this.folded.get(text);
-    if (folded === undefined) {
-      folded = foldCase(text);
-      this.folded.set(text, folded);
-    }
-    return folded;
   }
 }

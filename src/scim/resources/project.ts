@@ -1,7 +1,6 @@
 import type { AttrPath, Filter } from '../filter/ast.js';
-import { checkValueFilter, type EvaluationMeter, matchesValueFilter } from '../filter/evaluate-filter.js';
+import { checkValueFilter, type EvaluationMeter, FoldOnce, matchesValueFilter } from '../filter/evaluate-filter.js';
 import { printAttrPath, printFilter } from '../filter/print-filter.js';
-import { foldCase } from '../fold-case.js';
 import { type AttributeDef, findAttribute, type ResourceTypeDef, type SchemaDef } from '../schema/attribute.js';
 import { commonAttributes } from '../schema/common-attributes.js';
 import { type ResolvedPath, resolvePath } from '../schema/resolve-path.js';
@@ -174,36 +173,15 @@ export function resolveValueSelector(
 
 function modeOf(type: ResourceTypeDef, options: ProjectionOptions): Mode {
   if (options.attributes !== undefined && options.attributes.length > 0) {
+    // Nothing is charged: list-request.ts allows MAX_FILTER_TERMS terms over all `attributes`
+    // entries and an attribute holds at most MAX_VALUES_PER_ATTRIBUTE values, so one resource costs
+    // at most what one PATCH may spend; `groups` and `members` rows cost that per row written out.
     return { kind: 'include', selection: select(type, options.attributes), meter: new FoldOnce() };
   }
   if (options.excludedAttributes !== undefined && options.excludedAttributes.length > 0) {
     return { kind: 'exclude', selection: select(type, options.excludedAttributes) };
   }
   return { kind: 'all' };
-}
-
-/**
- * The meter of one projection. Nothing is charged, because the work has a bound known before any
- * resource is read: list-request.ts allows MAX_FILTER_TERMS terms over all entries of
- * `attributes`, and a stored attribute holds at most MAX_VALUES_PER_ATTRIBUTE values (limits.ts),
- * so one resource costs at most what one PATCH may spend (PATCH_WORK_BUDGET). A user's `groups`
- * and a group's `members` are rows (members projected a page at a time as they are streamed): their
- * filter costs at most MAX_FILTER_TERMS tests per row read, next to writing that row out. It
- * still folds each string once, since a resource's values are compared with every term.
- */
-class FoldOnce implements EvaluationMeter {
-  private readonly folded = new Map<string, string>();
-
-  charge(): void {}
-
-  fold(text: string): string {
-    let folded = this.folded.get(text);
-    if (folded === undefined) {
-      folded = foldCase(text);
-      this.folded.set(text, folded);
-    }
-    return folded;
-  }
 }
 
 function select(type: ResourceTypeDef, paths: readonly AttributeSelector[]): Selection {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { refusal } from '../../../test/helpers/patch-kit.js';
 import { MAX_SCHEMAS, MAX_VALUES_PER_ATTRIBUTE } from '../limits.js';
-import { ScimError } from '../scim-error.js';
 import { attr } from './attribute.js';
 import { coerceValue, type Issue, parseResource } from './coerce.js';
 import { ENTERPRISE_USER_SCHEMA_ID } from './enterprise-user-schema.js';
@@ -12,16 +12,6 @@ import { groupResourceType, userResourceType } from './resource-types.js';
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const ENTERPRISE = ENTERPRISE_USER_SCHEMA_ID;
-
-function refusal(fn: () => unknown): { status: number; scimType: string | undefined; code: string; detail: string } {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof ScimError, `expected a ScimError, got ${String(error)}`);
-    return { status: error.status, scimType: error.scimType, code: error.code, detail: error.detail };
-  }
-  assert.fail('expected the call to throw');
-}
 
 const emails = (count: number) => Array.from({ length: count }, (_, i) => ({ value: `u${i}@example.com` }));
 
