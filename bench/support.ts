@@ -6,12 +6,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { startEmbeddedPostgres } from '../scripts/embedded-postgres.mjs';
+import { freePort, startEmbeddedPostgres } from '../scripts/embedded-postgres.mjs';
 
 const MAIN = join(import.meta.dirname, '..', 'src', 'main.ts');
 
@@ -48,19 +47,6 @@ export async function benchDatabase(): Promise<BenchDatabase> {
     store: 'sqlite',
     drop: async () => rmSync(dir, { recursive: true, force: true }),
   };
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 export interface Process {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { freePort } from '../../scripts/embedded-postgres.mjs';
 import { createServices, type Services } from '../../src/services/index.js';
 import { newTenant, scimRequest } from '../helpers/start-server.js';
 import { type TestStore, testStores } from '../helpers/stores.js';
@@ -11,19 +11,6 @@ import { type TestStore, testStores } from '../helpers/stores.js';
 const MAIN = join(import.meta.dirname, '..', '..', 'src', 'main.ts');
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const TOTAL = 120;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 /** The real service as its own process, as `npm start` runs it. */
 async function spawnService(databaseUrl: string, port: number): Promise<ChildProcess> {
