@@ -30,19 +30,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import {
-  DummyDriver,
-  Kysely,
-  PostgresAdapter,
-  PostgresDialect,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  SqliteAdapter,
-  SqliteDialect,
-  SqliteIntrospector,
-  SqliteQueryCompiler,
-  sql,
-} from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../scripts/embedded-postgres.mjs';
 import type { Filter } from '../src/scim/filter/ast.js';
@@ -58,6 +46,7 @@ import type { SqlDialectHooks } from '../src/store/sql/sql-dialect.js';
 import { SqlStore } from '../src/store/sql/sql-store.js';
 import { sqliteHooks } from '../src/store/sqlite/sqlite-dialect.js';
 import type { ListQuery, Store, UserRecord } from '../src/store/store.js';
+import { coldKysely } from '../test/helpers/cold-kysely.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 300);
 const STORES = (process.env.BENCH_STORES ?? 'sqlite,postgres').split(',').map((s) => s.trim());
@@ -205,26 +194,6 @@ const ruleOff = (hooks: SqlDialectHooks): SqlDialectHooks => ({
   filterCost: { ...hooks.filterCost, budget: Number.POSITIVE_INFINITY },
 });
 
-/** A Kysely that compiles statements without a connection. */
-function coldKysely(dialect: 'sqlite' | 'postgres'): Kysely<Schema> {
-  return new Kysely<Schema>({
-    dialect:
-      dialect === 'sqlite'
-        ? {
-            createAdapter: () => new SqliteAdapter(),
-            createDriver: () => new DummyDriver(),
-            createIntrospector: (db) => new SqliteIntrospector(db),
-            createQueryCompiler: () => new SqliteQueryCompiler(),
-          }
-        : {
-            createAdapter: () => new PostgresAdapter(),
-            createDriver: () => new DummyDriver(),
-            createIntrospector: (db) => new PostgresIntrospector(db),
-            createQueryCompiler: () => new PostgresQueryCompiler(),
-          },
-  });
-}
-
 async function openSqliteTarget(): Promise<Target> {
   const dir = mkdtempSync(join(tmpdir(), 'parallel-scim-filter-bench-'));
   const file = join(dir, 'bench.db');
@@ -237,7 +206,7 @@ async function openSqliteTarget(): Promise<Target> {
     measured: new SqlStore(kysely, ruleOff(sqliteHooks), { rateLimiter: memoryRateLimiter }),
     kysely,
     hooks: sqliteHooks,
-    cold: coldKysely('sqlite'),
+    cold: coldKysely<Schema>('sqlite'),
     async raw(text, parameters) {
       return side.prepare(text).all(...parameters) as Record<string, unknown>[];
     },
@@ -274,7 +243,7 @@ async function openPostgresTarget(serverUrl: string): Promise<Target> {
     measured: new SqlStore(kysely, ruleOff(postgresHooks), { rateLimiter: memoryRateLimiter }),
     kysely,
     hooks: postgresHooks,
-    cold: coldKysely('postgres'),
+    cold: coldKysely<Schema>('postgres'),
     async raw(text, parameters) {
       return (await side.query(text, [...parameters])).rows as Record<string, unknown>[];
     },

@@ -1,16 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import {
-  DummyDriver,
-  Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  SqliteAdapter,
-  SqliteIntrospector,
-  SqliteQueryCompiler,
-} from 'kysely';
+import type { Kysely } from 'kysely';
+import { coldKysely } from '../../../test/helpers/cold-kysely.js';
 import { testStores } from '../../../test/helpers/stores.js';
 import type { AttrPath, CompareFilter, CompareOp, Filter, PresentFilter } from '../../scim/filter/ast.js';
 import { parseFilter } from '../../scim/filter/parse-filter.js';
@@ -35,29 +27,9 @@ import { prefixRange, type SqlDialectHooks } from './sql-dialect.js';
 // ---------------------------------------------------------------------------------------------
 // Part 1: the SQL text
 
-/** A Kysely that can compile but never connects (Kysely's documented "cold" setup). */
-function coldKysely(dialect: 'sqlite' | 'postgres'): Kysely<unknown> {
-  return new Kysely<unknown>({
-    dialect:
-      dialect === 'sqlite'
-        ? {
-            createAdapter: () => new SqliteAdapter(),
-            createDriver: () => new DummyDriver(),
-            createIntrospector: (db) => new SqliteIntrospector(db),
-            createQueryCompiler: () => new SqliteQueryCompiler(),
-          }
-        : {
-            createAdapter: () => new PostgresAdapter(),
-            createDriver: () => new DummyDriver(),
-            createIntrospector: (db) => new PostgresIntrospector(db),
-            createQueryCompiler: () => new PostgresQueryCompiler(),
-          },
-  });
-}
-
 const dialects: readonly { hooks: SqlDialectHooks; db: Kysely<unknown> }[] = [
-  { hooks: sqliteHooks, db: coldKysely('sqlite') },
-  { hooks: postgresHooks, db: coldKysely('postgres') },
+  { hooks: sqliteHooks, db: coldKysely<unknown>('sqlite') },
+  { hooks: postgresHooks, db: coldKysely<unknown>('postgres') },
 ];
 
 interface Compiled {
