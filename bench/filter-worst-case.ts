@@ -277,7 +277,7 @@ async function seed(target: Target): Promise<void> {
       id,
       name: id,
       scimEnabled: true,
-      deleteMode: 'deactivate',
+      deleteMode: 'retain',
       createdAt: T0,
       updatedAt: T0,
     });

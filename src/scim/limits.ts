@@ -94,3 +94,11 @@ export const MAX_RESOURCE_CHARS = 65_536;
  * under the limit for such repetitive text (test/e2e/case-folding.test.ts stores the worst case).
  */
 export const INDEXED_MAX_LENGTH = 512;
+
+/**
+ * Longest chain of teams inside teams (RFC 7643 §4.2 nested Groups), counted in nesting steps: a
+ * team holding a team holding a team is 2. Membership checks and a user's indirect `groups` walk
+ * the chain in SQL, one step per level, so the cap bounds every such walk however the tenant
+ * shaped its graph. Departments, teams and sub-teams nest a handful of levels, far below it.
+ */
+export const MAX_TEAM_NESTING_DEPTH = 16;

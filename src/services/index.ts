@@ -34,6 +34,7 @@ export function createServices(store: Store, clock: () => number = Date.now): Se
 
 // The database could not serve (timeouts, outage): every use case may throw it; callers answer 503.
 export { StoreUnavailable, type UnavailableReason } from '../store/store-errors.js';
+export { parseDeleteMode } from './organizations.js';
 export type { RequestContext } from './request-context.js';
 export { ServiceError } from './service-error.js';
 export type { GroupView } from './teams.js';

@@ -1,4 +1,4 @@
-import type { DeleteMode, OrgRecord, Store } from '../store/store.js';
+import { type DeleteMode, deleteModeOf, type OrgRecord, type Store } from '../store/store.js';
 import { uuidv7 } from './ids.js';
 import { ServiceError } from './service-error.js';
 
@@ -6,6 +6,18 @@ export interface OrgSettings {
   readonly name?: string;
   readonly scimEnabled?: boolean;
   readonly deleteMode?: DeleteMode;
+}
+
+/** The DELETE setting as support names it (the old names `deactivate` and `remove` included). */
+export function parseDeleteMode(name: string): DeleteMode {
+  const mode = deleteModeOf(name);
+  if (!mode) {
+    throw new ServiceError(
+      'invalid',
+      `The DELETE setting must be retain or erase (deactivate and remove are their old names); got "${name}"`,
+    );
+  }
+  return mode;
 }
 
 /** Organizations: the tenants. SCIM is an enterprise-plan switch, on by default for new ones. */
@@ -23,7 +35,7 @@ export class Organizations {
       id: uuidv7(now),
       name: trimmed,
       scimEnabled: options.scimEnabled ?? true,
-      deleteMode: 'deactivate',
+      deleteMode: 'retain',
       createdAt: now,
       updatedAt: now,
     };

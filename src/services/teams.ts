@@ -1,4 +1,3 @@
-import { foldCase } from '../scim/fold-case.js';
 import type { ListQuery } from '../scim/list-request.js';
 import { applyPatch } from '../scim/patch/apply-patch.js';
 import { isEmptyMemberPlan, type MemberPlan, type MemberRef } from '../scim/patch/member-plan.js';
@@ -9,7 +8,14 @@ import { type ScimJson, toScimResource } from '../scim/resources/to-scim.js';
 import { parseResource } from '../scim/schema/coerce.js';
 import { groupResourceType } from '../scim/schema/resource-types.js';
 import { invalidValue, notFound, type ScimError, uniqueness } from '../scim/scim-error.js';
-import type { MemberRecord, Page, Store, StoreOps, TeamRecord } from '../store/store.js';
+import {
+  type MemberRecord,
+  memberIdOf,
+  type Page,
+  type Store,
+  type StoreOps,
+  type TeamRecord,
+} from '../store/store.js';
 import { UniqueViolation } from '../store/store-errors.js';
 import { uuidv7 } from './ids.js';
 import { type ChunkedPage, listSummary, readInChunks } from './list-page.js';
@@ -17,6 +23,8 @@ import type { ProvisioningLog } from './provisioning-log.js';
 import type { RequestContext } from './request-context.js';
 import { retryOnConcurrentUpdate } from './retry.js';
 import { ServiceError } from './service-error.js';
+import { describeMembers, memberJson, resolveMembers } from './team-members.js';
+import { checkNesting } from './team-nesting.js';
 
 /** A Group as the HTTP layer renders it: the resource without members, which it pages in. */
 export interface GroupView {
@@ -26,8 +34,6 @@ export interface GroupView {
 
 /** Members are read in pages of this size, so a 100,000-member team is never one result set. */
 const MEMBER_PAGE_SIZE = 2000;
-/** How many member ids a log summary names before it only counts. */
-const LOGGED_IDS = 10;
 
 /**
  * SCIM Groups as Parallel teams. Memberships are rows: a change touches only the members it
@@ -122,7 +128,10 @@ export class Teams {
     });
   }
 
-  /** A team the IdP deletes is removed; its members stay users. */
+  /**
+   * A team the IdP deletes is removed; its members stay users, and the teams it held stay teams.
+   * It leaves every team that held it, each with a `member.removed` event.
+   */
   async delete(ctx: RequestContext, id: string, ifMatch?: string): Promise<void> {
     ctx.outcome.resourceType = 'Group';
     ctx.outcome.resourceId = id;
@@ -130,16 +139,25 @@ export class Teams {
       const team = await tx.getTeam(ctx.org.id, id, { lock: true });
       if (!team) throw teamNotFound(id);
       checkIfMatch('Group', team.version, ifMatch);
+      const now = this.clock();
+      const parents = await tx.removeTeamFromParents(ctx.org.id, id, now);
       await tx.deleteTeam(ctx.org.id, id);
-      ctx.outcome.summary = `removed team displayName=${JSON.stringify(team.displayName)}`;
-      await this.event(tx, team, 'team.deleted', this.clock(), { displayName: team.displayName });
+      const left = parents.length > 0 ? `; left ${parents.length} team(s)` : '';
+      ctx.outcome.summary = `removed team displayName=${JSON.stringify(team.displayName)}${left}`;
+      await this.event(tx, team, 'team.deleted', now, { displayName: team.displayName });
+      for (const parentId of parents) {
+        await this.event(tx, { orgId: team.orgId, id: parentId }, 'member.removed', now, {
+          teamId: parentId,
+          memberTeamId: id,
+        });
+      }
       await this.log.recordInTransaction(tx, ctx, 204);
     });
   }
 
   /**
-   * The members of a team as SCIM member values, one page at a time in user-id order (keyset
-   * paging: each page is an indexed range read, whatever the team size).
+   * The members of a team (users and nested teams) as SCIM member values, one page at a time in
+   * id order (keyset paging: each page is an indexed range read, whatever the team size).
    */
   async *memberPages(orgId: string, teamId: string, baseUrl: string): AsyncGenerator<ScimJson[]> {
     let after: string | undefined;
@@ -148,7 +166,8 @@ export class Teams {
       if (page.length === 0) return;
       yield page.map((m) => memberJson(m, baseUrl));
       if (page.length < MEMBER_PAGE_SIZE) return;
-      after = page[page.length - 1]?.userId;
+      const last = page[page.length - 1];
+      after = last && memberIdOf(last);
     }
   }
 
@@ -223,7 +242,8 @@ export class Teams {
 
   /**
    * Runs a member plan as targeted statements. Only a full replacement reads the current list
-   * (it must, to know what to remove); adds and removes name their rows.
+   * (it must, to know what to remove); adds and removes name their rows. A member is a user or a
+   * nested team, each kind in its own table; an id removed from one is not looked for in the other.
    */
   private async applyMembers(
     tx: StoreOps,
@@ -234,66 +254,46 @@ export class Teams {
   ): Promise<{ added: string[]; removed: string[] }> {
     if (isEmptyMemberPlan(plan)) return { added: [], removed: [] };
     const orgId = ctx.org.id;
-    const wanted = plan.replaceAll ?? plan.add;
-    await this.checkMembers(tx, orgId, wanted);
-    const removed: string[] = [];
-    const added: string[] = [];
+    const wanted = await resolveMembers(tx, orgId, plan.replaceAll ?? plan.add);
+    await checkNesting(tx, orgId, team, wanted.teams);
+    const removedUsers: string[] = [];
+    const removedTeams: string[] = [];
     if (plan.removeAll) {
-      removed.push(...(await tx.removeAllMembers(orgId, team.id)));
+      removedUsers.push(...(await tx.removeAllMembers(orgId, team.id)));
+      removedTeams.push(...(await tx.removeAllTeamMembers(orgId, team.id)));
     } else if (plan.replaceAll) {
       const keep = new Set(plan.replaceAll.map((m) => m.value));
-      const current = await tx.memberIds(orgId, team.id);
-      removed.push(
-        ...(await tx.removeMembers(
-          orgId,
-          team.id,
-          current.filter((u) => !keep.has(u)),
-        )),
+      const dropped = (ids: readonly string[]) => ids.filter((id) => !keep.has(id));
+      removedUsers.push(...(await tx.removeMembers(orgId, team.id, dropped(await tx.memberIds(orgId, team.id)))));
+      removedTeams.push(
+        ...(await tx.removeTeamMembers(orgId, team.id, dropped(await tx.teamMemberIds(orgId, team.id)))),
       );
     }
-    if (plan.remove.length > 0) removed.push(...(await tx.removeMembers(orgId, team.id, plan.remove)));
-    if (wanted.length > 0)
-      added.push(
-        ...(await tx.addMembers(
-          orgId,
-          team.id,
-          wanted.map((m) => m.value),
-          now,
-        )),
-      );
-    for (const userId of added) await this.event(tx, team, 'member.added', now, { teamId: team.id, userId });
-    for (const userId of removed) await this.event(tx, team, 'member.removed', now, { teamId: team.id, userId });
-    return { added, removed };
+    if (plan.remove.length > 0) {
+      const users = new Set(await tx.removeMembers(orgId, team.id, plan.remove));
+      removedUsers.push(...users);
+      const rest = plan.remove.filter((id) => !users.has(id));
+      if (rest.length > 0) removedTeams.push(...(await tx.removeTeamMembers(orgId, team.id, rest)));
+    }
+    const addedUsers = wanted.users.length > 0 ? await tx.addMembers(orgId, team.id, wanted.users, now) : [];
+    const addedTeams = wanted.teams.length > 0 ? await tx.addTeamMembers(orgId, team.id, wanted.teams, now) : [];
+    // A nested team is a member in its own right: its events name it, never its users.
+    for (const userId of addedUsers) await this.event(tx, team, 'member.added', now, { teamId: team.id, userId });
+    for (const memberTeamId of addedTeams)
+      await this.event(tx, team, 'member.added', now, { teamId: team.id, memberTeamId });
+    for (const userId of removedUsers) await this.event(tx, team, 'member.removed', now, { teamId: team.id, userId });
+    for (const memberTeamId of removedTeams)
+      await this.event(tx, team, 'member.removed', now, { teamId: team.id, memberTeamId });
+    return { added: [...addedUsers, ...addedTeams], removed: [...removedUsers, ...removedTeams] };
   }
 
-  /** SPEC: members must be users of the same organization; otherwise 400 and nothing changes. */
-  private async checkMembers(tx: StoreOps, orgId: string, members: readonly MemberRef[]): Promise<void> {
-    if (members.length === 0) return;
-    const groups = members.filter((m) => m.type !== undefined && foldCase(m.type) === 'group');
-    if (groups.length > 0) {
-      throw invalidValue(
-        `Teams contain users only; nested groups are not supported (member ${groups[0]?.value} has type "Group")`,
-        'group.nestedGroup',
-      );
-    }
-    const found = await tx.existingUserIds(
-      orgId,
-      members.map((m) => m.value),
-    );
-    const missing = [...new Set(members.map((m) => m.value).filter((id) => !found.has(id)))];
-    if (missing.length > 0) {
-      const shown = missing
-        .slice(0, LOGGED_IDS)
-        .map((id) => JSON.stringify(id))
-        .join(', ');
-      throw invalidValue(
-        `${missing.length === 1 ? 'Member' : `${missing.length} members`} ${shown}${missing.length > LOGGED_IDS ? ', …' : ''} ${missing.length === 1 ? 'is not a user' : 'are not users'} of this organization; provision the user before adding it to a team. Nothing was changed.`,
-        'group.unknownMember',
-      );
-    }
-  }
-
-  private async event(tx: StoreOps, team: TeamRecord, type: string, at: number, payload: Record<string, unknown>) {
+  private async event(
+    tx: StoreOps,
+    team: Pick<TeamRecord, 'orgId' | 'id'>,
+    type: string,
+    at: number,
+    payload: Record<string, unknown>,
+  ) {
     await tx.appendEvent({
       orgId: team.orgId,
       id: uuidv7(at),
@@ -307,10 +307,6 @@ export class Teams {
   private view(ctx: RequestContext, team: TeamRecord): GroupView {
     return { resource: toScimResource(groupResourceType, team, ctx.baseUrl), team };
   }
-}
-
-function memberJson(m: MemberRecord, baseUrl: string): ScimJson {
-  return { value: m.userId, $ref: `${baseUrl}/Users/${m.userId}`, display: m.displayName ?? m.userName, type: 'User' };
 }
 
 function splitMembers(parsed: ResourceDoc): { doc: ResourceDoc; members: MemberRef[] } {
@@ -345,14 +341,4 @@ function mapUnique(error: unknown, team: TeamRecord): unknown {
     `externalId "${team.externalId}" is already used by another group of this organization`,
     'group.externalIdTaken',
   );
-}
-
-function describeMembers(change: { added: readonly string[]; removed: readonly string[] }): string {
-  if (change.added.length === 0 && change.removed.length === 0) return '';
-  const ids = (list: readonly string[]) =>
-    `${list.slice(0, LOGGED_IDS).join(', ')}${list.length > LOGGED_IDS ? `, … (${list.length - LOGGED_IDS} more)` : ''}`;
-  const parts: string[] = [];
-  if (change.added.length > 0) parts.push(`+${change.added.length} (${ids(change.added)})`);
-  if (change.removed.length > 0) parts.push(`-${change.removed.length} (${ids(change.removed)})`);
-  return `; members ${parts.join(' ')}`;
 }

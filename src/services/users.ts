@@ -47,12 +47,23 @@ export class Users {
             doc,
             version: linkable.version + 1,
             updatedAt: now,
+            deletedAt: null,
           };
           // The incoming externalId may already be another user's: 409, like any clash.
           await this.write(tx, linked, linkable.version);
           ctx.outcome.resourceId = linked.id;
-          ctx.outcome.summary = `linked existing user (invited outside SCIM) ${describeUser(linked)}`;
-          await this.event(tx, linked, 'user.linked', now);
+          const was = linkable.deletedAt
+            ? `account the IdP deleted at ${new Date(linkable.deletedAt).toISOString()} and the organization retained`
+            : 'existing user (invited outside SCIM)';
+          ctx.outcome.summary = `linked ${was} ${describeUser(linked)}`;
+          await this.event(
+            tx,
+            linked,
+            'user.linked',
+            now,
+            undefined,
+            linkable.deletedAt ? { previouslyDeletedAt: linkable.deletedAt } : undefined,
+          );
           await this.log.recordInTransaction(tx, ctx, 201);
           return this.render(ctx, linked, tx);
         }
@@ -125,43 +136,62 @@ export class Users {
     });
   }
 
-  /** DELETE follows the organization's setting: deactivate (default) or remove. */
+  /**
+   * RFC 7644 §3.6: the SCIM resource is gone either way (404 on its id, absent from every list,
+   * out of uniqueness). The organization's setting says what happens to the account behind it:
+   * `retain` keeps it deactivated and unlinked, for a later create of the same person to link
+   * back; `erase` removes it. Its team memberships end in both cases, each with its event: a
+   * deleted user holds no team.
+   */
   async delete(ctx: RequestContext, id: string, ifMatch?: string): Promise<void> {
     ctx.outcome.resourceType = 'User';
     ctx.outcome.resourceId = id;
-    if (ctx.org.deleteMode === 'deactivate') {
-      await this.update(
-        ctx,
-        id,
-        ifMatch,
-        (current) => ({ doc: { ...current.doc, active: false } }),
-        204,
-        'DELETE (organization setting: deactivate)',
-      );
-      return;
-    }
-    await this.store.transaction(async (tx) => {
-      const user = await tx.getUser(ctx.org.id, id, { lock: true });
-      if (!user) throw userNotFound(id);
-      checkIfMatch('User', user.version, ifMatch);
-      // The memberships go with the user (foreign key cascade); say so to the rest of Parallel.
-      const teams = (await tx.teamsOfUsers(ctx.org.id, [id])).get(id) ?? [];
-      await tx.deleteUser(ctx.org.id, id);
-      ctx.outcome.summary = `removed ${describeUser(user)}${teams.length > 0 ? ` and its ${teams.length} team membership(s)` : ''}`;
-      const now = this.clock();
-      for (const team of teams) {
-        await tx.appendEvent({
-          orgId: user.orgId,
-          id: uuidv7(now),
-          at: now,
-          type: 'member.removed',
-          resourceId: team.teamId,
-          payload: { id: team.teamId, teamId: team.teamId, userId: id },
-        });
-      }
-      await this.event(tx, user, 'user.deleted', now);
-      await this.log.recordInTransaction(tx, ctx, 204);
-    });
+    await retryOnConcurrentUpdate(() =>
+      this.store.transaction(async (tx) => {
+        const user = await tx.getUser(ctx.org.id, id, { lock: true });
+        if (!user) throw userNotFound(id);
+        checkIfMatch('User', user.version, ifMatch);
+        const now = this.clock();
+        const mode = ctx.org.deleteMode;
+        const teams = await tx.removeUserFromTeams(ctx.org.id, id, now);
+        for (const teamId of teams) {
+          await tx.appendEvent({
+            orgId: user.orgId,
+            id: uuidv7(now),
+            at: now,
+            type: 'member.removed',
+            resourceId: teamId,
+            payload: { id: teamId, teamId, userId: id },
+          });
+        }
+        const left = teams.length > 0 ? `; left ${teams.length} team(s)` : '';
+        if (mode === 'erase') {
+          await tx.deleteUser(ctx.org.id, id);
+          ctx.outcome.summary = `deleted by the IdP, account erased (organization setting: erase) ${describeUser(user)}${left}`;
+          await this.event(tx, user, 'user.deleted', now, undefined, { account: 'erased' });
+        } else {
+          // Unlinked: the externalId is released for another user and the IdP no longer manages
+          // the account; the document keeps what the IdP last sent, for support.
+          const retained: UserRecord = {
+            ...user,
+            active: false,
+            externalId: null,
+            scimManaged: false,
+            doc: { ...user.doc, active: false },
+            version: user.version + 1,
+            updatedAt: now,
+            deletedAt: now,
+          };
+          await this.write(tx, retained, user.version);
+          ctx.outcome.summary = `deleted by the IdP, account retained deactivated and unlinked (organization setting: retain) ${describeUser(user)}${left}`;
+          await this.event(tx, retained, 'user.deleted', now, undefined, {
+            account: 'retained',
+            previousExternalId: user.externalId,
+          });
+        }
+        await this.log.recordInTransaction(tx, ctx, 204);
+      }),
+    );
   }
 
   /** A user who reached Parallel outside SCIM (invitation, SSO): linkable by a later create. */
@@ -212,6 +242,7 @@ export class Users {
     const org = await this.store.getOrg(orgId);
     if (!org) throw new ServiceError('notFound', `No organization with id ${orgId}`);
     return this.store.listUsers(orgId, {
+      withDeleted: true,
       sortOrder: 'descending',
       offset: options.offset ?? 0,
       limit: options.limit ?? 100,
@@ -280,7 +311,14 @@ export class Users {
     }
   }
 
-  private async event(tx: StoreOps, user: UserRecord, type: string, at: number, changed?: readonly string[]) {
+  private async event(
+    tx: StoreOps,
+    user: UserRecord,
+    type: string,
+    at: number,
+    changed?: readonly string[],
+    extra?: Readonly<Record<string, unknown>>,
+  ) {
     await tx.appendEvent({
       orgId: user.orgId,
       id: uuidv7(at),
@@ -293,6 +331,7 @@ export class Users {
         externalId: user.externalId,
         active: user.active,
         ...(changed ? { changed } : {}),
+        ...extra,
       },
     });
   }
@@ -316,7 +355,7 @@ export class Users {
         value: t.teamId,
         $ref: `${ctx.baseUrl}/Groups/${t.teamId}`,
         display: t.displayName,
-        type: 'direct',
+        type: t.type,
       }));
       return toScimResource(userResourceType, user, ctx.baseUrl, groups.length > 0 ? { groups } : {});
     });

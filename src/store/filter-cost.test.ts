@@ -140,7 +140,7 @@ for (const backend of testStores()) {
           id: orgId,
           name: orgId,
           scimEnabled: true,
-          deleteMode: 'deactivate',
+          deleteMode: 'retain',
           createdAt: T0,
           updatedAt: T0,
         });

@@ -31,7 +31,7 @@ function orgRecord(id: string, overrides: Partial<OrgRecord> = {}): OrgRecord {
     id,
     name: `Org ${id}`,
     scimEnabled: true,
-    deleteMode: 'deactivate',
+    deleteMode: 'retain',
     createdAt: T0,
     updatedAt: T0,
     ...overrides,
@@ -185,7 +185,7 @@ for (const backend of testStores()) {
         const changed = orgRecord(A, {
           name: 'Renamed',
           scimEnabled: false,
-          deleteMode: 'remove',
+          deleteMode: 'erase',
           createdAt: 5,
           updatedAt: T0 + 99,
         });
@@ -660,6 +660,7 @@ for (const backend of testStores()) {
       test('pageMembers pages in user-id order after the last id seen', async () => {
         await store.addMembers(A, 't-1', ['u-5', 'u-2', 'u-7', 'u-1', 'u-4', 'u-6', 'u-3'], T0);
         const member = (id: string) => ({
+          kind: 'user',
           userId: id,
           userName: `name-${id}`,
           displayName: Number(id.slice(2)) % 2 === 1 ? `Display ${id}` : null,
@@ -670,7 +671,8 @@ for (const backend of testStores()) {
           const page = await store.pageMembers(A, 't-1', after, 3);
           pages.push(page);
           if (page.length < 3) break;
-          after = page[page.length - 1]?.userId;
+          const last = page[page.length - 1];
+          after = last?.kind === 'user' ? last.userId : undefined;
         }
         assert.deepEqual(pages, [
           ['u-1', 'u-2', 'u-3'].map(member),
@@ -689,11 +691,11 @@ for (const backend of testStores()) {
             [
               'u-1',
               [
-                { teamId: 't-1', displayName: 'First' },
-                { teamId: 't-2', displayName: 'Second' },
+                { teamId: 't-1', displayName: 'First', type: 'direct' },
+                { teamId: 't-2', displayName: 'Second', type: 'direct' },
               ],
             ],
-            ['u-2', [{ teamId: 't-2', displayName: 'Second' }]],
+            ['u-2', [{ teamId: 't-2', displayName: 'Second', type: 'direct' }]],
           ]),
         );
       });
@@ -720,7 +722,7 @@ for (const backend of testStores()) {
         assert.deepEqual(await store.existingUserIds(A, ['u-1', 'u-2']), new Set(['u-1', 'u-2']));
         assert.deepEqual(
           await store.teamsOfUsers(A, ['u-1', 'u-2']),
-          new Map([['u-2', [{ teamId: 't-2', displayName: 'Second' }]]]),
+          new Map([['u-2', [{ teamId: 't-2', displayName: 'Second', type: 'direct' }]]]),
         );
       });
     });

@@ -7,7 +7,28 @@ import type { AttrPath, Filter } from '../scim/filter/ast.js';
 import type { ResourceDoc } from '../scim/resources/resource-doc.js';
 import type { RateLimiter, RateLimitOptions } from './rate-limiter.js';
 
-export type DeleteMode = 'deactivate' | 'remove';
+/**
+ * What a SCIM DELETE of a user does to the Parallel account behind it (RFC 7644 §3.6 either way:
+ * the SCIM resource is gone). `retain` keeps the account, deactivated and unlinked; `erase` removes
+ * it and its memberships.
+ */
+export type DeleteMode = 'retain' | 'erase';
+
+/**
+ * The setting named as support types it or as any version stored it: before 0007-retained-users.ts
+ * `retain` was `deactivate` and `erase` was `remove`, and a server of that version may still write
+ * those during an upgrade. Undefined for anything else.
+ */
+export function deleteModeOf(name: string): DeleteMode | undefined {
+  return DELETE_MODE_NAMES[name.trim().toLowerCase()];
+}
+
+const DELETE_MODE_NAMES: Readonly<Record<string, DeleteMode>> = {
+  retain: 'retain',
+  deactivate: 'retain',
+  erase: 'erase',
+  remove: 'erase',
+};
 
 export interface OrgRecord {
   readonly id: string;
@@ -42,6 +63,11 @@ export interface UserRecord {
   readonly version: number;
   readonly createdAt: number;
   readonly updatedAt: number;
+  /**
+   * When the IdP deleted the user and the organization retains accounts: the row stays, invisible
+   * to SCIM, until a create for the same person links it back. Absent or null: a live user.
+   */
+  readonly deletedAt?: number | null;
 }
 
 export interface TeamRecord {
@@ -56,15 +82,61 @@ export interface TeamRecord {
   readonly updatedAt: number;
 }
 
-/** A member as a Group renders it. */
-export interface MemberRecord {
+/**
+ * A member as a Group renders it: a user, or a team nested in the team (RFC 7643 §4.2). User and
+ * team ids are both UUIDv7 and never collide, so one id order pages both kinds together.
+ */
+export type MemberRecord = UserMemberRecord | TeamMemberRecord;
+
+export interface UserMemberRecord {
+  readonly kind: 'user';
   readonly userId: string;
   readonly userName: string;
   readonly displayName: string | null;
 }
 
-/** A team a user belongs to, as the User's `groups` attribute renders it. */
+/** A nested team: a member in its own right, never expanded into its users. */
+export interface TeamMemberRecord {
+  readonly kind: 'team';
+  readonly teamId: string;
+  readonly displayName: string;
+}
+
+/** The id a member is paged by (keyset: `pageMembers` continues after it). */
+export function memberIdOf(member: MemberRecord): string {
+  return member.kind === 'user' ? member.userId : member.teamId;
+}
+
+/**
+ * A team a user belongs to, as the User's `groups` attribute renders it (RFC 7643 §4.1.2):
+ * `direct` when the user is a member row of the team, `indirect` when the team holds, at some
+ * depth, a team the user is in. A team that is both is direct.
+ */
 export interface UserTeamRecord {
+  readonly teamId: string;
+  readonly displayName: string;
+  readonly type: 'direct' | 'indirect';
+}
+
+/**
+ * What adding teams as members of one team would do to the nesting, as `checkTeamNesting` finds
+ * it. Depths count nesting steps and are walked at most MAX_TEAM_NESTING_DEPTH steps, so a
+ * figure at the cap means "the cap or more".
+ */
+export interface TeamNestingCheck {
+  /** Longest chain of teams holding the team (0: no team holds it). */
+  readonly above: number;
+  /** Longest chain of teams inside any candidate (0: no candidate holds a team). */
+  readonly below: number;
+  /**
+   * Candidates that already hold the team, directly or not, or are the team itself: adding one
+   * would close a cycle. Each maps to the fewest steps from it down to the team (0: itself).
+   */
+  readonly containing: ReadonlyMap<string, number>;
+}
+
+/** One team on a nesting path, for an error detail that names it. */
+export interface TeamPathStep {
   readonly teamId: string;
   readonly displayName: string;
 }
@@ -122,6 +194,8 @@ export interface ListQuery {
    * on its first chunk, and later chunks skip the COUNT. Returned as `total` unchanged.
    */
   readonly knownTotal?: number;
+  /** Users only: include users the IdP deleted whose accounts are retained (support's view, never SCIM). */
+  readonly withDeleted?: boolean;
 }
 
 export interface Page<T> {
@@ -155,9 +229,19 @@ export interface StoreOps {
    */
   updateUser(user: UserRecord, expectedVersion: number): Promise<void>;
   deleteUser(orgId: string, userId: string): Promise<boolean>;
-  /** `lock` holds the row until the transaction ends, for a read that precedes a write. */
-  getUser(orgId: string, userId: string, options?: { lock?: boolean }): Promise<UserRecord | undefined>;
-  /** Users of the organization whose userName (ignoring case) or work e-mail matches. */
+  /**
+   * A live user (never a retained one unless `withDeleted`). `lock` holds the row until the
+   * transaction ends, for a read that precedes a write.
+   */
+  getUser(
+    orgId: string,
+    userId: string,
+    options?: { lock?: boolean; withDeleted?: boolean },
+  ): Promise<UserRecord | undefined>;
+  /**
+   * Users of the organization whose userName (ignoring case) or work e-mail matches, retained
+   * ones included: they are who a create may link back.
+   */
   findUsersByUserNameOrWorkEmail(orgId: string, userName: string, workEmails: readonly string[]): Promise<UserRecord[]>;
   listUsers(orgId: string, query: ListQuery): Promise<Page<UserRecord>>;
 
@@ -165,29 +249,77 @@ export interface StoreOps {
   insertTeam(team: TeamRecord): Promise<void>;
   /** Like updateUser: optimistic on `expectedVersion`. */
   updateTeam(team: TeamRecord, expectedVersion: number): Promise<void>;
-  /** Removes the team and its memberships (never the users). */
+  /**
+   * Removes the team and its memberships, both the members it holds and its places in other teams
+   * (never the users). Read `removeTeamFromParents` first to learn which teams it left.
+   */
   deleteTeam(orgId: string, teamId: string): Promise<boolean>;
   getTeam(orgId: string, teamId: string, options?: { lock?: boolean }): Promise<TeamRecord | undefined>;
   listTeams(orgId: string, query: ListQuery): Promise<Page<TeamRecord>>;
 
   /**
-   * Which of `userIds` are users of the organization (one indexed lookup per chunk of ids). Inside a
-   * transaction the users found stay until it ends (PostgreSQL: FOR KEY SHARE), so they can be
-   * referenced safely.
+   * Which of `userIds` are live users of the organization (one indexed lookup per chunk of ids).
+   * Inside a transaction the users found stay until it ends (PostgreSQL: FOR SHARE, which a
+   * DELETE, erase or retain, waits for), so they can be referenced safely.
    */
   existingUserIds(orgId: string, userIds: readonly string[]): Promise<Set<string>>;
   /** Adds memberships; returns the user ids that were not members before. */
   addMembers(orgId: string, teamId: string, userIds: readonly string[], at: number): Promise<string[]>;
   /** Removes memberships; returns the user ids that were members. */
   removeMembers(orgId: string, teamId: string, userIds: readonly string[]): Promise<string[]>;
+  /**
+   * Removes every team membership of the user, each team getting a new version (its member list
+   * changed); returns the ids of the teams it left.
+   */
+  removeUserFromTeams(orgId: string, userId: string, at: number): Promise<string[]>;
   /** Removes every membership of the team; returns the removed user ids. */
   removeAllMembers(orgId: string, teamId: string): Promise<string[]>;
   /** All member ids: only for a full replacement of the list, which must know the old one. */
   memberIds(orgId: string, teamId: string): Promise<string[]>;
-  /** One page of members in user-id order, after `afterUserId` (keyset paging). */
-  pageMembers(orgId: string, teamId: string, afterUserId: string | undefined, limit: number): Promise<MemberRecord[]>;
-  /** The teams of each of `userIds`, in one query per chunk (never one per user). */
+  /**
+   * One page of members, users and nested teams together in id order, after `afterId` (keyset
+   * paging: one indexed range read per kind, whatever the team size).
+   */
+  pageMembers(orgId: string, teamId: string, afterId: string | undefined, limit: number): Promise<MemberRecord[]>;
+  /**
+   * The teams of each of `userIds`, direct and indirect (through nested teams, at most
+   * MAX_TEAM_NESTING_DEPTH steps up), in team-id order: one query per chunk, never one per user.
+   */
   teamsOfUsers(orgId: string, userIds: readonly string[]): Promise<Map<string, UserTeamRecord[]>>;
+
+  /**
+   * Which of `teamIds` are teams of the organization (one indexed lookup per chunk). Inside a
+   * transaction the teams found stay until it ends (PostgreSQL: FOR KEY SHARE), like
+   * `existingUserIds`.
+   */
+  existingTeamIds(orgId: string, teamIds: readonly string[]): Promise<Set<string>>;
+  /** Nests teams in `teamId`; returns the ids that were not members before. Check the nesting first. */
+  addTeamMembers(orgId: string, teamId: string, memberTeamIds: readonly string[], at: number): Promise<string[]>;
+  /** Removes nested teams; returns the ids that were members. */
+  removeTeamMembers(orgId: string, teamId: string, memberTeamIds: readonly string[]): Promise<string[]>;
+  /** Removes every nested team of the team; returns their ids. */
+  removeAllTeamMembers(orgId: string, teamId: string): Promise<string[]>;
+  /** All nested team ids: only for a full replacement of the list, like `memberIds`. */
+  teamMemberIds(orgId: string, teamId: string): Promise<string[]>;
+  /**
+   * Takes the team out of every team that holds it, each of those getting a new version; returns
+   * their ids.
+   */
+  removeTeamFromParents(orgId: string, teamId: string, at: number): Promise<string[]>;
+  /**
+   * Serializes changes to the organization's nesting until the transaction ends. A cycle can close
+   * through teams that no single change touches (A⊃B and C⊃D committed, then B⊃C and D⊃A at once),
+   * so locking the two teams of each change cannot keep cycles out; one lock per organization can.
+   * SQLite needs none (BEGIN IMMEDIATE already serializes writers).
+   */
+  lockTeamNesting(orgId: string): Promise<void>;
+  /** What nesting `memberTeamIds` in `teamId` would do: one bounded recursive query per chunk. */
+  checkTeamNesting(orgId: string, teamId: string, memberTeamIds: readonly string[]): Promise<TeamNestingCheck>;
+  /**
+   * A shortest chain from `fromTeamId` down to `toTeamId`, both included, when it is `steps` long
+   * (as `checkTeamNesting` reported it); empty when there is none.
+   */
+  teamNestingPath(orgId: string, fromTeamId: string, toTeamId: string, steps: number): Promise<TeamPathStep[]>;
 
   appendLog(entry: LogRecord): Promise<void>;
   queryLog(orgId: string, query: LogQuery): Promise<LogRecord[]>;

@@ -108,19 +108,43 @@ for (const backend of testStores()) {
       assert.equal((await scimRequest(`${server.scimUrl}/Users`, { token })).status, 401);
     });
 
-    test('org set switches SCIM off (403) and DELETE to remove', async () => {
+    test('org set switches SCIM off (403) and the DELETE setting (old names accepted); user list shows accounts the IdP deleted', async () => {
       const org = JSON.parse((await cli('org', 'create', '--name', 'Switchy', '--json')).stdout) as { id: string };
       const { token } = JSON.parse((await cli('token', 'issue', '--org', org.id, '--json')).stdout) as {
         token: string;
       };
       assert.equal((await cli('org', 'set', org.id, '--scim', 'off')).code, 0);
       assert.equal((await scimRequest(`${server.scimUrl}/Users`, { token })).status, 403);
+      // "remove" is the old name of "erase": support's scripts keep working.
       assert.equal((await cli('org', 'set', org.id, '--scim', 'on', '--delete', 'remove')).code, 0);
       const shown = JSON.parse((await cli('org', 'show', org.id, '--json')).stdout) as {
         scimEnabled: boolean;
         deleteMode: string;
       };
-      assert.deepEqual([shown.scimEnabled, shown.deleteMode], [true, 'remove']);
+      assert.deepEqual([shown.scimEnabled, shown.deleteMode], [true, 'erase']);
+      const bad = await cli('org', 'set', org.id, '--delete', 'purge');
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /retain or erase/);
+      assert.equal((await cli('org', 'set', org.id, '--delete', 'retain')).code, 0);
+
+      const created = await scimRequest(`${server.scimUrl}/Users`, {
+        token,
+        method: 'POST',
+        body: {
+          schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+          userName: 'gone@switchy.test',
+          externalId: 'g-1',
+        },
+      });
+      const id = (created.body as { id: string }).id;
+      assert.equal((await scimRequest(`${server.scimUrl}/Users/${id}`, { token, method: 'DELETE' })).status, 204);
+      const listed = JSON.parse((await cli('user', 'list', '--org', org.id, '--json')).stdout) as {
+        users: { id: string; state: string; externalId: string | null; deletedByIdpAt: string | null }[];
+      };
+      const retained = listed.users.find((u) => u.id === id);
+      assert.equal(retained?.state, 'deleted by the IdP');
+      assert.equal(retained?.externalId, null);
+      assert.match(retained?.deletedByIdpAt ?? '', /^\d{4}-\d\d-\d\dT/);
     });
 
     test("a crafted URL cannot write escape sequences or fake lines into support's terminal", async () => {

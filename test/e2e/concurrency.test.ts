@@ -127,7 +127,7 @@ describe('several instances starting at once on a new PostgreSQL database', () =
         id: 'o1',
         name: 'Fleet',
         scimEnabled: true,
-        deleteMode: 'deactivate' as const,
+        deleteMode: 'retain' as const,
         createdAt: 1,
         updatedAt: 1,
       };

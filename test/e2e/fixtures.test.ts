@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { parseDeleteMode } from '../../src/services/index.js';
 import { mismatches } from '../helpers/match.js';
 import { newTenant, type RunningServer, scimRequest, startServer } from '../helpers/start-server.js';
 import { testStores } from '../helpers/stores.js';
@@ -19,7 +20,8 @@ interface Step {
 interface Fixture {
   description: string;
   setup?: {
-    deleteMode?: 'deactivate' | 'remove';
+    /** retain | erase, or their old names deactivate | remove (both stay accepted). */
+    deleteMode?: string;
     invitedUsers?: { email: string; givenName?: string; familyName?: string }[];
   };
   steps: Step[];
@@ -73,7 +75,9 @@ for (const backend of testStores()) {
         test(`${dir}/${file}: ${fixture.description}`, async () => {
           const { orgId, token } = await newTenant(server.services, `${dir}/${file}`);
           if (fixture.setup?.deleteMode)
-            await server.services.organizations.update(orgId, { deleteMode: fixture.setup.deleteMode });
+            await server.services.organizations.update(orgId, {
+              deleteMode: parseDeleteMode(fixture.setup.deleteMode),
+            });
           for (const invited of fixture.setup?.invitedUsers ?? []) await server.services.users.invite(orgId, invited);
           const vars = new Map<string, string>();
           for (const [i, rawStep] of fixture.steps.entries()) {

@@ -49,6 +49,38 @@ if (postgres) {
         await server.close();
       }
     });
+
+    test('a member add racing an uncommitted retain (DELETE keeping the account) is 400, never a member who is gone', async () => {
+      const server = await startServer(postgres);
+      const admin = new pg.Client({ connectionString: stripSchema(server.databaseUrl) });
+      await admin.connect();
+      try {
+        const { token } = await newTenant(server.services);
+        const send = (method: string, path: string, body?: unknown) =>
+          scimRequest(`${server.scimUrl}${path}`, { method, token, ...(body !== undefined ? { body } : {}) });
+        const user = (await send('POST', '/Users', { schemas: [USER], userName: 'retained@contoso.com' })).body.id;
+        const team = (await send('POST', '/Groups', { schemas: [GROUP], displayName: 'Team' })).body.id;
+        await admin.query(`set search_path = ${new URL(server.databaseUrl).searchParams.get('schema')}`);
+        // A retain updates a non-key column: the lock a foreign key takes (FOR KEY SHARE) would not
+        // wait for it, and the membership would land after the retain had ended them all.
+        await admin.query('begin');
+        await admin.query('update users set deleted_at = 1, active = 0, external_id = null where id = $1', [user]);
+        const add = send('PATCH', `/Groups/${team}`, {
+          schemas: [PATCH],
+          Operations: [{ op: 'add', path: 'members', value: [{ value: user }] }],
+        });
+        await new Promise((r) => setTimeout(r, 300));
+        await admin.query('commit');
+        const res = await add;
+        assert.equal(res.status, 400, res.text);
+        assert.equal(res.body.scimType, 'invalidValue');
+        const members = await send('GET', `/Groups/${team}`);
+        assert.deepEqual(members.body.members ?? [], []);
+      } finally {
+        await admin.end();
+        await server.close();
+      }
+    });
   });
 }
 

@@ -148,12 +148,60 @@ for (const backend of testStores()) {
         assert.deepEqual(trimmed.body.emails, [{ value: 'absent.new@example.com', type: 'work', primary: true }]);
       });
 
-      test('a list filter emails[primary pr] does not match e-mails sent without primary', {
-        todo: 'the store keeps user_values.primary_flag NOT NULL (0 for absent), so SQL "primary pr" is always true: a store change (user-row.ts and a migration), outside this change',
-      }, async () => {
+      test('a list filter emails[primary pr] does not match e-mails sent without primary', async () => {
         await create('absent-list@example.com', { emails: [{ value: 'absent-list@example.com', type: 'work' }] });
         const filter = q('userName eq "absent-list@example.com" and emails[primary pr]');
         assert.equal((await send('GET', `/Users?filter=${filter}`)).body.totalResults, 0);
+      });
+
+      test('list filters tell an absent primary from primary false (RFC 7644 §3.4.2.2)', async () => {
+        await create('tri-absent@example.com', { emails: [{ value: 'tri-absent@example.com' }] });
+        await create('tri-false@example.com', { emails: [{ value: 'tri-false@example.com', primary: false }] });
+        await create('tri-true@example.com', { emails: [{ value: 'tri-true@example.com', primary: 'True' }] });
+        await create('tri-none@example.com');
+        const listed = async (filter: string) => {
+          const res = await send('GET', `/Users?filter=${q(`userName sw "tri-" and (${filter})`)}&sortBy=userName`);
+          assert.equal(res.status, 200, res.text);
+          return (res.body.Resources ?? []).map((u: { userName: string }) => u.userName.split('@')[0]);
+        };
+        assert.deepEqual(await listed('emails[primary pr]'), ['tri-false', 'tri-true']);
+        assert.deepEqual(await listed('emails.primary pr'), ['tri-false', 'tri-true']);
+        assert.deepEqual(await listed('not (emails.primary pr)'), ['tri-absent', 'tri-none']);
+        assert.deepEqual(await listed('emails[primary eq false]'), ['tri-false']);
+        assert.deepEqual(await listed('emails[primary eq true]'), ['tri-true']);
+        assert.deepEqual(await listed('emails[not (primary eq true)]'), ['tri-absent', 'tri-false']);
+      });
+
+      test('a PATCH path filter emails[primary pr] leaves the e-mails without primary as they are', async () => {
+        const user = await create('tri-patch@example.com', {
+          emails: [
+            { value: 'tri-patch@example.com', type: 'work' },
+            { value: 'tri-patch@home.example', type: 'home', primary: false },
+          ],
+        });
+        // primary: false is a value, so pr selects it; the element without primary is not touched.
+        const replaced = await patch(user.id, {
+          op: 'replace',
+          path: 'emails[primary pr].display',
+          value: 'Home',
+        });
+        assert.equal(replaced.status, 200, replaced.text);
+        assert.deepEqual(replaced.body.emails, [
+          { value: 'tri-patch@example.com', type: 'work' },
+          { value: 'tri-patch@home.example', type: 'home', primary: false, display: 'Home' },
+        ]);
+        const removed = await patch(user.id, { op: 'remove', path: 'emails[primary pr]' });
+        assert.equal(removed.status, 200, removed.text);
+        assert.deepEqual(removed.body.emails, [{ value: 'tri-patch@example.com', type: 'work' }]);
+        // The store wrote the remaining element back without a primary, as the response shows it.
+        const listed = async (filter: string) =>
+          (await send('GET', `/Users?filter=${q(`userName eq "tri-patch@example.com" and ${filter}`)}`)).body
+            .totalResults;
+        assert.equal(await listed('emails[primary pr]'), 0);
+        assert.equal(await listed('emails[primary eq false]'), 0);
+        assert.equal(await listed('emails[not (primary pr)]'), 1);
+        const got = await send('GET', `/Users/${user.id}`);
+        assert.deepEqual(got.body.emails, [{ value: 'tri-patch@example.com', type: 'work' }]);
       });
     });
 

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { parseDeleteMode } from '../../services/index.js';
 import type { OrgRecord } from '../../store/store.js';
 import { iso, out, printJson, printTable, withServices } from '../cli-context.js';
 import { parseChoice } from '../parse-options.js';
@@ -65,14 +66,16 @@ export function orgCommands(program: Command): void {
     .description('change an organization: SCIM plan switch, what DELETE means, name')
     .argument('<id>', 'organization id')
     .option('--scim <on|off>', 'SCIM plan feature')
-    .option('--delete <deactivate|remove>', 'what a SCIM DELETE of a user does')
+    .option(
+      '--delete <retain|erase>',
+      'what a SCIM DELETE of a user does to the account: retain (deactivate, unlink, keep its history; a later create of the same person links it back) or erase (remove it and its memberships). deactivate and remove are the old names',
+    )
     .option('--name <name>', 'new name')
     .option('--json', 'print JSON')
     .action(async (id: string, opts: { scim?: string; delete?: string; name?: string; json?: boolean }) => {
       const scim =
         opts.scim === undefined ? undefined : parseChoice('--scim', opts.scim, ['on', 'off'] as const) === 'on';
-      const deleteMode =
-        opts.delete === undefined ? undefined : parseChoice('--delete', opts.delete, ['deactivate', 'remove'] as const);
+      const deleteMode = opts.delete === undefined ? undefined : parseDeleteMode(opts.delete);
       const updated = await withServices((s) =>
         s.organizations.update(id, {
           ...(scim !== undefined ? { scimEnabled: scim } : {}),

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { TeamRecord } from '../../store/store.js';
+import { type MemberRecord, memberIdOf, type TeamRecord } from '../../store/store.js';
 import { iso, out, printJson, printTable, withServices } from '../cli-context.js';
 
 const teamJson = (t: TeamRecord) => ({
@@ -9,6 +9,12 @@ const teamJson = (t: TeamRecord) => ({
   createdAt: iso(t.createdAt),
   updatedAt: iso(t.updatedAt),
 });
+
+// A nested team is listed as a member in its own right (kind "team"), never expanded into its users.
+const memberJson = (m: MemberRecord) =>
+  m.kind === 'user'
+    ? { kind: m.kind, id: m.userId, userName: m.userName, displayName: m.displayName }
+    : { kind: m.kind, id: m.teamId, displayName: m.displayName };
 
 export function teamCommands(program: Command): void {
   const team = program.command('team').description('teams (SCIM Groups) of an organization');
@@ -43,7 +49,7 @@ export function teamCommands(program: Command): void {
       if (opts.json) {
         return printJson({
           ...teamJson(found),
-          members: members.map((m) => ({ id: m.userId, userName: m.userName, displayName: m.displayName })),
+          members: members.map(memberJson),
         });
       }
       out(`id:          ${found.id}`);
@@ -52,8 +58,8 @@ export function teamCommands(program: Command): void {
       out(`updated:     ${iso(found.updatedAt)}`);
       out('');
       printTable(
-        ['MEMBER ID', 'USERNAME', 'DISPLAY NAME'],
-        members.map((m) => [m.userId, m.userName, m.displayName ?? '']),
+        ['MEMBER ID', 'KIND', 'USERNAME', 'DISPLAY NAME'],
+        members.map((m) => [memberIdOf(m), m.kind, m.kind === 'user' ? m.userName : '-', m.displayName ?? '']),
       );
       if (members.length === limit && limit > 0) out(`(first ${limit} members; use --members)`);
     });

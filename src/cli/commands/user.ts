@@ -8,9 +8,17 @@ const userJson = (u: UserRecord) => ({
   externalId: u.externalId,
   active: u.active,
   managedBy: u.scimManaged ? 'idp' : 'parallel',
+  state: state(u),
+  deletedByIdpAt: u.deletedAt ? iso(u.deletedAt) : null,
   createdAt: iso(u.createdAt),
   updatedAt: iso(u.updatedAt),
 });
+
+/** One word for support: a retained account the IdP deleted is neither active nor just deactivated. */
+function state(u: UserRecord): 'active' | 'deactivated' | 'deleted by the IdP' {
+  if (u.deletedAt) return 'deleted by the IdP';
+  return u.active ? 'active' : 'deactivated';
+}
 
 export function userCommands(program: Command): void {
   const user = program.command('user').description('users of an organization');
@@ -37,7 +45,9 @@ export function userCommands(program: Command): void {
 
   user
     .command('list')
-    .description('list users, newest first, with who manages them')
+    .description(
+      'list users, newest first, with their state and who manages them (accounts the IdP deleted and the organization retains included)',
+    )
     .requiredOption('--org <id>', 'organization id')
     .option('--limit <n>', 'how many', '100')
     .option('--json', 'print JSON')
@@ -46,12 +56,12 @@ export function userCommands(program: Command): void {
       const page = await withServices((s) => s.users.listForAdmin(opts.org, { limit }));
       if (opts.json) return printJson({ total: page.total, users: page.items.map(userJson) });
       printTable(
-        ['ID', 'USERNAME', 'EXTERNAL ID', 'ACTIVE', 'MANAGED BY', 'UPDATED'],
+        ['ID', 'USERNAME', 'EXTERNAL ID', 'STATE', 'MANAGED BY', 'UPDATED'],
         page.items.map((u) => [
           u.id,
           u.userName,
           u.externalId ?? '-',
-          u.active ? 'yes' : 'no',
+          u.deletedAt ? `deleted by the IdP ${iso(u.deletedAt)}` : state(u),
           u.scimManaged ? 'IdP (SCIM)' : 'Parallel',
           iso(u.updatedAt),
         ]),

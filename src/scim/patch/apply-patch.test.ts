@@ -214,7 +214,7 @@ const errors: ErrorCase[] = [
     body: patch({ op: 'add', path: 'members', value: [{ display: 'Babs' }] }),
     scimType: 'invalidValue',
     detail:
-      'Operations[0]: members[0] must be an object whose "value" is the member user\'s id, as in {"value": "2819c223-7f76-453a-919d-413861904646"}, got an object',
+      'Operations[0]: members[0] must be an object whose "value" is the member\'s id, as in {"value": "2819c223-7f76-453a-919d-413861904646"}, got an object',
   },
   {
     name: "removing a Group's displayName",

@@ -184,9 +184,11 @@ describe('parseMemberRefs', () => {
       ),
       [{ value: 'u1' }, { value: 'u2', display: 'Babs', type: 'User' }, { value: 'u3' }],
     );
-    assert.deepEqual(parseMemberRefs({ value: 'u1' }, 'Operations[0]'), [{ value: 'u1' }]);
+    assert.deepEqual(parseMemberRefs([{ value: 't1', type: 'Group' }], 'Operations[0]'), [
+      { value: 't1', type: 'Group' },
+    ]);
     assert.deepEqual(parseMemberRefs(null, 'Operations[0]'), []);
-    assert.deepEqual(parseMemberRefs(['u1'], 'Operations[0]'), [{ value: 'u1' }]);
+    assert.deepEqual(parseMemberRefs([], 'Operations[0]'), []);
   });
 
   test('an element without a value is refused', () => {
@@ -196,9 +198,47 @@ describe('parseMemberRefs', () => {
         error instanceof ScimError &&
         error.scimType === 'invalidValue' &&
         error.detail ===
-          'Operations[2]: members[1] must be an object whose "value" is the member user\'s id, as in {"value": "2819c223-7f76-453a-919d-413861904646"}, got an object',
+          'Operations[2]: members[1] must be an object whose "value" is the member\'s id, as in {"value": "2819c223-7f76-453a-919d-413861904646"}, got an object',
     );
   });
+
+  // RFC 7643 §2.4, and what POST, PUT and a PATCH of any other multi-valued attribute answer
+  // (schema/coerce-value.ts): no IdP fixture sends anything but an array of objects.
+  const refused: { name: string; value: unknown; detail: string }[] = [
+    {
+      name: 'a bare id string',
+      value: 'u1',
+      detail:
+        'Operations[0]: attribute "members" must be an array (it is multi-valued, RFC 7643 §2.4), got the string "u1".',
+    },
+    {
+      name: 'a lone object',
+      value: { value: 'u1' },
+      detail: 'Operations[0]: attribute "members" must be an array (it is multi-valued, RFC 7643 §2.4), got an object.',
+    },
+    {
+      name: 'a string element',
+      value: [{ value: 'u1' }, 'u2'],
+      detail: 'Operations[0]: attribute "members[1]" must be an object such as {"value": "..."}, got the string "u2".',
+    },
+    {
+      name: 'a value that is not a string',
+      value: [{ value: 7 }],
+      detail: 'Operations[0]: attribute "members[0].value" must be a string, got the number 7.',
+    },
+  ];
+  for (const c of refused) {
+    test(`${c.name} is refused as POST refuses it`, () => {
+      assert.throws(
+        () => parseMemberRefs(c.value, 'Operations[0]'),
+        (error: unknown) =>
+          error instanceof ScimError &&
+          error.status === 400 &&
+          error.scimType === 'invalidValue' &&
+          error.detail === c.detail,
+      );
+    });
+  }
 });
 
 describe('memberIdsOf', () => {

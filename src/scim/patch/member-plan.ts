@@ -1,12 +1,15 @@
 import type { Filter } from '../filter/ast.js';
 import { printFilter } from '../filter/print-filter.js';
 import { isScimObject } from '../resources/resource-doc.js';
-import { describeValue } from '../schema/coerce.js';
+import { type AttributeDef, findAttribute } from '../schema/attribute.js';
+import { coerceAttributeValue, describeValue } from '../schema/coerce.js';
+import { groupSchema } from '../schema/group-schema.js';
 import { invalidFilter, invalidValue } from '../scim-error.js';
 
 /**
- * A member named in a request (RFC 7643 §4.2 `members`): `value` is the member user's id.
- * `display` and `type` are passed along as sent, for logs; `$ref` is ignored (Entra sends null).
+ * A member named in a request (RFC 7643 §4.2 `members`): `value` is the id of the member user or
+ * team, `type` ("User" or "Group") may say which. `display` is passed along as sent, for logs;
+ * `$ref` is ignored (Entra sends null).
  */
 export interface MemberRef {
   readonly value: string;
@@ -137,22 +140,31 @@ export class MemberPlanBuilder {
   }
 }
 
+const MEMBERS: AttributeDef = (() => {
+  const def = findAttribute(groupSchema.attributes, 'members');
+  if (def === undefined) throw new Error('the Group schema has no "members" attribute');
+  return def;
+})();
+
 /**
- * Reads the `value` of an operation on `members`: an array of `{ value, display?, type?, $ref? }`
- * (a single object is accepted as a one-element array, and a bare id string as `{ value }`, as
- * schema/coerce.ts reads POST bodies). `null` reads as no members.
+ * Reads the `value` of an operation on `members`: an array of `{ value, display?, type?, $ref? }`,
+ * checked by the rule POST and PUT bodies and every other multi-valued attribute follow
+ * (schema/coerce-value.ts, RFC 7643 §2.4): an array of objects, never a lone object or a bare id
+ * string, which Entra and Okta never send. `null` reads as no members.
  *
- * @throws ScimError 400 `invalidValue` when an element has no string `value`.
+ * @throws ScimError 400 `invalidValue` when the value is not an array of objects, or an element
+ * has no string `value`.
  */
 export function parseMemberRefs(raw: unknown, where: string): MemberRef[] {
   if (raw === null || raw === undefined) return [];
-  const items: readonly unknown[] = Array.isArray(raw) ? raw : [raw];
-  return items.map((item, i) => {
-    if (typeof item === 'string' && item !== '') return { value: item };
+  coerceAttributeValue(MEMBERS, raw, 'members', { context: where });
+  // Coercion has refused anything but an array; it drops elements left empty, so `value` is
+  // checked here on the elements as sent, as parseResource does for POST.
+  return (raw as readonly unknown[]).map((item, i) => {
     const value = isScimObject(item) ? pick(item, 'value') : undefined;
     if (!isScimObject(item) || typeof value !== 'string' || value === '') {
       throw invalidValue(
-        `${where}: members[${i}] must be an object whose "value" is the member user's id, as in {"value": "2819c223-7f76-453a-919d-413861904646"}, got ${describeValue(item)}`,
+        `${where}: members[${i}] must be an object whose "value" is the member's id, as in {"value": "2819c223-7f76-453a-919d-413861904646"}, got ${describeValue(item)}`,
         'patch.memberValue',
       );
     }

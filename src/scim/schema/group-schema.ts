@@ -1,4 +1,4 @@
-import { INDEXED_MAX_LENGTH } from '../limits.js';
+import { INDEXED_MAX_LENGTH, MAX_TEAM_NESTING_DEPTH } from '../limits.js';
 import { attr, type SchemaDef } from './attribute.js';
 
 export const GROUP_SCHEMA_ID = 'urn:ietf:params:scim:schemas:core:2.0:Group';
@@ -19,7 +19,7 @@ export const groupSchema: SchemaDef = {
     attr('members', 'complex', {
       multiValued: true,
       storedAsRows: true,
-      description: 'Users of the same organization who belong to the team.',
+      description: `Direct members of the team: users, and teams nested in it (type "Group"), of the same organization; no cycles, at most ${MAX_TEAM_NESTING_DEPTH} levels of nesting.`,
       subAttributes: [
         attr('value', 'string', { mutability: 'immutable', caseExact: true, maxLength: INDEXED_MAX_LENGTH }),
         attr('$ref', 'reference', { mutability: 'immutable', referenceTypes: ['User', 'Group'] }),

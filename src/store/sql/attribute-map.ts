@@ -1,4 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
+import { MAX_TEAM_NESTING_DEPTH } from '../../scim/limits.js';
 import type { AttributeDef, ResourceTypeDef } from '../../scim/schema/attribute.js';
 import { ENTERPRISE_USER_SCHEMA_ID } from '../../scim/schema/enterprise-user-schema.js';
 import type { ResolvedPath } from '../../scim/schema/resolve-path.js';
@@ -51,7 +52,13 @@ export interface AttributeMap {
   multi(attribute: AttributeDef): MultiTarget | undefined;
   /** Human list of what can be filtered, for error messages. */
   readonly filterable: readonly string[];
-  /** `select <columns, or 1> from` the organization's resources (`r`), narrowed by `predicate`. */
+  /**
+   * The rows of the table that are SCIM resources, when not all are: users the IdP deleted whose
+   * accounts are retained stay as rows that no SCIM read may see. Written as the partial unique
+   * index's predicate, so that a lookup under it can use that index.
+   */
+  readonly live: RawBuilder<boolean> | undefined;
+  /** `select <columns, or 1> from` the organization's live resources (`r`), narrowed by `predicate`. */
   rows(orgId: string, predicate?: RawBuilder<boolean>, columns?: RawBuilder<unknown>): RawBuilder<unknown>;
   /** The bytes of a resource row: its document holds every value the row holds. */
   readonly rowBytes: RawBuilder<number>;
@@ -83,6 +90,7 @@ function buildMap(
   columns: Record<string, ColumnTarget>,
   multi: Record<string, MultiTarget>,
   text: Pick<AttributeMap, 'filterable' | 'noun' | 'indexedHint'>,
+  live?: RawBuilder<boolean>,
 ): AttributeMap {
   const byKey = new Map(Object.entries(columns).map(([k, v]) => [k.toLowerCase(), v]));
   const multiByName = new Map(Object.entries(multi).map(([k, v]) => [k.toLowerCase(), v]));
@@ -90,7 +98,9 @@ function buildMap(
     type,
     column: (resolved) => byKey.get(pathKey(resolved)),
     multi: (attribute) => (attribute.multiValued ? multiByName.get(attribute.name.toLowerCase()) : undefined),
-    rows: (orgId, p, c) => sql`select ${c ?? sql`1`} from ${sql.table(table)} r where r.org_id = ${orgId}${narrow(p)}`,
+    live,
+    rows: (orgId, p, c) =>
+      sql`select ${c ?? sql`1`} from ${sql.table(table)} r where r.org_id = ${orgId}${narrow(live)}${narrow(p)}`,
     rowBytes: sql<number>`octet_length(r.doc)`,
     ...text,
   };
@@ -104,6 +114,8 @@ const valueColumns: Record<string, ColumnTarget> = {
   value: indexed(str('value')),
   type: str('type'),
   display: str('display'),
+  // NULL for an element sent without primary (0006-primary-tri-state.ts), so `pr` is `is not
+  // null` and `eq false` does not match it, as the PATCH evaluator reads the document.
   primary: { column: 'primary_flag', type: 'boolean' },
 };
 
@@ -121,16 +133,43 @@ const userValues = (attr: string): MultiTarget => ({
   noun: `${attr} values`,
 });
 
-/** Memberships seen from one side: `key` is the column naming the resource, `sub` the other side. */
-const memberships = (key: 'user_id' | 'team_id', value: 'team_id' | 'user_id'): MultiTarget => ({
-  // team_members_pk (org_id, team_id, user_id) and team_members_user_ix (org_id, user_id).
-  sub: (name) => (name.toLowerCase() === 'value' ? indexed(str(value, true)) : undefined),
+/**
+ * A Group's `members`: user members (team_members) and nested teams (team_subteams) as one
+ * relation `v(org_id, team_id, user_id)`, `user_id` holding either kind of member id (ids are
+ * unique across both). Both halves keep their indexes: the planners push `v.org_id = $org and
+ * <predicate>` into each arm of the UNION ALL (team_members_pk / team_members_user_ix,
+ * team_subteams_pk / team_subteams_member_ix).
+ */
+const groupMembers = sql`(select org_id, team_id, user_id from team_members union all select org_id, team_id, member_team_id as user_id from team_subteams)`;
+
+const members: MultiTarget = {
+  sub: (name) => (name.toLowerCase() === 'value' ? indexed(str('user_id', true)) : undefined),
   some: (orgId, p) =>
-    sql<boolean>`r.id in (select ${sql.ref(`v.${key}`)} from team_members v where v.org_id = ${orgId} and ${p})`,
-  rows: (orgId, p, c) => sql`select ${c ?? sql`1`} from team_members v where v.org_id = ${orgId}${narrow(p)}`,
+    sql<boolean>`r.id in (select v.team_id from ${groupMembers} v where v.org_id = ${orgId} and ${p})`,
+  rows: (orgId, p, c) => sql`select ${c ?? sql`1`} from ${groupMembers} v where v.org_id = ${orgId}${narrow(p)}`,
   rowBytes: undefined,
   noun: 'group memberships',
-});
+};
+
+/**
+ * The teams that `predicate` (over `v.team_id`) selects, with every team nested in them, at most
+ * MAX_TEAM_NESTING_DEPTH steps down: a user's `groups` holds its indirect groups too (RFC 7643
+ * §4.1.2), so `groups.value eq "T"` finds the members of T's nested teams. The walk starts from
+ * the teams the predicate names (teams_pk for an eq) and follows team_subteams_pk down.
+ */
+const selectedTeamsAndBelow = (orgId: string, predicate: RawBuilder<boolean>) =>
+  sql`with recursive down(id, depth) as (select v.team_id, 0 from (select id as team_id from teams where org_id = ${orgId}) v where ${predicate} union select s.member_team_id, down.depth + 1 from down join team_subteams s on s.org_id = ${orgId} and s.team_id = down.id where down.depth < ${MAX_TEAM_NESTING_DEPTH}) select id from down`;
+
+/** A User's `groups`: the memberships of the teams selected and of the teams nested in them. */
+const userGroups: MultiTarget = {
+  sub: (name) => (name.toLowerCase() === 'value' ? indexed(str('team_id', true)) : undefined),
+  some: (orgId, p) =>
+    sql<boolean>`r.id in (select v.user_id from team_members v where v.org_id = ${orgId} and v.team_id in (${selectedTeamsAndBelow(orgId, p)}))`,
+  rows: (orgId, p, c) =>
+    sql`select ${c ?? sql`1`} from team_members v where v.org_id = ${orgId}${p ? sql` and v.team_id in (${selectedTeamsAndBelow(orgId, p)})` : sql``}`,
+  rowBytes: undefined,
+  noun: 'group memberships',
+};
 
 const ENTERPRISE = ENTERPRISE_USER_SCHEMA_ID;
 
@@ -165,7 +204,7 @@ export const userAttributeMap: AttributeMap = buildMap(
   },
   {
     ...Object.fromEntries(userValueAttributes.map((a) => [a, userValues(a)])),
-    groups: memberships('user_id', 'team_id'),
+    groups: userGroups,
   },
   {
     noun: 'users',
@@ -192,6 +231,8 @@ export const userAttributeMap: AttributeMap = buildMap(
       'enterprise employeeNumber, costCenter, organization, division, department, manager.value',
     ],
   },
+  // users_user_name_uq holds live users only (0007-retained-users.ts).
+  sql<boolean>`r.deleted_at is null`,
 );
 
 export const groupAttributeMap: AttributeMap = buildMap(
@@ -206,7 +247,7 @@ export const groupAttributeMap: AttributeMap = buildMap(
     'meta.created': created,
     'meta.lastmodified': indexed(updated),
   },
-  { members: memberships('team_id', 'user_id') },
+  { members },
   {
     noun: 'groups',
     indexedHint: 'eq on id, externalId, displayName or members.value (members[value eq "..."])',

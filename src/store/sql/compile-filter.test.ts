@@ -5,11 +5,14 @@ import type { Kysely } from 'kysely';
 import { coldKysely } from '../../../test/helpers/cold-kysely.js';
 import { testStores } from '../../../test/helpers/stores.js';
 import type { AttrPath, CompareFilter, CompareOp, Filter, PresentFilter } from '../../scim/filter/ast.js';
+import { matchesValueFilter } from '../../scim/filter/evaluate-filter.js';
 import { parseFilter } from '../../scim/filter/parse-filter.js';
 import { printFilter } from '../../scim/filter/print-filter.js';
 import { foldCase } from '../../scim/fold-case.js';
 import type { ScimValue } from '../../scim/resources/resource-doc.js';
+import { findAttribute } from '../../scim/schema/attribute.js';
 import { ENTERPRISE_USER_SCHEMA_ID } from '../../scim/schema/enterprise-user-schema.js';
+import { userResourceType } from '../../scim/schema/resource-types.js';
 import { ScimError } from '../../scim/scim-error.js';
 import { postgresHooks } from '../postgres/postgres-dialect.js';
 import { sqliteHooks } from '../sqlite/sqlite-dialect.js';
@@ -75,6 +78,30 @@ const pinned: readonly { filter: string; sqlite: Compiled; postgres: Compiled }[
     postgres: {
       sql: `(not ${EMAILS_IN} $1 and v.attr = $2 and ("v"."value_ci" = $3))))`,
       parameters: ['org-1', 'emails', 'a@x'],
+    },
+  },
+  {
+    // RFC 7643 §2.4: an element sent without primary holds NULL, which `pr` leaves out.
+    filter: 'emails[primary pr]',
+    sqlite: {
+      sql: `${EMAILS_IN} ? and v.attr = ? and ("v"."primary_flag" is not null)))`,
+      parameters: ['org-1', 'emails'],
+    },
+    postgres: {
+      sql: `${EMAILS_IN} $1 and v.attr = $2 and ("v"."primary_flag" is not null)))`,
+      parameters: ['org-1', 'emails'],
+    },
+  },
+  {
+    // NULL = 0 is NULL: an absent primary is not false.
+    filter: 'emails[primary eq false]',
+    sqlite: {
+      sql: `${EMAILS_IN} ? and v.attr = ? and ("v"."primary_flag" = ?)))`,
+      parameters: ['org-1', 'emails', 0],
+    },
+    postgres: {
+      sql: `${EMAILS_IN} $1 and v.attr = $2 and ("v"."primary_flag" = $3)))`,
+      parameters: ['org-1', 'emails', 0],
     },
   },
   {
@@ -414,8 +441,8 @@ interface EmailSpec extends Spec<SampleEmail> {
 const EMAIL: readonly EmailSpec[] = [
   { name: 'value', kind: 'string', caseExact: false, nullable: false, get: (e) => e.value },
   { name: 'type', kind: 'string', caseExact: false, nullable: true, get: (e) => e.type },
-  // The store keeps an absent primary as false (user-row.ts), so it is never absent.
-  { name: 'primary', kind: 'boolean', caseExact: false, nullable: false, get: (e) => e.primary === true },
+  // Absent stays absent (RFC 7643 §2.4): the store keeps it as NULL, not as false.
+  { name: 'primary', kind: 'boolean', caseExact: false, nullable: true, get: (e) => e.primary },
 ];
 
 const keyOf = (path: AttrPath) =>
@@ -708,7 +735,7 @@ for (const backend of testStores()) {
             id: orgId,
             name: orgId,
             scimEnabled: true,
-            deleteMode: 'remove',
+            deleteMode: 'erase',
             createdAt: T0,
             updatedAt: T0,
           });
@@ -736,6 +763,12 @@ for (const backend of testStores()) {
       );
       return expected.length;
     }
+
+    test('the samples hold e-mails with primary absent, true and false', () => {
+      // Without all three the property could not tell an absent primary from a false one.
+      const primaries = new Set(samples.flatMap((s) => s.emails.map((e) => String(e.primary))));
+      assert.deepEqual([...primaries].sort(), ['false', 'true', 'undefined']);
+    });
 
     test(`${RUNS} random filters select exactly what the evaluator selects`, async () => {
       let selective = 0;
@@ -782,7 +815,7 @@ for (const backend of testStores()) {
         id: ORG,
         name: ORG,
         scimEnabled: true,
-        deleteMode: 'remove',
+        deleteMode: 'erase',
         createdAt: T0,
         updatedAt: T0,
       });
@@ -815,6 +848,82 @@ for (const backend of testStores()) {
           page.items.map((u) => u.id),
           expected,
         );
+      });
+    }
+  });
+
+  describe(`an absent primary stays absent (RFC 7643 §2.4) on ${backend.name}`, () => {
+    let store: Store;
+    let close: () => Promise<void>;
+    const emails: Record<string, Record<string, ScimValue>[]> = {
+      'p-absent': [{ value: 'a@x' }],
+      'p-false': [{ value: 'f@x', primary: false }],
+      'p-mixed': [{ value: 'm1@x' }, { value: 'm2@x', primary: false }],
+      'p-none': [],
+      'p-true': [{ value: 't@x', primary: true }],
+    };
+
+    before(async () => {
+      ({ store, close } = await backend.open());
+      await store.insertOrg({
+        id: ORG,
+        name: ORG,
+        scimEnabled: true,
+        deleteMode: 'erase',
+        createdAt: T0,
+        updatedAt: T0,
+      });
+      for (const [id, list] of Object.entries(emails)) {
+        // A primary phone number on the user whose e-mail has none: the rows of one attribute only.
+        const phones = id === 'p-absent' ? { phoneNumbers: [{ value: '+1 555 0100', primary: true }] } : {};
+        await store.insertUser({
+          orgId: ORG,
+          id,
+          userName: id,
+          externalId: null,
+          active: true,
+          scimManaged: true,
+          doc: { userName: id, ...(list.length > 0 ? { emails: list } : {}), ...phones },
+          version: 1,
+          createdAt: T0,
+          updatedAt: T0,
+        });
+      }
+    });
+    after(async () => {
+      await close();
+    });
+
+    const emailsDef = findAttribute(userResourceType.schema.attributes, 'emails');
+    const cases: readonly [string, string[]][] = [
+      ['emails[primary pr]', ['p-false', 'p-mixed', 'p-true']],
+      ['emails.primary pr', ['p-false', 'p-mixed', 'p-true']],
+      ['not (emails.primary pr)', ['p-absent', 'p-none']],
+      ['emails[not (primary pr)]', ['p-absent', 'p-mixed']],
+      ['emails[primary eq null]', ['p-absent', 'p-mixed']],
+      ['emails[primary eq false]', ['p-false', 'p-mixed']],
+      ['emails[primary eq true]', ['p-true']],
+      ['emails[not (primary eq true)]', ['p-absent', 'p-false', 'p-mixed']],
+      ['emails[primary ne false]', ['p-absent', 'p-mixed', 'p-true']],
+      ['emails.primary ne false', ['p-absent', 'p-none', 'p-true']],
+      ['phoneNumbers[primary pr]', ['p-absent']],
+    ];
+    for (const [filter, expected] of cases) {
+      test(`${filter} selects ${expected.join(', ')}`, async () => {
+        const parsed = parseFilter(filter);
+        const page = await store.listUsers(ORG, { filter: parsed, sortOrder: 'ascending', offset: 0, limit: 100 });
+        assert.deepEqual(
+          page.items.map((u) => u.id),
+          expected,
+        );
+        // A value path on emails selects what PATCH's evaluator selects from the same documents.
+        if (parsed.kind === 'valuePath' && parsed.path.attr === 'emails' && emailsDef) {
+          const inner = parsed.filter;
+          const byPatch = Object.keys(emails).filter((id) =>
+            (emails[id] ?? []).some((e) => matchesValueFilter(inner, e, emailsDef)),
+          );
+          assert.deepEqual(byPatch, expected);
+        }
       });
     }
   });

@@ -433,6 +433,7 @@ class FilterCompiler {
   private compareBoolean(operand: Operand, { op, value, at }: CompareFilter, label: string): RawBuilder<boolean> {
     if (typeof value !== 'boolean') throw mismatch(label, 'true or false', value, at);
     const bit = value ? 1 : 0;
+    // A NULL column (an element's absent primary) makes `=` NULL, false to WHERE and to negate().
     if (op === 'eq') return sql<boolean>`(${operand.column} = ${bit})`;
     if (op === 'ne') return sql<boolean>`(${operand.column} is null or ${operand.column} <> ${bit})`;
     throw invalidFilter(`"${label}" is a boolean: use eq or ne, not ${op} (position ${at + 1})`, 'filter.operatorType');

@@ -70,6 +70,8 @@ export interface UsersTable {
   version: number;
   created_at: number;
   updated_at: number;
+  /** Set when the IdP deleted the user and the account is retained: no SCIM read sees the row. */
+  deleted_at: number | null;
 }
 
 /** One row per element of a value/type/primary multi-valued attribute (emails, phoneNumbers, ...). */
@@ -84,7 +86,8 @@ export interface UserValuesTable {
   type_ci: string | null;
   display: string | null;
   display_ci: string | null;
-  primary_flag: number;
+  /** 1 `primary: true`, 0 `primary: false`, NULL sent without primary (RFC 7643 §2.4: absent stays absent). */
+  primary_flag: number | null;
 }
 
 export interface ProvisioningLogTable {
@@ -135,6 +138,14 @@ export interface TeamMembersTable {
   created_at: number;
 }
 
+/** A team that is a member of another team (migration 0008): one row per nested member. */
+export interface TeamSubteamsTable {
+  org_id: string;
+  team_id: string;
+  member_team_id: string;
+  created_at: number;
+}
+
 export interface Database {
   orgs: OrgsTable;
   tokens: TokensTable;
@@ -144,4 +155,5 @@ export interface Database {
   events: EventsTable;
   teams: TeamsTable;
   team_members: TeamMembersTable;
+  team_subteams: TeamSubteamsTable;
 }

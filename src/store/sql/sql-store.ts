@@ -4,27 +4,31 @@ import { resolvePath } from '../../scim/schema/resolve-path.js';
 import { invalidValue } from '../../scim/scim-error.js';
 import { migrateToLatest } from '../migrate.js';
 import type { RateLimiter, RateLimitOptions } from '../rate-limiter.js';
-import type {
-  DeleteMode,
-  EventRecord,
-  ListQuery,
-  LogQuery,
-  LogRecord,
-  MemberRecord,
-  OrgRecord,
-  Page,
-  Store,
-  StoreOps,
-  TeamRecord,
-  TokenRecord,
-  UserRecord,
-  UserTeamRecord,
+import {
+  deleteModeOf,
+  type EventRecord,
+  type ListQuery,
+  type LogQuery,
+  type LogRecord,
+  type MemberRecord,
+  type OrgRecord,
+  type Page,
+  type Store,
+  type StoreOps,
+  type TeamNestingCheck,
+  type TeamPathStep,
+  type TeamRecord,
+  type TokenRecord,
+  type UserRecord,
+  type UserTeamRecord,
 } from '../store.js';
 import { ConcurrentUpdate, UniqueViolation } from '../store-errors.js';
 import { type AttributeMap, groupAttributeMap, userAttributeMap } from './attribute-map.js';
+import { bumpTeamVersions, chunks, unique } from './batches.js';
 import { compileListFilter } from './compile-filter.js';
 import type { Database, OrgsTable, ProvisioningLogTable, TokensTable } from './db-schema.js';
 import type { SqlDialectHooks } from './sql-dialect.js';
+import * as nesting from './team-nesting.js';
 import { rowToTeam, type TeamRowRead, teamReadColumns, teamToRow } from './team-row.js';
 import { rowToUser, userReadColumns, userToRow, userToValueRows } from './user-row.js';
 
@@ -180,12 +184,17 @@ class SqlOps implements StoreOps {
     return Number(result.numDeletedRows) === 1;
   }
 
-  async getUser(orgId: string, userId: string, options: { lock?: boolean } = {}): Promise<UserRecord | undefined> {
+  async getUser(
+    orgId: string,
+    userId: string,
+    options: { lock?: boolean; withDeleted?: boolean } = {},
+  ): Promise<UserRecord | undefined> {
     let q = this.db
       .selectFrom('users as r')
       .select(userReadColumns)
       .where('r.org_id', '=', orgId)
       .where('r.id', '=', userId);
+    if (!options.withDeleted) q = q.where('r.deleted_at', 'is', null);
     if (options.lock && this.hooks.lockRows) q = q.forNoKeyUpdate();
     const row = await q.executeTakeFirst();
     return row && rowToUser(row);
@@ -199,12 +208,16 @@ class SqlOps implements StoreOps {
     // Two index lookups rather than one OR: an OR with a subquery makes SQLite walk every user of
     // the organization, on every create of an initial sync.
     const names = [...new Set([foldCase(userName), ...workEmails.map(foldCase)])];
-    const byName = await this.db
-      .selectFrom('users as r')
-      .select(userReadColumns)
-      .where('r.org_id', '=', orgId)
-      .where('r.user_name_ci', 'in', names)
-      .execute();
+    // Live and retained users sit in two partial indexes (0007-retained-users.ts); a predicate
+    // naming neither would scan the organization.
+    const byNameIn = (live: boolean) =>
+      this.db
+        .selectFrom('users as r')
+        .select(userReadColumns)
+        .where('r.org_id', '=', orgId)
+        .where('r.user_name_ci', 'in', names)
+        .where('r.deleted_at', live ? 'is' : 'is not', null);
+    const byName = await byNameIn(true).unionAll(byNameIn(false)).execute();
     // An invited user's address may also sit in an emails entry of any type.
     const byEmail =
       workEmails.length === 0
@@ -224,7 +237,14 @@ class SqlOps implements StoreOps {
   }
 
   async listUsers(orgId: string, query: ListQuery): Promise<Page<UserRecord>> {
-    const { total, rows } = await this.list('users', userAttributeMap, orgId, query, userReadColumns);
+    const { total, rows } = await this.list(
+      'users',
+      userAttributeMap,
+      orgId,
+      query,
+      userReadColumns,
+      query.withDeleted,
+    );
     return { total, items: rows.map(rowToUser), docChars: docChars(rows) };
   }
 
@@ -248,6 +268,12 @@ class SqlOps implements StoreOps {
 
   async deleteTeam(orgId: string, teamId: string): Promise<boolean> {
     await this.db.deleteFrom('team_members').where('org_id', '=', orgId).where('team_id', '=', teamId).execute();
+    await nesting.removeAllTeamMembers(this.db, orgId, teamId);
+    await this.db
+      .deleteFrom('team_subteams')
+      .where('org_id', '=', orgId)
+      .where('member_team_id', '=', teamId)
+      .execute();
     const result = await this.db
       .deleteFrom('teams')
       .where('org_id', '=', orgId)
@@ -275,11 +301,18 @@ class SqlOps implements StoreOps {
   async existingUserIds(orgId: string, userIds: readonly string[]): Promise<Set<string>> {
     const found = new Set<string>();
     for (const ids of chunks(unique(userIds))) {
-      let q = this.db.selectFrom('users').select('id').where('org_id', '=', orgId).where('id', 'in', ids);
-      // The users found are about to be referenced (a membership row): locking them as the
-      // foreign key would (FOR KEY SHARE) makes a concurrent erase wait for us, or, when it
-      // committed first, leaves them unfound here, a 400 rather than a foreign-key error later.
-      if (this.hooks.lockRows) q = q.forKeyShare();
+      let q = this.db
+        .selectFrom('users')
+        .select('id')
+        .where('org_id', '=', orgId)
+        .where('id', 'in', ids)
+        .where('deleted_at', 'is', null);
+      // The users found are about to be referenced (a membership row). FOR SHARE makes a
+      // concurrent DELETE wait for us, or, when it committed first, leaves them unfound here (a
+      // 400 rather than a foreign-key error, or a membership of a retained user, later). FOR KEY
+      // SHARE, which the foreign key takes, would not stop a retain: that is an UPDATE of a
+      // non-key column, so the membership would land after the retain had ended them all.
+      if (this.hooks.lockRows) q = q.forShare();
       const rows = await q.execute();
       for (const row of rows) found.add(row.id);
     }
@@ -316,6 +349,18 @@ class SqlOps implements StoreOps {
     return removed;
   }
 
+  async removeUserFromTeams(orgId: string, userId: string, at: number): Promise<string[]> {
+    const rows = await this.db
+      .deleteFrom('team_members')
+      .where('org_id', '=', orgId)
+      .where('user_id', '=', userId)
+      .returning('team_id')
+      .execute();
+    const teamIds = rows.map((r) => r.team_id);
+    await bumpTeamVersions(this.db, orgId, teamIds, at);
+    return teamIds;
+  }
+
   async removeAllMembers(orgId: string, teamId: string): Promise<string[]> {
     const rows = await this.db
       .deleteFrom('team_members')
@@ -339,38 +384,50 @@ class SqlOps implements StoreOps {
   async pageMembers(
     orgId: string,
     teamId: string,
-    afterUserId: string | undefined,
+    afterId: string | undefined,
     limit: number,
   ): Promise<MemberRecord[]> {
-    let q = this.db
-      .selectFrom('team_members as m')
-      .innerJoin('users as u', (j) => j.onRef('u.org_id', '=', 'm.org_id').onRef('u.id', '=', 'm.user_id'))
-      .select(['m.user_id', 'u.user_name', 'u.display_name'])
-      .where('m.org_id', '=', orgId)
-      .where('m.team_id', '=', teamId);
-    if (afterUserId !== undefined) q = q.where('m.user_id', '>', afterUserId);
-    const rows = await q.orderBy('m.user_id').limit(limit).execute();
-    return rows.map((r) => ({ userId: r.user_id, userName: r.user_name, displayName: r.display_name }));
+    return nesting.pageMembers(this.db, orgId, teamId, afterId, limit);
   }
 
   async teamsOfUsers(orgId: string, userIds: readonly string[]): Promise<Map<string, UserTeamRecord[]>> {
-    const result = new Map<string, UserTeamRecord[]>();
-    for (const ids of chunks(unique(userIds))) {
-      const rows = await this.db
-        .selectFrom('team_members as m')
-        .innerJoin('teams as t', (j) => j.onRef('t.org_id', '=', 'm.org_id').onRef('t.id', '=', 'm.team_id'))
-        .select(['m.user_id', 'm.team_id', 't.display_name'])
-        .where('m.org_id', '=', orgId)
-        .where('m.user_id', 'in', ids)
-        .orderBy('m.team_id')
-        .execute();
-      for (const row of rows) {
-        const list = result.get(row.user_id) ?? [];
-        list.push({ teamId: row.team_id, displayName: row.display_name });
-        result.set(row.user_id, list);
-      }
-    }
-    return result;
+    return nesting.teamsOfUsers(this.db, orgId, userIds);
+  }
+
+  async existingTeamIds(orgId: string, teamIds: readonly string[]): Promise<Set<string>> {
+    return nesting.existingTeamIds(this.db, this.hooks, orgId, teamIds);
+  }
+
+  async addTeamMembers(orgId: string, teamId: string, memberTeamIds: readonly string[], at: number): Promise<string[]> {
+    return nesting.addTeamMembers(this.db, orgId, teamId, memberTeamIds, at);
+  }
+
+  async removeTeamMembers(orgId: string, teamId: string, memberTeamIds: readonly string[]): Promise<string[]> {
+    return nesting.removeTeamMembers(this.db, orgId, teamId, memberTeamIds);
+  }
+
+  async removeAllTeamMembers(orgId: string, teamId: string): Promise<string[]> {
+    return nesting.removeAllTeamMembers(this.db, orgId, teamId);
+  }
+
+  async teamMemberIds(orgId: string, teamId: string): Promise<string[]> {
+    return nesting.teamMemberIds(this.db, orgId, teamId);
+  }
+
+  async removeTeamFromParents(orgId: string, teamId: string, at: number): Promise<string[]> {
+    return nesting.removeTeamFromParents(this.db, orgId, teamId, at);
+  }
+
+  async lockTeamNesting(orgId: string): Promise<void> {
+    await nesting.lockTeamNesting(this.db, this.hooks, orgId);
+  }
+
+  async checkTeamNesting(orgId: string, teamId: string, memberTeamIds: readonly string[]): Promise<TeamNestingCheck> {
+    return nesting.checkTeamNesting(this.db, orgId, teamId, memberTeamIds);
+  }
+
+  async teamNestingPath(orgId: string, fromTeamId: string, toTeamId: string, steps: number): Promise<TeamPathStep[]> {
+    return nesting.teamNestingPath(this.db, orgId, fromTeamId, toTeamId, steps);
   }
 
   /**
@@ -384,16 +441,18 @@ class SqlOps implements StoreOps {
     orgId: string,
     query: ListQuery,
     columns: C,
+    withDeleted = false,
   ) {
     // sortBy is checked before anything runs: a bad one is refused whether or not rows match.
     const sortTarget = query.sortBy ? sortColumn(map, query.sortBy) : undefined;
     const where = await compileListFilter(this.db, map, this.hooks, orgId, query);
     // Both tables share org_id, id and the meta columns, all this method names; typing the
     // builder as `users` lets Kysely check those names.
-    const base = this.db
+    let base = this.db
       .selectFrom(`${table} as r` as 'users as r')
       .where('r.org_id', '=', orgId)
       .where(where);
+    if (map.live && !withDeleted) base = base.where(map.live);
     const total =
       query.knownTotal ??
       Number((await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
@@ -584,7 +643,7 @@ function rowToOrg(row: OrgsTable): OrgRecord {
     id: row.id,
     name: row.name,
     scimEnabled: row.scim_enabled === 1,
-    deleteMode: row.delete_mode as DeleteMode,
+    deleteMode: deleteModeOf(row.delete_mode) ?? 'retain',
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
   };
@@ -661,14 +720,3 @@ function rowToLog(r: ProvisioningLogTable): LogRecord {
 }
 
 const MAX_TRANSACTION_ATTEMPTS = 5;
-
-/** SQLite allows 32,766 bound parameters per statement; 500 keeps every batch far below. */
-const CHUNK = 500;
-
-function chunks<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
-  return out;
-}
-
-const unique = (ids: readonly string[]): string[] => [...new Set(ids)];

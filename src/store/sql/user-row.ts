@@ -81,6 +81,7 @@ export function userToRow(user: UserRecord): UsersTable {
     version: user.version,
     created_at: user.createdAt,
     updated_at: user.updatedAt,
+    deleted_at: user.deletedAt ?? null,
   };
 }
 
@@ -107,11 +108,21 @@ export function userToValueRows(user: UserRecord): UserValuesTable[] {
         type_ci,
         display,
         display_ci,
-        primary_flag: e.primary === true ? 1 : 0,
+        primary_flag: primaryFlag(e.primary),
       });
     });
   }
   return rows;
+}
+
+/**
+ * The stored primary: only the JSON booleans count (coerce-value.ts stores nothing else), and any
+ * other value is absent, the rule migration 0006-primary-tri-state applies to rows written before.
+ */
+function primaryFlag(primary: unknown): number | null {
+  if (primary === true) return 1;
+  if (primary === false) return 0;
+  return null;
 }
 
 export interface UserRowRead {
@@ -125,6 +136,7 @@ export interface UserRowRead {
   version: number;
   created_at: number;
   updated_at: number;
+  deleted_at: number | null;
 }
 
 export function rowToUser(row: UserRowRead): UserRecord {
@@ -139,6 +151,7 @@ export function rowToUser(row: UserRowRead): UserRecord {
     version: Number(row.version),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
+    ...(row.deleted_at !== null ? { deletedAt: Number(row.deleted_at) } : {}),
   };
 }
 
@@ -154,4 +167,5 @@ export const userReadColumns = [
   'r.version',
   'r.created_at',
   'r.updated_at',
+  'r.deleted_at',
 ] as const;

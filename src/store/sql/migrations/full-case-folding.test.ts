@@ -1,21 +1,13 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, mock, test } from 'node:test';
-import Database from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import type { Kysely } from 'kysely';
+import { type DatabaseAt, migrationKinds, openDatabaseAt } from '../../../../test/helpers/database-at.js';
 import { parseFilter } from '../../../scim/filter/parse-filter.js';
 import { foldCase } from '../../../scim/fold-case.js';
-import { migrateToLatest } from '../../migrate.js';
 import { openStore } from '../../open-store.js';
-import { postgresHooks } from '../../postgres/postgres-dialect.js';
 import type { Store } from '../../store.js';
 import { UniqueViolation } from '../../store-errors.js';
 import { collisionValue, fullCaseFolding, REFOLD_BATCH_SIZE } from './0005-full-case-folding.js';
-import { migrations } from './index.js';
 
 /*
  * Migration 0005 on a database written by 0001-0004: rows carry the `_ci` values the lower-casing
@@ -29,72 +21,7 @@ const ci = (value: string | null) => (value === null ? null : lowerCased(value))
 
 const T0 = 1_700_000_000_000;
 
-interface Opened {
-  // biome-ignore lint/suspicious/noExplicitAny: the test writes below the typed schema, as 0004 left it
-  readonly db: Kysely<any>;
-  readonly databaseUrl: string;
-  /** Runs every migration not applied yet, as SqlStore.migrate does on start. */
-  migrate(): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** An empty database of `kind`, migrated to 0004 only. */
-async function openAt0004(kind: 'sqlite' | 'postgres'): Promise<Opened> {
-  let opened: Opened;
-  let schema: string | undefined;
-  if (kind === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'parallel-scim-0005-'));
-    const file = join(dir, 'test.db');
-    const database = new Database(file);
-    database.pragma('foreign_keys = ON');
-    const db = new Kysely({ dialect: new SqliteDialect({ database }) });
-    opened = {
-      db,
-      databaseUrl: `sqlite:${file}`,
-      migrate: () => migrateToLatest(db),
-      async close() {
-        await db.destroy();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  } else {
-    const serverUrl = process.env.TEST_POSTGRES_URL as string;
-    const name = `t_${randomBytes(6).toString('hex')}`;
-    schema = name;
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`create schema ${name}`);
-    await admin.end();
-    const pool = new pg.Pool({ connectionString: serverUrl, max: 2, options: `-c search_path=${name}` });
-    const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
-    const url = new URL(serverUrl);
-    url.searchParams.set('schema', name);
-    opened = {
-      db,
-      databaseUrl: url.toString(),
-      migrate: () => migrateToLatest(db, postgresHooks.migrationLock),
-      async close() {
-        await db.destroy();
-        const dropper = new pg.Client({ connectionString: serverUrl });
-        await dropper.connect();
-        await dropper.query(`drop schema if exists ${name} cascade`);
-        await dropper.end();
-      },
-    };
-  }
-  const migrator = new Migrator({
-    db: opened.db,
-    provider: { getMigrations: async () => migrations },
-    ...(schema !== undefined ? { migrationTableSchema: schema } : {}),
-  });
-  const { error } = await migrator.migrateTo('0004-log-retention');
-  if (error) throw error;
-  return opened;
-}
-
-const kinds: ('sqlite' | 'postgres')[] = ['sqlite'];
-if (process.env.TEST_POSTGRES_URL) kinds.push('postgres');
-const only = process.env.TEST_STORES?.split(',').map((s) => s.trim());
+type Opened = DatabaseAt;
 
 // biome-ignore lint/suspicious/noExplicitAny: as above
 async function insertOrg(db: Kysely<any>, id: string): Promise<void> {
@@ -191,10 +118,10 @@ async function insertOldTeam(db: Kysely<any>, org: string, id: string, displayNa
 
 const everything = { sortOrder: 'ascending', offset: 0, limit: 100 } as const;
 
-for (const kind of kinds.filter((k) => !only || only.includes(k))) {
+for (const kind of migrationKinds()) {
   describe(`migration 0005-full-case-folding on ${kind}`, () => {
     test('recomputes every _ci column of users, user_values and teams, across batches', async () => {
-      const opened = await openAt0004(kind);
+      const opened = await openDatabaseAt(kind, '0004-log-retention');
       try {
         const { db } = opened;
         await insertOrg(db, 'org-a');
@@ -287,7 +214,7 @@ for (const kind of kinds.filter((k) => !only || only.includes(k))) {
       let opened: Opened;
       let warnings: string[];
       before(async () => {
-        opened = await openAt0004(kind);
+        opened = await openDatabaseAt(kind, '0004-log-retention');
         const { db } = opened;
         for (const org of ['org-a', 'org-b']) await insertOrg(db, org);
         await insertOldUsers(db, [

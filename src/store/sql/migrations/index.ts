@@ -4,6 +4,9 @@ import { teams } from './0002-teams.js';
 import { rateLimits } from './0003-rate-limits.js';
 import { logRetention } from './0004-log-retention.js';
 import { fullCaseFolding } from './0005-full-case-folding.js';
+import { primaryTriState } from './0006-primary-tri-state.js';
+import { retainedUsers } from './0007-retained-users.js';
+import { nestedTeams } from './0008-nested-teams.js';
 
 /**
  * Static migration record: names sort in the order they apply. Never edit a migration that has
@@ -15,4 +18,7 @@ export const migrations: Record<string, Migration> = {
   '0003-rate-limits': rateLimits,
   '0004-log-retention': logRetention,
   '0005-full-case-folding': fullCaseFolding,
+  '0006-primary-tri-state': primaryTriState,
+  '0007-retained-users': retainedUsers,
+  '0008-nested-teams': nestedTeams,
 };
