@@ -1,21 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { orgRecord, T0, teamRecord, userRecord } from '../../test/helpers/records.js';
 import { testStores } from '../../test/helpers/stores.js';
 import { parseFilter } from '../scim/filter/parse-filter.js';
 import type { ResourceDoc } from '../scim/resources/resource-doc.js';
 import { ENTERPRISE_USER_SCHEMA_ID } from '../scim/schema/enterprise-user-schema.js';
 import { ScimError } from '../scim/scim-error.js';
-import type {
-  EventRecord,
-  ListQuery,
-  LogQuery,
-  LogRecord,
-  OrgRecord,
-  Store,
-  TeamRecord,
-  TokenRecord,
-  UserRecord,
-} from './store.js';
+import type { EventRecord, ListQuery, LogQuery, LogRecord, Store, TokenRecord, UserRecord } from './store.js';
 import { ConcurrentUpdate, UniqueViolation } from './store-errors.js';
 
 /*
@@ -23,36 +14,6 @@ import { ConcurrentUpdate, UniqueViolation } from './store-errors.js';
  * One database per backend; every test gets two fresh organizations (`A` and `B`), so tests never
  * see each other's rows, and every read also runs next to other tenants' data.
  */
-
-const T0 = 1_700_000_000_000;
-
-function orgRecord(id: string, overrides: Partial<OrgRecord> = {}): OrgRecord {
-  return {
-    id,
-    name: `Org ${id}`,
-    scimEnabled: true,
-    deleteMode: 'retain',
-    createdAt: T0,
-    updatedAt: T0,
-    ...overrides,
-  };
-}
-
-function userRecord(orgId: string, id: string, userName: string, overrides: Partial<UserRecord> = {}): UserRecord {
-  return {
-    orgId,
-    id,
-    userName,
-    externalId: null,
-    active: true,
-    scimManaged: true,
-    doc: { userName, active: true },
-    version: 1,
-    createdAt: T0,
-    updatedAt: T0,
-    ...overrides,
-  };
-}
 
 /** A user whose doc carries `displayName` (absent when undefined) and e-mails. */
 function namedUser(
@@ -64,20 +25,6 @@ function namedUser(
 ): UserRecord {
   const doc: ResourceDoc = displayName === undefined ? { userName } : { userName, displayName };
   return userRecord(orgId, id, userName, { doc, ...extra });
-}
-
-function teamRecord(orgId: string, id: string, displayName: string, overrides: Partial<TeamRecord> = {}): TeamRecord {
-  return {
-    orgId,
-    id,
-    displayName,
-    externalId: null,
-    doc: { displayName },
-    version: 1,
-    createdAt: T0,
-    updatedAt: T0,
-    ...overrides,
-  };
 }
 
 function tokenRecord(orgId: string, id: string, overrides: Partial<TokenRecord> = {}): TokenRecord {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { T0, teamRecord, userRecord } from '../../test/helpers/records.js';
 import { testStores } from '../../test/helpers/stores.js';
 import { MAX_TEAM_NESTING_DEPTH } from '../scim/limits.js';
-import type { Store, TeamRecord, UserRecord } from './store.js';
+import type { Store } from './store.js';
 
 /*
  * The store half of nested teams, on every backend: the team_subteams rows, the one-id-order
@@ -10,27 +11,9 @@ import type { Store, TeamRecord, UserRecord } from './store.js';
  * depth checks (services/team-nesting.ts makes the decisions; these are the facts it reads).
  */
 
-const T0 = 1_700_000_000_000;
-
-function team(orgId: string, id: string, displayName = `Team ${id}`): TeamRecord {
-  return { orgId, id, displayName, externalId: null, doc: { displayName }, version: 1, createdAt: T0, updatedAt: T0 };
-}
-
-function user(orgId: string, id: string): UserRecord {
-  const userName = `${id}@example.com`;
-  return {
-    orgId,
-    id,
-    userName,
-    externalId: null,
-    active: true,
-    scimManaged: true,
-    doc: { userName },
-    version: 1,
-    createdAt: T0,
-    updatedAt: T0,
-  };
-}
+const team = (orgId: string, id: string, displayName = `Team ${id}`) => teamRecord(orgId, id, displayName);
+const user = (orgId: string, id: string) =>
+  userRecord(orgId, id, `${id}@example.com`, { doc: { userName: `${id}@example.com` } });
 
 for (const backend of testStores()) {
   describe(`nested teams in the ${backend.name} store`, () => {
