@@ -1,23 +1,19 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { openApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { buildServer } from './http/build-server.js';
 import { startMetricsListener } from './http/routes/metrics.js';
 import { createMetrics } from './observability/metrics.js';
-import { createServices, type Services } from './services/index.js';
-import { DatabaseUrlError, openStore } from './store/open-store.js';
+import type { Services } from './services/index.js';
+import { DatabaseUrlError } from './store/open-store.js';
 
 /**
- * Composition root: config → store (migrated) → services → HTTP. SIGTERM/SIGINT stop taking
+ * The server: the app (app.ts: store and services) behind HTTP. SIGTERM/SIGINT stop taking
  * requests, let the ones in flight finish, then close the database.
  */
 export async function serve(env: Record<string, string | undefined> = process.env): Promise<void> {
   const config = loadConfig(env);
-  const store = await openStore(config.databaseUrl, {
-    poolSize: config.dbPoolSize,
-    statementTimeoutMs: config.dbStatementTimeoutMs,
-    acquireTimeoutMs: config.dbAcquireTimeoutMs,
-  });
-  const services = createServices(store);
+  const { services, close } = await openApp(config);
   const metrics = createMetrics();
   const app = await buildServer({ services, config, metrics });
   const metricsListener = config.metricsListener
@@ -41,7 +37,7 @@ export async function serve(env: Record<string, string | undefined> = process.en
       metricsListener?.close();
       clearInterval(sweep);
       clearTimeout(cut);
-      await store.close();
+      await close();
     } finally {
       process.exit(0);
     }
@@ -60,7 +56,7 @@ export async function serve(env: Record<string, string | undefined> = process.en
     },
     'parallel-scim listening',
   );
-  if (store.dialect === 'postgres' && config.tenantLimit.concurrency >= config.dbPoolSize) {
+  if (services.operations.database === 'postgres' && config.tenantLimit.concurrency >= config.dbPoolSize) {
     // One organization could then hold every pooled connection and queue the others behind it.
     app.log.warn(
       { tenantConcurrency: config.tenantLimit.concurrency, dbPoolSize: config.dbPoolSize },

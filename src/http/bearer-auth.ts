@@ -1,11 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ScimError } from '../scim/scim-error.js';
-import type { RequestContext, Services } from '../services/index.js';
+import type { Audit, Change, Services } from '../services/index.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Set once the bearer token named an organization. */
-    scim?: RequestContext;
+    scim?: Audit;
+    /** What the use case did, once it answered (routes set it through `done`). */
+    scimChange?: Change;
   }
 }
 
@@ -36,21 +38,17 @@ export function bearerAuth(services: Services, publicUrl: string | undefined, cl
       throw unauthorized('The Authorization header must be "Bearer <token>"', 'auth.scheme');
     }
     const result = await services.tokens.authenticate(match[1]);
-    const org = result.org;
-    if (org) {
+    const { org, token } = result;
+    if (org && token) {
       // Every later log line of this request names the tenant (never in metric labels).
-      request.log = request.log.child({ orgId: org.id, tokenId: result.token?.id });
+      request.log = request.log.child({ orgId: org.id, tokenId: token.id });
       request.scim = {
         org,
-        tokenId: result.token?.id ?? null,
+        actor: { kind: 'token', tokenId: token.id },
         requestId: request.id,
         userAgent: request.headers['user-agent'] ?? null,
-        method: request.method,
-        path: request.url,
-        startedAt,
+        origin: { method: request.method, path: request.url, startedAt },
         baseUrl: scimBaseUrl(request, publicUrl),
-        outcome: {},
-        logged: false,
       };
     }
     if (result.ok) return;

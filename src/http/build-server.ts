@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { type Config, loadConfig } from '../config.js';
 import { loggerOptions } from '../observability/logger.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { ScimError } from '../scim/scim-error.js';
-import type { Services } from '../services/index.js';
+import type { LogSubject, Services } from '../services/index.js';
 import { bearerAuth } from './bearer-auth.js';
 import { clientErrorHandler } from './client-errors.js';
 import { registerJsonParsers } from './content-types.js';
@@ -107,7 +107,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await scim.register(async (tenant) => {
         tenant.addHook('onRequest', bearerAuth(services, config.publicUrl, clock));
         if (config.rateLimit.requests > 0) {
-          const limiter = services.store.rateLimiter({
+          const limiter = services.operations.rateLimiter({
             points: config.rateLimit.requests,
             windowSeconds: config.rateLimit.windowSeconds,
           });
@@ -117,10 +117,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         // The log entry is written before the response leaves, so whoever got an answer can
         // already find it in the log.
         tenant.addHook('onSend', async (request, reply, payload) => {
-          const ctx = request.scim;
-          if (ctx) {
+          const audit = request.scim;
+          const change = request.scimChange;
+          // A write logged itself in its transaction; an error after it still gets its entry.
+          if (audit && !(change?.logged && reply.statusCode < 400)) {
             try {
-              await services.log.record(ctx, {
+              await services.log.record(audit, change ?? routeSubject(request), {
                 status: reply.statusCode,
                 ...(request.scimFailure
                   ? { errorCode: request.scimFailure.code, errorDetail: request.scimFailure.detail }
@@ -159,4 +161,22 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     { prefix: '/scim/v2' },
   );
   return app;
+}
+
+/**
+ * What a request that got no answer from its use case (it failed, or never reached one) was about,
+ * read from the route: `/Users/:id` names a User and its id, `/.search` both types.
+ */
+function routeSubject(request: FastifyRequest): LogSubject | undefined {
+  const route = request.routeOptions.url ?? '';
+  const resourceType = route.startsWith('/scim/v2/Users')
+    ? 'User'
+    : route.startsWith('/scim/v2/Groups')
+      ? 'Group'
+      : route === '/scim/v2/.search'
+        ? 'User,Group'
+        : undefined;
+  if (resourceType === undefined) return undefined;
+  const id = (request.params as { id?: unknown } | undefined)?.id;
+  return { resourceType, resourceId: typeof id === 'string' ? id : null };
 }

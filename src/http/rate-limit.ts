@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ScimError } from '../scim/scim-error.js';
-import type { RateLimiter } from '../store/rate-limiter.js';
+import type { RateLimiter } from '../services/index.js';
 
 /**
  * onRequest hook after authentication: each token has its own budget, so one noisy IdP cannot
@@ -8,7 +8,8 @@ import type { RateLimiter } from '../store/rate-limiter.js';
  */
 export function rateLimit(limiter: RateLimiter) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const tokenId = request.scim?.tokenId;
+    const actor = request.scim?.actor;
+    const tokenId = actor?.kind === 'token' ? actor.tokenId : undefined;
     if (!tokenId) return;
     const decision = await limiter.consume(tokenId);
     if (decision.allowed) return;

@@ -1,4 +1,5 @@
 import type { Store } from '../store/store.js';
+import { Operations } from './operations.js';
 import { Organizations } from './organizations.js';
 import { ProvisioningLog } from './provisioning-log.js';
 import { RootSearch } from './search.js';
@@ -8,7 +9,7 @@ import { Users } from './users.js';
 
 /** The use cases HTTP, the console and the CLI share: one set per process, over one store. */
 export interface Services {
-  readonly store: Store;
+  readonly operations: Operations;
   readonly organizations: Organizations;
   readonly tokens: Tokens;
   readonly log: ProvisioningLog;
@@ -22,7 +23,7 @@ export function createServices(store: Store, clock: () => number = Date.now): Se
   const users = new Users(store, log, clock);
   const teams = new Teams(store, log, clock);
   return {
-    store,
+    operations: new Operations(store),
     organizations: new Organizations(store, clock),
     tokens: new Tokens(store, clock),
     log,
@@ -32,10 +33,26 @@ export function createServices(store: Store, clock: () => number = Date.now): Se
   };
 }
 
+// The records use cases return, as support's tools print them.
+export {
+  type DeleteMode,
+  type LogRecord,
+  type MemberRecord,
+  memberIdOf,
+  type OrgRecord,
+  type TeamRecord,
+  type TokenRecord,
+  type UserRecord,
+  type UserTeamRecord,
+} from '../store/store.js';
+// A DATABASE_URL that names no database the service can open.
+export { DatabaseUrlError } from '../store/open-store.js';
 // The database could not serve (timeouts, outage): every use case may throw it; callers answer 503.
 export { StoreUnavailable, type UnavailableReason } from '../store/store-errors.js';
+export type { Actor, Audit, Change, Done } from './audit.js';
 export { parseDeleteMode } from './organizations.js';
-export type { RequestContext } from './request-context.js';
+export type { RateLimiter, RateLimitOptions } from './operations.js';
+export type { LogSubject } from './provisioning-log.js';
 export { ServiceError } from './service-error.js';
 export type { GroupView } from './teams.js';
 export { parseDuration, TOKEN_PREFIX } from './tokens.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { testStores } from '../../test/helpers/stores.js';
-import { createServices, type RequestContext, type Services } from './index.js';
+import { type Audit, createServices, type Services } from './index.js';
 
 const [backend] = testStores();
 if (backend) {
@@ -19,20 +19,20 @@ if (backend) {
 
     test('a flood of 429s is logged one by one up to 5 a second, then counted in the next entry', async () => {
       const org = await services.organizations.create('Flooder');
-      const context = (i: number): RequestContext => ({
+      const context = (i: number): Audit => ({
         org,
-        tokenId: 'token-1',
+        actor: { kind: 'token', tokenId: 'token-1' },
         requestId: `r${i}`,
         userAgent: null,
-        method: 'GET',
-        path: '/scim/v2/Users',
-        startedAt: now,
+        origin: { method: 'GET', path: '/scim/v2/Users', startedAt: now },
         baseUrl: 'http://x/scim/v2',
-        outcome: {},
-        logged: false,
       });
       const refuse = (i: number) =>
-        services.log.record(context(i), { status: 429, errorCode: 'rate.limited', errorDetail: 'Too many requests' });
+        services.log.record(context(i), undefined, {
+          status: 429,
+          errorCode: 'rate.limited',
+          errorDetail: 'Too many requests',
+        });
       for (let i = 0; i < 20; i++) await refuse(i);
       const first = await services.log.query(org.id, { status: 429, limit: 100 });
       assert.equal(first.length, 5, 'five entries in the first second');
@@ -46,7 +46,11 @@ if (backend) {
       );
       // Other statuses are never sampled.
       for (let i = 0; i < 10; i++) {
-        await services.log.record(context(100 + i), { status: 404, errorCode: 'user.notFound', errorDetail: 'x' });
+        await services.log.record(context(100 + i), undefined, {
+          status: 404,
+          errorCode: 'user.notFound',
+          errorDetail: 'x',
+        });
       }
       assert.equal((await services.log.query(org.id, { status: 404, limit: 100 })).length, 10);
     });

@@ -1,6 +1,6 @@
 import type { LogQuery, LogRecord, Store, StoreOps } from '../store/store.js';
+import { type Audit, type Change, tokenIdOf } from './audit.js';
 import { uuidv7 } from './ids.js';
-import type { RequestContext } from './request-context.js';
 import { ServiceError } from './service-error.js';
 
 /** Longest summary or error detail kept per entry: a log row must stay small at a million users. */
@@ -19,11 +19,15 @@ function readablePath(path: string): string {
   }
 }
 
+/** How a request ended, for its log entry: the status answered and, on an error, its code. */
 export interface LogOutcome {
   readonly status: number;
   readonly errorCode?: string;
   readonly errorDetail?: string;
 }
+
+/** What the entry says the request was about: the change, or for a failure the resource it named. */
+export type LogSubject = Pick<Change, 'resourceType' | 'resourceId'> & { readonly summary?: string | null };
 
 /**
  * The provisioning log: one entry per SCIM request that reached an organization, so support can
@@ -35,49 +39,56 @@ export class ProvisioningLog {
     private readonly clock: () => number,
   ) {}
 
-  entry(ctx: RequestContext, outcome: LogOutcome): LogRecord {
+  private entry(audit: Audit, subject: LogSubject | undefined, outcome: LogOutcome): LogRecord {
     const now = this.clock();
+    const { origin } = audit;
     return {
-      orgId: ctx.org.id,
-      id: uuidv7(ctx.startedAt),
-      at: ctx.startedAt,
-      requestId: ctx.requestId,
-      tokenId: ctx.tokenId,
-      userAgent: ctx.userAgent === null ? null : ctx.userAgent.slice(0, 300),
-      method: ctx.method,
-      path: readablePath(ctx.path).slice(0, 2000),
+      orgId: audit.org.id,
+      id: uuidv7(origin.startedAt),
+      at: origin.startedAt,
+      requestId: audit.requestId,
+      tokenId: tokenIdOf(audit),
+      userAgent: audit.userAgent === null ? null : audit.userAgent.slice(0, 300),
+      method: origin.method,
+      path: readablePath(origin.path).slice(0, 2000),
       status: outcome.status,
-      resourceType: ctx.outcome.resourceType ?? null,
-      resourceId: ctx.outcome.resourceId ?? null,
-      summary: clip(ctx.outcome.summary),
+      resourceType: subject?.resourceType ?? null,
+      resourceId: subject?.resourceId ?? null,
+      summary: clip(subject?.summary ?? undefined),
       errorCode: outcome.errorCode ?? null,
       errorDetail: clip(outcome.errorDetail),
-      durationMs: Math.max(0, now - ctx.startedAt),
+      durationMs: Math.max(0, now - origin.startedAt),
     };
   }
 
-  /** Inside the transaction of the change it records: both commit or neither does. */
-  async recordInTransaction(tx: StoreOps, ctx: RequestContext, status: number): Promise<void> {
-    await tx.appendLog(this.entry(ctx, { status }));
-    ctx.logged = true;
+  /**
+   * A change's entry, inside the change's transaction: both commit or neither does. `status` is
+   * what the use case's success means in SCIM (201 created, 204 nothing to return, 200).
+   */
+  async recordInTransaction(
+    tx: StoreOps,
+    audit: Audit,
+    change: Omit<Change, 'logged'>,
+    status: number,
+  ): Promise<Change> {
+    await tx.appendLog(this.entry(audit, change, { status }));
+    return { ...change, logged: true };
   }
 
   /**
-   * When the response is sent, for requests whose service did not log: reads, and every error
-   * (an error means the transaction that held the service's entry rolled back).
+   * When the response is sent: reads (with the change they returned), and every error (an error
+   * means the transaction that held the use case's entry rolled back), with what the request named.
    */
-  async record(ctx: RequestContext, outcome: LogOutcome): Promise<void> {
-    if (ctx.logged && outcome.status < 400) return;
-    ctx.logged = true;
+  async record(audit: Audit, subject: LogSubject | undefined, outcome: LogOutcome): Promise<void> {
     if (outcome.status === 429) {
-      const kept = this.refusals.admit(ctx.tokenId ?? ctx.org.id, this.clock());
+      const kept = this.refusals.admit(tokenIdOf(audit) ?? audit.org.id, this.clock());
       if (kept === undefined) return;
       if (kept > 0) {
         const detail = `${outcome.errorDetail ?? ''} (and ${kept} more 429 answer${kept === 1 ? '' : 's'} to this token since the last one logged, not logged one by one)`;
         outcome = { ...outcome, errorDetail: detail };
       }
     }
-    await this.store.appendLog(this.entry(ctx, outcome));
+    await this.store.appendLog(this.entry(audit, subject, outcome));
   }
 
   private readonly refusals = new RefusalSampler();

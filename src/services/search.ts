@@ -6,8 +6,8 @@ import { resolvePath } from '../scim/schema/resolve-path.js';
 import { groupResourceType, userResourceType } from '../scim/schema/resource-types.js';
 import { invalidValue } from '../scim/scim-error.js';
 import type { Store, ListQuery as StoreListQuery } from '../store/store.js';
+import type { Audit, Done } from './audit.js';
 import { type ChunkedPage, listSummary } from './list-page.js';
-import type { RequestContext } from './request-context.js';
 import { filtersPerType, isResourceType } from './search-filter.js';
 import {
   compareSources,
@@ -35,7 +35,7 @@ export interface RootPage {
 /** One resource type as a root search reads it. */
 interface Side {
   /** The type's own list service: chunked reads, rendering, `members` left to the writer. */
-  list(ctx: RequestContext, query: ListQuery): Promise<ChunkedPage<RootItem>>;
+  list(audit: Audit, query: ListQuery): Promise<ChunkedPage<RootItem>>;
   /** A bare store read, for counts and single-row probes: nothing rendered. */
   read(orgId: string, query: StoreListQuery): Promise<{ total: number; first: SortSource | undefined }>;
 }
@@ -69,7 +69,8 @@ export class RootSearch {
 
   constructor(store: Store, users: Users, teams: Teams) {
     this.users = {
-      list: async (ctx, query) => mapPage(await users.list(ctx, query), (resource) => ({ type: 'User', resource })),
+      list: async (audit, query) =>
+        mapPage((await users.list(audit, query)).result, (resource) => ({ type: 'User', resource })),
       read: async (orgId, query) => {
         const page = await store.listUsers(orgId, query);
         const [user] = page.items;
@@ -78,7 +79,8 @@ export class RootSearch {
       },
     };
     this.groups = {
-      list: async (ctx, query) => mapPage(await teams.list(ctx, query), (view) => ({ type: 'Group', view })),
+      list: async (audit, query) =>
+        mapPage((await teams.list(audit, query)).result, (view) => ({ type: 'Group', view })),
       read: async (orgId, query) => {
         const page = await store.listTeams(orgId, query);
         const [team] = page.items;
@@ -92,28 +94,20 @@ export class RootSearch {
    * cannot compile, an unsortable sortBy, a database down) surface before this returns, so they
    * are still ordinary error responses.
    */
-  async search(ctx: RequestContext, query: ListQuery): Promise<RootPage> {
-    try {
-      const page = await this.plan(ctx, query);
-      ctx.outcome.summary = listSummary(page.total, page.planned);
-      return page;
-    } catch (error) {
-      // What a type's list service logged before the other type failed does not describe this.
-      delete ctx.outcome.summary;
-      throw error;
-    } finally {
-      ctx.outcome.resourceType = 'User,Group';
-    }
+  async search(audit: Audit, query: ListQuery): Promise<Done<RootPage>> {
+    const page = await this.plan(audit, query);
+    const summary = listSummary(page.total, page.planned);
+    return { result: page, change: { resourceType: 'User,Group', resourceId: null, summary, logged: false } };
   }
 
-  private async plan(ctx: RequestContext, query: ListQuery): Promise<RootPage> {
+  private async plan(audit: Audit, query: ListQuery): Promise<RootPage> {
     const [userFilter, groupFilter] = query.filter
       ? filtersPerType(query.filter, [userResourceType, groupResourceType])
       : [true, true];
     const users = { side: this.users, filter: userFilter ?? false };
     const groups = { side: this.groups, filter: groupFilter ?? false };
     const { sortBy } = query;
-    if (sortBy === undefined) return this.concat(ctx, query, [unsorted(users), unsorted(groups)]);
+    if (sortBy === undefined) return this.concat(audit, query, [unsorted(users), unsorted(groups)]);
     const forUsers = resolvePath(userResourceType, sortBy);
     const forGroups = resolvePath(groupResourceType, sortBy);
     if (!forUsers && !forGroups) {
@@ -121,12 +115,12 @@ export class RootSearch {
     }
     if (!forUsers || !forGroups) {
       const [first, second] = forUsers ? [users, groups] : [groups, users];
-      return this.concat(ctx, query, [{ ...first, sorted: true }, unsorted(second)]);
+      return this.concat(audit, query, [{ ...first, sorted: true }, unsorted(second)]);
     }
     if (isResourceType(forUsers)) {
       // The sort value is constant per type: byte order of the names, then id order within.
       const byName = query.sortOrder === 'descending' ? [users, groups] : [groups, users];
-      return this.concat(ctx, query, byName.map(unsorted));
+      return this.concat(audit, query, byName.map(unsorted));
     }
     const key = MERGE_KEYS.get(mergeKeyName(forUsers));
     if (!key) {
@@ -137,16 +131,16 @@ export class RootSearch {
       );
     }
     if (users.filter === false || groups.filter === false) {
-      return this.concat(ctx, query, [
+      return this.concat(audit, query, [
         { ...users, sorted: true },
         { ...groups, sorted: true },
       ]);
     }
-    return this.merge(ctx, query, sortBy, users.filter, groups.filter, key.value);
+    return this.merge(audit, query, sortBy, users.filter, groups.filter, key.value);
   }
 
   /** Parts one after the other: startIndex past the first part's matches continues in the next. */
-  private async concat(ctx: RequestContext, query: ListQuery, parts: readonly Part[]): Promise<RootPage> {
+  private async concat(audit: Audit, query: ListQuery, parts: readonly Part[]): Promise<RootPage> {
     let skip = query.startIndex - 1;
     let room = query.count;
     let total = 0;
@@ -154,7 +148,7 @@ export class RootSearch {
     for (const part of parts) {
       // A filter that cannot match a type costs that type no read at all.
       if (part.filter === false) continue;
-      const page = await part.side.list(ctx, typeQuery(query, part.filter, part.sorted, skip + 1, room));
+      const page = await part.side.list(audit, typeQuery(query, part.filter, part.sorted, skip + 1, room));
       pages.push(page);
       total += page.total;
       room -= page.planned;
@@ -178,7 +172,7 @@ export class RootSearch {
    * `count` rows plus one chunk of look-ahead per type.
    */
   private async merge(
-    ctx: RequestContext,
+    audit: Audit,
     query: ListQuery,
     sortBy: AttrPath,
     userFilter: Filter | true,
@@ -190,7 +184,7 @@ export class RootSearch {
     let a = 0;
     if (k > 0 && query.count > 0) {
       const probe = (side: Side, filter: Filter | true, offset: number, limit: number, knownTotal?: number) =>
-        side.read(ctx.org.id, {
+        side.read(audit.org.id, {
           ...storeFilter(filter),
           sortBy,
           sortOrder: query.sortOrder,
@@ -214,8 +208,8 @@ export class RootSearch {
       }
       a = lo;
     }
-    const userPage = await this.users.list(ctx, typeQuery(query, userFilter, true, a + 1, query.count));
-    const groupPage = await this.groups.list(ctx, typeQuery(query, groupFilter, true, k - a + 1, query.count));
+    const userPage = await this.users.list(audit, typeQuery(query, userFilter, true, a + 1, query.count));
+    const groupPage = await this.groups.list(audit, typeQuery(query, groupFilter, true, k - a + 1, query.count));
     const total = userPage.total + groupPage.total;
     const planned = Math.max(0, Math.min(query.count, total - k));
     const order = (x: RootItem, y: RootItem) =>

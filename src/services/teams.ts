@@ -17,10 +17,10 @@ import {
   type TeamRecord,
 } from '../store/store.js';
 import { UniqueViolation } from '../store/store-errors.js';
+import type { Audit, Done } from './audit.js';
 import { uuidv7 } from './ids.js';
 import { type ChunkedPage, listSummary, readInChunks } from './list-page.js';
 import type { ProvisioningLog } from './provisioning-log.js';
-import type { RequestContext } from './request-context.js';
 import { retryOnConcurrentUpdate } from './retry.js';
 import { ServiceError } from './service-error.js';
 import { describeMembers, memberJson, resolveMembers } from './team-members.js';
@@ -46,14 +46,13 @@ export class Teams {
     private readonly clock: () => number,
   ) {}
 
-  async create(ctx: RequestContext, body: unknown): Promise<GroupView> {
+  async create(audit: Audit, body: unknown): Promise<Done<GroupView>> {
     const { doc, members } = splitMembers(parseResource(groupResourceType, body));
     checkResourceSize('Group', doc);
-    ctx.outcome.resourceType = 'Group';
     return this.store.transaction(async (tx) => {
       const now = this.clock();
       const team: TeamRecord = {
-        orgId: ctx.org.id,
+        orgId: audit.org.id,
         id: uuidv7(now),
         ...identity(doc),
         doc,
@@ -66,46 +65,52 @@ export class Teams {
       } catch (error) {
         throw mapUnique(error, team);
       }
-      ctx.outcome.resourceId = team.id;
       await this.event(tx, team, 'team.created', now, { displayName: team.displayName, externalId: team.externalId });
       const change = await this.applyMembers(
         tx,
-        ctx,
+        audit,
         team,
         members.length > 0 ? { add: [], remove: [], replaceAll: members } : { add: [], remove: [] },
         now,
       );
-      ctx.outcome.summary = `created displayName=${JSON.stringify(team.displayName)}${team.externalId !== null ? ` externalId=${JSON.stringify(team.externalId)}` : ''}${describeMembers(change)}`;
-      await this.log.recordInTransaction(tx, ctx, 201);
-      return this.view(ctx, team);
+      const summary = `created displayName=${JSON.stringify(team.displayName)}${team.externalId !== null ? ` externalId=${JSON.stringify(team.externalId)}` : ''}${describeMembers(change)}`;
+      return {
+        result: this.view(audit, team),
+        change: await this.log.recordInTransaction(
+          tx,
+          audit,
+          { resourceType: 'Group', resourceId: team.id, summary },
+          201,
+        ),
+      };
     });
   }
 
-  async get(ctx: RequestContext, id: string): Promise<GroupView> {
-    ctx.outcome.resourceType = 'Group';
-    ctx.outcome.resourceId = id;
-    const team = await this.store.getTeam(ctx.org.id, id);
+  async get(audit: Audit, id: string): Promise<Done<GroupView>> {
+    const team = await this.store.getTeam(audit.org.id, id);
     if (!team) throw teamNotFound(id);
-    return this.view(ctx, team);
+    return {
+      result: this.view(audit, team),
+      change: { resourceType: 'Group', resourceId: id, summary: null, logged: false },
+    };
   }
 
   /**
    * RFC 7644 §3.4.2, read in chunks like Users; each view's members are paged in by the caller
    * (`memberPages`) as it writes that group out.
    */
-  async list(ctx: RequestContext, query: ListQuery): Promise<ChunkedPage<GroupView>> {
-    ctx.outcome.resourceType = 'Group';
+  async list(audit: Audit, query: ListQuery): Promise<Done<ChunkedPage<GroupView>>> {
     const page = await readInChunks(query, async (chunk) => {
-      const rows = await this.store.listTeams(ctx.org.id, chunk);
-      const items = rows.items.map((t) => this.view(ctx, t));
+      const rows = await this.store.listTeams(audit.org.id, chunk);
+      const items = rows.items.map((t) => this.view(audit, t));
       return { total: rows.total, items, ...(rows.docChars !== undefined ? { docChars: rows.docChars } : {}) };
     });
-    ctx.outcome.summary = listSummary(page.total, page.planned);
-    return page;
+    const summary = listSummary(page.total, page.planned);
+    return { result: page, change: { resourceType: 'Group', resourceId: null, summary, logged: false } };
   }
 
   /** RFC 7644 §3.5.1: the members array, when given, is the new list, applied as a difference. */
-  async replace(ctx: RequestContext, id: string, body: unknown, ifMatch?: string): Promise<GroupView> {
+  async replace(audit: Audit, id: string, body: unknown, ifMatch?: string): Promise<Done<GroupView>> {
     const parsed = parseResource(groupResourceType, body);
     const { doc, members } = splitMembers(parsed);
     const hasMembers = Object.keys(parsed).includes('members') || hasMembersKey(body);
@@ -114,15 +119,15 @@ export class Teams {
         ? { add: [], remove: [], replaceAll: members }
         : { add: [], remove: [], removeAll: true }
       : { add: [], remove: [] };
-    return this.update(ctx, id, ifMatch, 200, () => ({ doc, members: plan }));
+    return this.update(audit, id, ifMatch, 200, () => ({ doc, members: plan }));
   }
 
   /**
-   * RFC 7644 §3.5.2; member operations become targeted inserts and deletes. `status` is what the
-   * HTTP layer will answer (204, or 200 when the client asked for attributes), for the log.
+   * RFC 7644 §3.5.2; member operations become targeted inserts and deletes. Logged as 204, a
+   * Group PATCH's answer (a client asking for attributes gets the resource with 200 instead).
    */
-  async patch(ctx: RequestContext, id: string, body: unknown, ifMatch?: string, status = 204): Promise<GroupView> {
-    return this.update(ctx, id, ifMatch, status, (current) => {
+  async patch(audit: Audit, id: string, body: unknown, ifMatch?: string): Promise<Done<GroupView>> {
+    return this.update(audit, id, ifMatch, 204, (current) => {
       const result = applyPatch(groupResourceType, current.doc, body);
       return { doc: result.doc, members: result.members };
     });
@@ -132,18 +137,16 @@ export class Teams {
    * A team the IdP deletes is removed; its members stay users, and the teams it held stay teams.
    * It leaves every team that held it, each with a `member.removed` event.
    */
-  async delete(ctx: RequestContext, id: string, ifMatch?: string): Promise<void> {
-    ctx.outcome.resourceType = 'Group';
-    ctx.outcome.resourceId = id;
-    await this.store.transaction(async (tx) => {
-      const team = await tx.getTeam(ctx.org.id, id, { lock: true });
+  async delete(audit: Audit, id: string, ifMatch?: string): Promise<Done<undefined>> {
+    return this.store.transaction(async (tx) => {
+      const team = await tx.getTeam(audit.org.id, id, { lock: true });
       if (!team) throw teamNotFound(id);
       checkIfMatch('Group', team.version, ifMatch);
       const now = this.clock();
-      const parents = await tx.removeTeamFromParents(ctx.org.id, id, now);
-      await tx.deleteTeam(ctx.org.id, id);
+      const parents = await tx.removeTeamFromParents(audit.org.id, id, now);
+      await tx.deleteTeam(audit.org.id, id);
       const left = parents.length > 0 ? `; left ${parents.length} team(s)` : '';
-      ctx.outcome.summary = `removed team displayName=${JSON.stringify(team.displayName)}${left}`;
+      const summary = `removed team displayName=${JSON.stringify(team.displayName)}${left}`;
       await this.event(tx, team, 'team.deleted', now, { displayName: team.displayName });
       for (const parentId of parents) {
         await this.event(tx, { orgId: team.orgId, id: parentId }, 'member.removed', now, {
@@ -151,7 +154,13 @@ export class Teams {
           memberTeamId: id,
         });
       }
-      await this.log.recordInTransaction(tx, ctx, 204);
+      const change = await this.log.recordInTransaction(
+        tx,
+        audit,
+        { resourceType: 'Group', resourceId: id, summary },
+        204,
+      );
+      return { result: undefined, change };
     });
   }
 
@@ -194,29 +203,31 @@ export class Teams {
   }
 
   private async update(
-    ctx: RequestContext,
+    audit: Audit,
     id: string,
     ifMatch: string | undefined,
     status: number,
-    change: (current: TeamRecord) => { doc: ResourceDoc; members: MemberPlan },
-  ): Promise<GroupView> {
-    ctx.outcome.resourceType = 'Group';
-    ctx.outcome.resourceId = id;
+    edit: (current: TeamRecord) => { doc: ResourceDoc; members: MemberPlan },
+  ): Promise<Done<GroupView>> {
     return retryOnConcurrentUpdate(() =>
       this.store.transaction(async (tx) => {
-        const current = await tx.getTeam(ctx.org.id, id, { lock: true });
+        const current = await tx.getTeam(audit.org.id, id, { lock: true });
         if (!current) throw teamNotFound(id);
         checkIfMatch('Group', current.version, ifMatch);
-        const { doc, members } = change(current);
+        const { doc, members } = edit(current);
         checkResourceSize('Group', doc, current.doc);
         const now = this.clock();
         const docChanged = !sameValue(current.doc, doc);
-        const memberChange = await this.applyMembers(tx, ctx, current, members, now);
+        const memberChange = await this.applyMembers(tx, audit, current, members, now);
         const membersChanged = memberChange.added.length > 0 || memberChange.removed.length > 0;
         if (!docChanged && !membersChanged) {
-          ctx.outcome.summary = 'no change';
-          await this.log.recordInTransaction(tx, ctx, status);
-          return this.view(ctx, current);
+          const change = await this.log.recordInTransaction(
+            tx,
+            audit,
+            { resourceType: 'Group', resourceId: id, summary: 'no change' },
+            status,
+          );
+          return { result: this.view(audit, current), change };
         }
         const next: TeamRecord = { ...current, ...identity(doc), doc, version: current.version + 1, updatedAt: now };
         try {
@@ -233,9 +244,14 @@ export class Teams {
           parts.push(`externalId ${JSON.stringify(current.externalId)}→${JSON.stringify(next.externalId)}`);
           await this.event(tx, next, 'team.updated', now, { externalId: next.externalId });
         }
-        ctx.outcome.summary = `${parts.length > 0 ? `changed ${parts.join(', ')}` : 'members'}${describeMembers(memberChange)}`;
-        await this.log.recordInTransaction(tx, ctx, status);
-        return this.view(ctx, next);
+        const summary = `${parts.length > 0 ? `changed ${parts.join(', ')}` : 'members'}${describeMembers(memberChange)}`;
+        const change = await this.log.recordInTransaction(
+          tx,
+          audit,
+          { resourceType: 'Group', resourceId: id, summary },
+          status,
+        );
+        return { result: this.view(audit, next), change };
       }),
     );
   }
@@ -247,13 +263,13 @@ export class Teams {
    */
   private async applyMembers(
     tx: StoreOps,
-    ctx: RequestContext,
+    audit: Audit,
     team: TeamRecord,
     plan: MemberPlan,
     now: number,
   ): Promise<{ added: string[]; removed: string[] }> {
     if (isEmptyMemberPlan(plan)) return { added: [], removed: [] };
-    const orgId = ctx.org.id;
+    const orgId = audit.org.id;
     const wanted = await resolveMembers(tx, orgId, plan.replaceAll ?? plan.add);
     await checkNesting(tx, orgId, team, wanted.teams);
     const removedUsers: string[] = [];
@@ -304,8 +320,8 @@ export class Teams {
     });
   }
 
-  private view(ctx: RequestContext, team: TeamRecord): GroupView {
-    return { resource: toScimResource(groupResourceType, team, ctx.baseUrl), team };
+  private view(audit: Audit, team: TeamRecord): GroupView {
+    return { resource: toScimResource(groupResourceType, team, audit.baseUrl), team };
   }
 }
 

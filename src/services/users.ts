@@ -10,10 +10,10 @@ import { userResourceType } from '../scim/schema/resource-types.js';
 import { invalidValue, mutability, notFound, type ScimError, uniqueness } from '../scim/scim-error.js';
 import type { Store, StoreOps, UserRecord, UserTeamRecord } from '../store/store.js';
 import { UniqueViolation } from '../store/store-errors.js';
+import type { Audit, Done } from './audit.js';
 import { uuidv7 } from './ids.js';
 import { type ChunkedPage, listSummary, readInChunks } from './list-page.js';
 import type { ProvisioningLog } from './provisioning-log.js';
-import type { RequestContext } from './request-context.js';
 import { retryOnConcurrentUpdate } from './retry.js';
 import { ServiceError } from './service-error.js';
 
@@ -29,15 +29,14 @@ export class Users {
   ) {}
 
   /** RFC 7644 §3.3, plus linking of users that exist outside SCIM (SPEC "Existing accounts"). */
-  async create(ctx: RequestContext, body: unknown): Promise<ScimJson> {
+  async create(audit: Audit, body: unknown): Promise<Done<ScimJson>> {
     const doc = withDefaults(parseResource(userResourceType, body));
     checkResourceSize('User', doc);
-    ctx.outcome.resourceType = 'User';
     return retryOnConcurrentUpdate(() =>
       this.store.transaction(async (tx) => {
         const now = this.clock();
         const incoming = identity(doc);
-        const candidates = await tx.findUsersByUserNameOrWorkEmail(ctx.org.id, incoming.userName, workEmails(doc));
+        const candidates = await tx.findUsersByUserNameOrWorkEmail(audit.org.id, incoming.userName, workEmails(doc));
         const linkable = pickLinkable(candidates, incoming);
         if (linkable) {
           const linked: UserRecord = {
@@ -51,11 +50,10 @@ export class Users {
           };
           // The incoming externalId may already be another user's: 409, like any clash.
           await this.write(tx, linked, linkable.version);
-          ctx.outcome.resourceId = linked.id;
           const was = linkable.deletedAt
             ? `account the IdP deleted at ${new Date(linkable.deletedAt).toISOString()} and the organization retained`
             : 'existing user (invited outside SCIM)';
-          ctx.outcome.summary = `linked ${was} ${describeUser(linked)}`;
+          const summary = `linked ${was} ${describeUser(linked)}`;
           await this.event(
             tx,
             linked,
@@ -64,11 +62,16 @@ export class Users {
             undefined,
             linkable.deletedAt ? { previouslyDeletedAt: linkable.deletedAt } : undefined,
           );
-          await this.log.recordInTransaction(tx, ctx, 201);
-          return this.render(ctx, linked, tx);
+          const change = await this.log.recordInTransaction(
+            tx,
+            audit,
+            { resourceType: 'User', resourceId: linked.id, summary },
+            201,
+          );
+          return { result: await this.render(audit, linked, tx), change };
         }
         const user: UserRecord = {
-          orgId: ctx.org.id,
+          orgId: audit.org.id,
           id: uuidv7(now),
           ...incoming,
           scimManaged: true,
@@ -78,21 +81,24 @@ export class Users {
           updatedAt: now,
         };
         await this.insert(tx, user);
-        ctx.outcome.resourceId = user.id;
-        ctx.outcome.summary = `created ${describeUser(user)}`;
+
         await this.event(tx, user, 'user.created', now);
-        await this.log.recordInTransaction(tx, ctx, 201);
-        return this.render(ctx, user, tx);
+        const change = await this.log.recordInTransaction(
+          tx,
+          audit,
+          { resourceType: 'User', resourceId: user.id, summary: `created ${describeUser(user)}` },
+          201,
+        );
+        return { result: await this.render(audit, user, tx), change };
       }),
     );
   }
 
-  async get(ctx: RequestContext, id: string): Promise<ScimJson> {
-    ctx.outcome.resourceType = 'User';
-    ctx.outcome.resourceId = id;
-    const user = await this.store.getUser(ctx.org.id, id);
+  async get(audit: Audit, id: string): Promise<Done<ScimJson>> {
+    const user = await this.store.getUser(audit.org.id, id);
     if (!user) throw userNotFound(id);
-    return this.render(ctx, user, this.store);
+    const change = { resourceType: 'User', resourceId: id, summary: null, logged: false } as const;
+    return { result: await this.render(audit, user, this.store), change };
   }
 
   /**
@@ -100,32 +106,31 @@ export class Users {
    * comes in chunks, each rendered with its users' `groups` in one query, so a page of large users
    * is never in memory whole; the caller pulls the chunks as it writes them out.
    */
-  async list(ctx: RequestContext, query: ListQuery): Promise<ChunkedPage<ScimJson>> {
-    ctx.outcome.resourceType = 'User';
+  async list(audit: Audit, query: ListQuery): Promise<Done<ChunkedPage<ScimJson>>> {
     const page = await readInChunks(query, async (chunk) => {
-      const rows = await this.store.listUsers(ctx.org.id, chunk);
-      const items = await this.renderMany(ctx, rows.items, this.store);
+      const rows = await this.store.listUsers(audit.org.id, chunk);
+      const items = await this.renderMany(audit, rows.items, this.store);
       return { total: rows.total, items, ...(rows.docChars !== undefined ? { docChars: rows.docChars } : {}) };
     });
-    ctx.outcome.summary = listSummary(page.total, page.planned);
-    return page;
+    const summary = listSummary(page.total, page.planned);
+    return { result: page, change: { resourceType: 'User', resourceId: null, summary, logged: false } };
   }
 
   /** RFC 7644 §3.5.1: PUT replaces every client-controlled attribute, except an omitted `active`. */
-  async replace(ctx: RequestContext, id: string, body: unknown, ifMatch?: string): Promise<ScimJson> {
+  async replace(audit: Audit, id: string, body: unknown, ifMatch?: string): Promise<Done<ScimJson>> {
     const parsed = parseResource(userResourceType, body);
     // A deliberate deviation from RFC 7644 §3.5.1, which clears or defaults what a PUT omits: an
     // unassigned `active` reads as true, so a PUT without it (a client that does not map
     // `active`) would silently re-enable a user the IdP deprovisioned, which SPEC
     // "Deprovisioning" forbids. The current value stays until a client states another one.
-    return this.update(ctx, id, ifMatch, (current) => ({
+    return this.update(audit, id, ifMatch, (current) => ({
       doc: withDefaults(parsed.active === undefined ? { ...parsed, active: current.active } : parsed),
     }));
   }
 
   /** RFC 7644 §3.5.2, in every dialect the core understands. */
-  async patch(ctx: RequestContext, id: string, body: unknown, ifMatch?: string): Promise<ScimJson> {
-    return this.update(ctx, id, ifMatch, (current) => {
+  async patch(audit: Audit, id: string, body: unknown, ifMatch?: string): Promise<Done<ScimJson>> {
+    return this.update(audit, id, ifMatch, (current) => {
       const result = applyPatch(userResourceType, current.doc, body);
       // Unassigned `active` reads as true, so removing it would silently reactivate a
       // deprovisioned user. No IdP means that; make the client say true or false.
@@ -143,17 +148,15 @@ export class Users {
    * back; `erase` removes it. Its team memberships end in both cases, each with its event: a
    * deleted user holds no team.
    */
-  async delete(ctx: RequestContext, id: string, ifMatch?: string): Promise<void> {
-    ctx.outcome.resourceType = 'User';
-    ctx.outcome.resourceId = id;
-    await retryOnConcurrentUpdate(() =>
+  async delete(audit: Audit, id: string, ifMatch?: string): Promise<Done<undefined>> {
+    return retryOnConcurrentUpdate(() =>
       this.store.transaction(async (tx) => {
-        const user = await tx.getUser(ctx.org.id, id, { lock: true });
+        const user = await tx.getUser(audit.org.id, id, { lock: true });
         if (!user) throw userNotFound(id);
         checkIfMatch('User', user.version, ifMatch);
         const now = this.clock();
-        const mode = ctx.org.deleteMode;
-        const teams = await tx.removeUserFromTeams(ctx.org.id, id, now);
+        const mode = audit.org.deleteMode;
+        const teams = await tx.removeUserFromTeams(audit.org.id, id, now);
         for (const teamId of teams) {
           await tx.appendEvent({
             orgId: user.orgId,
@@ -165,9 +168,10 @@ export class Users {
           });
         }
         const left = teams.length > 0 ? `; left ${teams.length} team(s)` : '';
+        let summary: string;
         if (mode === 'erase') {
-          await tx.deleteUser(ctx.org.id, id);
-          ctx.outcome.summary = `deleted by the IdP, account erased (organization setting: erase) ${describeUser(user)}${left}`;
+          await tx.deleteUser(audit.org.id, id);
+          summary = `deleted by the IdP, account erased (organization setting: erase) ${describeUser(user)}${left}`;
           await this.event(tx, user, 'user.deleted', now, undefined, { account: 'erased' });
         } else {
           // Unlinked: the externalId is released for another user and the IdP no longer manages
@@ -183,13 +187,19 @@ export class Users {
             deletedAt: now,
           };
           await this.write(tx, retained, user.version);
-          ctx.outcome.summary = `deleted by the IdP, account retained deactivated and unlinked (organization setting: retain) ${describeUser(user)}${left}`;
+          summary = `deleted by the IdP, account retained deactivated and unlinked (organization setting: retain) ${describeUser(user)}${left}`;
           await this.event(tx, retained, 'user.deleted', now, undefined, {
             account: 'retained',
             previousExternalId: user.externalId,
           });
         }
-        await this.log.recordInTransaction(tx, ctx, 204);
+        const change = await this.log.recordInTransaction(
+          tx,
+          audit,
+          { resourceType: 'User', resourceId: id, summary },
+          204,
+        );
+        return { result: undefined, change };
       }),
     );
   }
@@ -250,27 +260,27 @@ export class Users {
   }
 
   private async update(
-    ctx: RequestContext,
+    audit: Audit,
     id: string,
     ifMatch: string | undefined,
-    change: (current: UserRecord) => { doc: ResourceDoc },
-    status = 200,
-    reason?: string,
-  ): Promise<ScimJson> {
-    ctx.outcome.resourceType = 'User';
-    ctx.outcome.resourceId = id;
+    edit: (current: UserRecord) => { doc: ResourceDoc },
+  ): Promise<Done<ScimJson>> {
     return retryOnConcurrentUpdate(() =>
       this.store.transaction(async (tx) => {
-        const current = await tx.getUser(ctx.org.id, id, { lock: true });
+        const current = await tx.getUser(audit.org.id, id, { lock: true });
         if (!current) throw userNotFound(id);
         checkIfMatch('User', current.version, ifMatch);
-        const { doc } = change(current);
+        const { doc } = edit(current);
         checkResourceSize('User', doc, current.doc);
         const changed = changedKeys(current.doc, doc);
         if (changed.length === 0) {
-          ctx.outcome.summary = `${reason ? `${reason}: ` : ''}no change`;
-          await this.log.recordInTransaction(tx, ctx, status);
-          return this.render(ctx, current, tx);
+          const change = await this.log.recordInTransaction(
+            tx,
+            audit,
+            { resourceType: 'User', resourceId: id, summary: 'no change' },
+            200,
+          );
+          return { result: await this.render(audit, current, tx), change };
         }
         const now = this.clock();
         const next: UserRecord = {
@@ -281,7 +291,7 @@ export class Users {
           updatedAt: now,
         };
         await this.write(tx, next, current.version);
-        ctx.outcome.summary = `${reason ? `${reason}: ` : ''}${describeChange(current, next, changed)}`;
+        const summary = describeChange(current, next, changed);
         const type =
           current.active && !next.active
             ? 'user.deactivated'
@@ -289,8 +299,13 @@ export class Users {
               ? 'user.reactivated'
               : 'user.updated';
         await this.event(tx, next, type, now, changed);
-        await this.log.recordInTransaction(tx, ctx, status);
-        return this.render(ctx, next, tx);
+        const change = await this.log.recordInTransaction(
+          tx,
+          audit,
+          { resourceType: 'User', resourceId: id, summary },
+          200,
+        );
+        return { result: await this.render(audit, next, tx), change };
       }),
     );
   }
@@ -336,28 +351,28 @@ export class Users {
     });
   }
 
-  private async render(ctx: RequestContext, user: UserRecord, ops: StoreOps): Promise<ScimJson> {
-    const [one] = await this.renderMany(ctx, [user], ops);
+  private async render(audit: Audit, user: UserRecord, ops: StoreOps): Promise<ScimJson> {
+    const [one] = await this.renderMany(audit, [user], ops);
     return one as ScimJson;
   }
 
   /** Users with their readOnly `groups` (RFC 7643 §4.1.2), read for all of `users` at once. */
-  private async renderMany(ctx: RequestContext, users: readonly UserRecord[], ops: StoreOps): Promise<ScimJson[]> {
+  private async renderMany(audit: Audit, users: readonly UserRecord[], ops: StoreOps): Promise<ScimJson[]> {
     const teams =
       users.length > 0
         ? await ops.teamsOfUsers(
-            ctx.org.id,
+            audit.org.id,
             users.map((u) => u.id),
           )
         : new Map();
     return users.map((user) => {
       const groups = (teams.get(user.id) ?? []).map((t: UserTeamRecord) => ({
         value: t.teamId,
-        $ref: `${ctx.baseUrl}/Groups/${t.teamId}`,
+        $ref: `${audit.baseUrl}/Groups/${t.teamId}`,
         display: t.displayName,
         type: t.type,
       }));
-      return toScimResource(userResourceType, user, ctx.baseUrl, groups.length > 0 ? { groups } : {});
+      return toScimResource(userResourceType, user, audit.baseUrl, groups.length > 0 ? { groups } : {});
     });
   }
 }

@@ -75,7 +75,7 @@ for (const backend of testStores()) {
         users.map(() => 204),
         results.map((r) => r.text).join('\n'),
       );
-      const members = await servers[0]?.services.store.memberIds(tenant.orgId, team.body.id);
+      const members = await servers[0]?.store.memberIds(tenant.orgId, team.body.id);
       assert.deepEqual([...(members ?? [])].sort(), [...users].sort());
       const final = await scimRequest(url(1, `/Groups/${team.body.id}?excludedAttributes=members`), {
         token: tenant.token,

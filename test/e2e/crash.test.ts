@@ -101,7 +101,7 @@ for (const backend of testStores()) {
           assert.ok(res.status === 201 || res.status === 409, `retry ${i}: ${res.status} ${res.text}`);
           if (answered.has(i)) assert.equal(res.status, 409, `user ${i} existed already`);
         }
-        const users = await services.store.listUsers(orgId, { sortOrder: 'ascending', offset: 0, limit: 1000 });
+        const users = await db.store.listUsers(orgId, { sortOrder: 'ascending', offset: 0, limit: 1000 });
         assert.equal(users.total, TOTAL);
         // Each user's create is in the log, written in the same transaction as the user.
         const created = await services.log.query(orgId, { status: 201, limit: 1000 });

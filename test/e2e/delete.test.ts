@@ -92,7 +92,7 @@ for (const backend of testStores()) {
       assert.notEqual(group.body.meta.version, team.meta.version, "the team's member list changed: a new ETag");
 
       // The account behind it: kept, deactivated, unlinked, marked for support.
-      const kept = await server.services.store.getUser(orgId, ada.id, { withDeleted: true });
+      const kept = await server.store.getUser(orgId, ada.id, { withDeleted: true });
       assert.ok(kept?.deletedAt, 'the account is retained with the time the IdP deleted it');
       assert.equal(kept.active, false);
       assert.equal(kept.externalId, null);
@@ -120,7 +120,7 @@ for (const backend of testStores()) {
       );
 
       // The history under the one id: created, removed from the team, deleted, linked back.
-      const events = await server.services.store.listEvents(orgId, undefined, 1000);
+      const events = await server.store.listEvents(orgId, undefined, 1000);
       const mine = events.filter((e) => e.resourceId === ada.id).map((e) => e.type);
       assert.deepEqual(mine, ['user.created', 'user.deleted', 'user.linked']);
       const deleted = events.find((e) => e.resourceId === ada.id && e.type === 'user.deleted');
@@ -133,7 +133,7 @@ for (const backend of testStores()) {
           (e) => e.type === 'member.removed' && e.resourceId === team.id && (e.payload as Json).userId === ada.id,
         ),
       );
-      const log = await server.services.store.queryLog(orgId, { resourceId: ada.id, limit: 100 });
+      const log = await server.store.queryLog(orgId, { resourceId: ada.id, limit: 100 });
       const summaries = log.map((l) => `${l.method} ${l.status} ${l.summary}`);
       assert.ok(
         summaries.some((s) => /^DELETE 204 deleted by the IdP, account retained/.test(s)),
@@ -180,11 +180,11 @@ for (const backend of testStores()) {
         );
         assert.equal((await call('DELETE', `/Users/${lee.id}`)).status, 204);
         await assertGone(call, lee);
-        assert.equal(await server.services.store.getUser(orgId, lee.id, { withDeleted: true }), undefined);
+        assert.equal(await server.store.getUser(orgId, lee.id, { withDeleted: true }), undefined);
         assert.deepEqual((await call('GET', `/Groups/${team.id}`)).body.members ?? [], []);
         const again = await created(await call('POST', '/Users', person('lee@erase.test', 'l-1')));
         assert.notEqual(again.id, lee.id);
-        const events = await server.services.store.listEvents(orgId, undefined, 1000);
+        const events = await server.store.listEvents(orgId, undefined, 1000);
         const deleted = events.find((e) => e.resourceId === lee.id && e.type === 'user.deleted');
         assert.equal((deleted?.payload as Json | undefined)?.account, 'erased');
       });
@@ -197,7 +197,7 @@ for (const backend of testStores()) {
       const user = await created(await call('POST', '/Users', person('old@name.test', 'o-1')));
       assert.equal((await call('DELETE', `/Users/${user.id}`)).status, 204);
       assert.equal((await call('GET', `/Users/${user.id}`)).status, 404);
-      assert.ok((await server.services.store.getUser(orgId, user.id, { withDeleted: true }))?.deletedAt);
+      assert.ok((await server.store.getUser(orgId, user.id, { withDeleted: true }))?.deletedAt);
     });
 
     test('DELETE with a stale If-Match is 412 and deletes nothing', async () => {

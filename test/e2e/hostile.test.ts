@@ -78,7 +78,7 @@ for (const backend of testStores()) {
           );
         }
       }
-      const users = await server.services.store.listUsers(orgId, { sortOrder: 'ascending', offset: 0, limit: 10 });
+      const users = await server.store.listUsers(orgId, { sortOrder: 'ascending', offset: 0, limit: 10 });
       assert.equal(users.total, 0, 'nothing was written');
     });
   });

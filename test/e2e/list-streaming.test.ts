@@ -261,7 +261,7 @@ for (const backend of testStores()) {
     });
 
     test('a store failure mid-stream cuts the connection and the server carries on', async () => {
-      const store = server.services.store;
+      const store = server.store;
       const listUsers = store.listUsers;
       store.listUsers = async (orgId, query) => {
         if (query.offset > 0) {

@@ -55,7 +55,7 @@ for (const backend of testStores()) {
         return res.body.members ?? [];
       };
       const events = async (): Promise<{ type: string; resourceId: string; payload: Json }[]> =>
-        (await server.services.store.listEvents(t.orgId, undefined, 1000)).map((e) => ({
+        (await server.store.listEvents(t.orgId, undefined, 1000)).map((e) => ({
           type: e.type,
           resourceId: e.resourceId,
           payload: e.payload,
@@ -191,7 +191,7 @@ for (const backend of testStores()) {
         [ops],
       );
       assert.notEqual(now.body.meta.version, was.body.meta.version, 'the accepted add changed it');
-      const log = await server.services.store.queryLog(t.orgId, { resourceId: ops, limit: 10 });
+      const log = await server.store.queryLog(t.orgId, { resourceId: ops, limit: 10 });
       assert.deepEqual(
         log.filter((l) => l.status === 400).map((l) => l.errorCode),
         ['group.memberCycle'],
@@ -331,7 +331,7 @@ for (const backend of testStores()) {
           [second, { id: second, teamId: second, memberTeamId: child }],
         ].sort(),
       );
-      const log = await server.services.store.queryLog(t.orgId, { resourceId: child, method: 'DELETE', limit: 1 });
+      const log = await server.store.queryLog(t.orgId, { resourceId: child, method: 'DELETE', limit: 1 });
       assert.equal(log[0]?.summary, 'removed team displayName="Child"; left 2 team(s)');
     });
 
@@ -408,7 +408,7 @@ for (const backend of testStores()) {
         const now = Date.now();
         const userIds = Array.from({ length: 3000 }, (_, i) => `u-${String(i).padStart(5, '0')}`);
         const teamIds = Array.from({ length: 100 }, (_, i) => `t-${String(i).padStart(5, '0')}`);
-        await counted.services.store.transaction(async (tx) => {
+        await counted.store.transaction(async (tx) => {
           for (const id of userIds) {
             const userName = `${id}@x.com`;
             const doc = { userName };
@@ -441,7 +441,7 @@ for (const backend of testStores()) {
         });
         const team = async (name: string, users: number, teams: number) => {
           const id = (await call('POST', '/Groups', { schemas: [GROUP], displayName: name })).body.id as string;
-          await counted.services.store.transaction(async (tx) => {
+          await counted.store.transaction(async (tx) => {
             await tx.addMembers(t.orgId, id, userIds.slice(0, users), now);
             await tx.addTeamMembers(t.orgId, id, teamIds.slice(1, 1 + teams), now);
           });

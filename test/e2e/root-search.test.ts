@@ -519,7 +519,7 @@ for (const backend of testStores()) {
     });
 
     test('a deep page sorted across both types reads about the page, not the rows before it', async () => {
-      const store = server.services.store;
+      const store = server.store;
       const [listUsers, listTeams] = [store.listUsers, store.listTeams];
       let rows = 0;
       store.listUsers = async (orgId, query) => {

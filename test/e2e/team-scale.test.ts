@@ -27,7 +27,7 @@ for (const backend of testStores()) {
       tenant = await newTenant(server.services);
       const now = Date.now();
       // Users written straight through the store: 10,002 SCIM creates would only make this slow.
-      await server.services.store.transaction(async (tx) => {
+      await server.store.transaction(async (tx) => {
         for (let i = 0; i < 10_002; i++) {
           const id = `u-${String(i).padStart(6, '0')}`;
           userIds.push(id);
@@ -58,7 +58,7 @@ for (const backend of testStores()) {
       });
       assert.equal(created.status, 201);
       const id = created.body.id as string;
-      await server.services.store.transaction((tx) =>
+      await server.store.transaction((tx) =>
         tx.addMembers(tenant.orgId, id, userIds.slice(0, size), Date.now()),
       );
       return id;
@@ -99,7 +99,7 @@ for (const backend of testStores()) {
           assert.doesNotMatch(sql, /^select/i, `no member rows are read back: ${sql}`);
         }
       }
-      const members = await server.services.store.memberIds(tenant.orgId, big);
+      const members = await server.store.memberIds(tenant.orgId, big);
       assert.equal(members.length, 10_000);
     });
 

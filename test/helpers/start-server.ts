@@ -4,6 +4,7 @@ import { buildServer } from '../../src/http/build-server.js';
 import { createServices, type Services } from '../../src/services/index.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { PostgresOptions } from '../../src/store/postgres/open-postgres.js';
+import type { Store } from '../../src/store/store.js';
 import type { TestStore } from './stores.js';
 
 export interface RunningServer {
@@ -12,6 +13,8 @@ export interface RunningServer {
   /** origin + /scim/v2 */
   readonly scimUrl: string;
   readonly services: Services;
+  /** The server's database, for tests that look below the use cases. */
+  readonly store: Store;
   readonly databaseUrl: string;
   readonly app: FastifyInstance;
   close(): Promise<void>;
@@ -57,6 +60,7 @@ export async function startServer(
     origin,
     scimUrl: `${origin}/scim/v2`,
     services,
+    store: db.store,
     databaseUrl: db.databaseUrl,
     app,
     async close() {

@@ -3,10 +3,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseAttributeOptions, parseListQuery } from '../../scim/list-request.js';
 import { type ProjectionOptions, project, wantsAttribute } from '../../scim/resources/project.js';
 import { groupResourceType } from '../../scim/schema/resource-types.js';
-import type { GroupView, RequestContext, Services } from '../../services/index.js';
+import type { Audit, GroupView, Services } from '../../services/index.js';
 import { type PageLimits, sendListResponse } from '../list-stream.js';
 import { SCIM_CONTENT_TYPE } from '../scim-error-body.js';
-import { context, ifMatch, queryParams, searchBody } from './request-parts.js';
+import { audit, done, ifMatch, queryParams, searchBody } from './request-parts.js';
 import { routeMethods } from './route-methods.js';
 
 type Params = { id: string };
@@ -17,7 +17,7 @@ type Params = { id: string };
  */
 export async function* groupJson(
   teams: Services['teams'],
-  ctx: RequestContext,
+  who: Audit,
   view: GroupView,
   options: ProjectionOptions,
 ): AsyncGenerator<string> {
@@ -30,7 +30,7 @@ export async function* groupJson(
   // The projected object always has `schemas` and `id`, so it is never "{}".
   yield `${text.slice(0, -1)},"members":[`;
   let first = true;
-  for await (const page of teams.memberPages(ctx.org.id, view.team.id, ctx.baseUrl)) {
+  for await (const page of teams.memberPages(who.org.id, view.team.id, who.baseUrl)) {
     const members = (project(groupResourceType, { members: page }, options).members as unknown[] | undefined) ?? [];
     if (members.length === 0) continue;
     const chunk = members.map((m) => JSON.stringify(m)).join(',');
@@ -58,18 +58,18 @@ export function groupRoutes(app: FastifyInstance, services: Services, limits: Pa
     const meta = view.resource.meta as { version: string; location: string };
     reply.code(status).type(SCIM_CONTENT_TYPE).header('etag', meta.version);
     if (status === 201) reply.header('location', meta.location);
-    return reply.send(Readable.from(groupJson(teams, context(request), view, options)));
+    return reply.send(Readable.from(groupJson(teams, audit(request), view, options)));
   }
 
   const list = async (request: FastifyRequest, reply: FastifyReply, params: Record<string, unknown>) => {
     const listQuery = parseListQuery(params, limits);
-    const ctx = context(request);
-    const { total, chunks } = await teams.list(ctx, listQuery);
+    const who = audit(request);
+    const { total, chunks } = done(request, await teams.list(who, listQuery));
     // Each group goes to the writer as its own stream of pieces: the byte budget counts its
     // members too, and a group the writer has started is finished before the budget is checked.
     async function* resources(): AsyncGenerator<AsyncIterable<string>> {
       for await (const chunk of chunks) {
-        for (const view of chunk) yield groupJson(teams, ctx, view, listQuery);
+        for (const view of chunk) yield groupJson(teams, who, view, listQuery);
       }
     }
     const head = { totalResults: total, startIndex: listQuery.startIndex };
@@ -80,7 +80,7 @@ export function groupRoutes(app: FastifyInstance, services: Services, limits: Pa
     GET: (request, reply) => list(request, reply, queryParams(request)),
     POST: async (request, reply) => {
       const options = parseAttributeOptions(queryParams(request));
-      const view = await teams.create(context(request), request.body);
+      const view = done(request, await teams.create(audit(request), request.body));
       return sendGroup(request, reply, 201, view, options);
     },
   });
@@ -95,12 +95,12 @@ export function groupRoutes(app: FastifyInstance, services: Services, limits: Pa
     GET: async (request, reply) => {
       const { id } = request.params as Params;
       const options = parseAttributeOptions(queryParams(request));
-      return sendGroup(request, reply, 200, await teams.get(context(request), id), options);
+      return sendGroup(request, reply, 200, done(request, await teams.get(audit(request), id)), options);
     },
     PUT: async (request, reply) => {
       const { id } = request.params as Params;
       const options = parseAttributeOptions(queryParams(request));
-      const view = await teams.replace(context(request), id, request.body, ifMatch(request));
+      const view = done(request, await teams.replace(audit(request), id, request.body, ifMatch(request)));
       return sendGroup(request, reply, 200, view, options);
     },
     PATCH: async (request, reply) => {
@@ -110,7 +110,7 @@ export function groupRoutes(app: FastifyInstance, services: Services, limits: Pa
       // member change is what makes other servers slow, so the body comes only when asked for.
       const wantsBody = Object.keys(params).some((k) => /^(excluded)?attributes$/i.test(k));
       const options = parseAttributeOptions(params);
-      const view = await teams.patch(context(request), id, request.body, ifMatch(request), wantsBody ? 200 : 204);
+      const view = done(request, await teams.patch(audit(request), id, request.body, ifMatch(request)));
       if (!wantsBody) {
         const meta = view.resource.meta as { version: string };
         return reply.code(204).header('etag', meta.version).send();
@@ -119,7 +119,7 @@ export function groupRoutes(app: FastifyInstance, services: Services, limits: Pa
     },
     DELETE: async (request, reply) => {
       const { id } = request.params as Params;
-      await teams.delete(context(request), id, ifMatch(request));
+      done(request, await teams.delete(audit(request), id, ifMatch(request)));
       return reply.code(204).send();
     },
   });

@@ -6,7 +6,7 @@ export function healthRoutes(app: FastifyInstance, services: Services): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (request, reply) => {
     try {
-      await services.store.ping();
+      await services.operations.ready();
       return { status: 'ready' };
     } catch (error) {
       request.log.error({ err: error }, 'readiness check failed');

@@ -1,9 +1,15 @@
 import type { FastifyRequest } from 'fastify';
 import { invalidSyntax } from '../../scim/scim-error.js';
-import type { RequestContext } from '../../services/index.js';
+import type { Audit, Done } from '../../services/index.js';
 
-/** The tenant context; the auth hook runs before every tenant route and sets it, or the request failed. */
-export const context = (request: FastifyRequest): RequestContext => request.scim as RequestContext;
+/** Who asks, for the use case; the auth hook runs before every tenant route and sets it, or the request failed. */
+export const audit = (request: FastifyRequest): Audit => request.scim as Audit;
+
+/** The use case's answer; what it did stays on the request for the log entry written at onSend. */
+export function done<T>(request: FastifyRequest, outcome: Done<T>): T {
+  request.scimChange = outcome.change;
+  return outcome.result;
+}
 
 export const queryParams = (request: FastifyRequest): Record<string, unknown> =>
   request.query as Record<string, unknown>;

@@ -5,7 +5,7 @@ import { userResourceType } from '../../scim/schema/resource-types.js';
 import type { Services } from '../../services/index.js';
 import { type PageLimits, type ResourceText, sendListResponse } from '../list-stream.js';
 import { groupJson } from './groups.js';
-import { context, searchBody } from './request-parts.js';
+import { audit, done, searchBody } from './request-parts.js';
 import { routeMethods } from './route-methods.js';
 
 /**
@@ -17,15 +17,15 @@ export function rootSearchRoutes(app: FastifyInstance, services: Services, limit
   routeMethods(app, '/.search', {
     POST: async (request, reply) => {
       const query = parseListQuery(searchBody(request), limits);
-      const ctx = context(request);
-      const { total, resources } = await services.rootSearch.search(ctx, query);
+      const who = audit(request);
+      const { total, resources } = done(request, await services.rootSearch.search(who, query));
       // Each resource is projected by its own type (RFC 7644 §3.4.2.5) as the writer asks for it;
       // a group streams its members, so the byte budget counts them as on /Groups.
       async function* texts(): AsyncGenerator<ResourceText> {
         for await (const item of resources) {
           yield item.type === 'User'
             ? JSON.stringify(project(userResourceType, item.resource, query))
-            : groupJson(services.teams, ctx, item.view, query);
+            : groupJson(services.teams, who, item.view, query);
         }
       }
       const head = { totalResults: total, startIndex: query.startIndex };

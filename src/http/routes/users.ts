@@ -5,7 +5,7 @@ import { userResourceType } from '../../scim/schema/resource-types.js';
 import type { Services } from '../../services/index.js';
 import { type PageLimits, sendListResponse } from '../list-stream.js';
 import { SCIM_CONTENT_TYPE } from '../scim-error-body.js';
-import { context, ifMatch, queryParams, searchBody } from './request-parts.js';
+import { audit, done, ifMatch, queryParams, searchBody } from './request-parts.js';
 import { routeMethods } from './route-methods.js';
 
 type Params = { id: string };
@@ -28,7 +28,7 @@ export function userRoutes(app: FastifyInstance, services: Services, limits: Pag
 
   const list = async (request: FastifyRequest, reply: FastifyReply, params: Record<string, unknown>) => {
     const listQuery = parseListQuery(params, limits);
-    const { total, chunks } = await users.list(context(request), listQuery);
+    const { total, chunks } = done(request, await users.list(audit(request), listQuery));
     // Projected and serialised one user at a time as the writer asks: only the chunk the service
     // read last is in memory, never the page.
     async function* resources(): AsyncGenerator<string> {
@@ -44,7 +44,7 @@ export function userRoutes(app: FastifyInstance, services: Services, limits: Pag
     GET: (request, reply) => list(request, reply, queryParams(request)),
     POST: async (request, reply) => {
       const options = parseAttributeOptions(queryParams(request));
-      const created = await users.create(context(request), request.body);
+      const created = done(request, await users.create(audit(request), request.body));
       return sendResource(reply, 201, created, project(userResourceType, created, options));
     },
   });
@@ -59,7 +59,7 @@ export function userRoutes(app: FastifyInstance, services: Services, limits: Pag
   routeMethods(app, '/Users/:id', {
     GET: async (request, reply) => {
       const { id } = request.params as Params;
-      const user = await users.get(context(request), id);
+      const user = done(request, await users.get(audit(request), id));
       return sendResource(
         reply,
         200,
@@ -71,19 +71,19 @@ export function userRoutes(app: FastifyInstance, services: Services, limits: Pag
       const { id } = request.params as Params;
       // Parameters are checked before the write: a bad one must not leave a change behind.
       const options = parseAttributeOptions(queryParams(request));
-      const user = await users.replace(context(request), id, request.body, ifMatch(request));
+      const user = done(request, await users.replace(audit(request), id, request.body, ifMatch(request)));
       return sendResource(reply, 200, user, project(userResourceType, user, options));
     },
     PATCH: async (request, reply) => {
       const { id } = request.params as Params;
       // Parameters are checked before the write: a bad one must not leave a change behind.
       const options = parseAttributeOptions(queryParams(request));
-      const user = await users.patch(context(request), id, request.body, ifMatch(request));
+      const user = done(request, await users.patch(audit(request), id, request.body, ifMatch(request)));
       return sendResource(reply, 200, user, project(userResourceType, user, options));
     },
     DELETE: async (request, reply) => {
       const { id } = request.params as Params;
-      await users.delete(context(request), id, ifMatch(request));
+      done(request, await users.delete(audit(request), id, ifMatch(request)));
       return reply.code(204).send();
     },
   });

@@ -1,0 +1,29 @@
+import type { Config } from './config.js';
+import { createServices, type Services } from './services/index.js';
+import { openStore } from './store/open-store.js';
+
+/** The service as one unit: the use cases over one migrated database, and its close. */
+export interface App {
+  readonly services: Services;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: config → store (migrated) → services. The server (main.ts), the CLI and
+ * the console start here, so each runs the same use cases over the same database the same way;
+ * nothing above services/ ever holds the store.
+ */
+export async function openApp(
+  config: Pick<Config, 'databaseUrl' | 'dbPoolSize' | 'dbStatementTimeoutMs' | 'dbAcquireTimeoutMs'>,
+  options: { readonly clock?: () => number } = {},
+): Promise<App> {
+  const store = await openStore(config.databaseUrl, {
+    poolSize: config.dbPoolSize,
+    statementTimeoutMs: config.dbStatementTimeoutMs,
+    acquireTimeoutMs: config.dbAcquireTimeoutMs,
+  });
+  return {
+    services: createServices(store, options.clock),
+    close: () => store.close(),
+  };
+}
