@@ -33,8 +33,10 @@ import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../scripts/embedded-postgres.mjs';
-import type { Filter } from '../src/scim/filter/ast.js';
+import { type CheckedFilter, checkFilter } from '../src/scim/filter/check-filter.js';
 import { parseFilter } from '../src/scim/filter/parse-filter.js';
+import { type CheckedSortBy, checkSortBy } from '../src/scim/list-request.js';
+import { userResourceType } from '../src/scim/schema/resource-types.js';
 import { ScimError } from '../src/scim/scim-error.js';
 import { openStore } from '../src/store/open-store.js';
 import { postgresHooks } from '../src/store/postgres/postgres-dialect.js';
@@ -45,7 +47,8 @@ import type { Database as Schema } from '../src/store/sql/db-schema.js';
 import type { SqlDialectHooks } from '../src/store/sql/sql-dialect.js';
 import { SqlStore } from '../src/store/sql/sql-store.js';
 import { sqliteHooks } from '../src/store/sqlite/sqlite-dialect.js';
-import type { ListQuery, Store, UserRecord } from '../src/store/store.js';
+import type { RowsQuery, Store, UserRecord } from '../src/store/store.js';
+import { NotFilterable, NotSortable } from '../src/store/store-errors.js';
 import { coldKysely } from '../test/helpers/cold-kysely.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 300);
@@ -352,14 +355,15 @@ function rowsScanned(target: Target, plan: readonly string[], users: number, val
 }
 
 /** What the cost rule with the shipped budget answers for this request, and what its check costs. */
-async function ruleVerdict(target: Target, org: string, query: ListQuery): Promise<string> {
+async function ruleVerdict(target: Target, org: string, query: RowsQuery): Promise<string> {
   let verdict = 'answered';
   const { ms } = await time(async () => {
     try {
       await compileListFilter(target.kysely, userAttributeMap, target.hooks, org, query);
     } catch (error) {
-      if (!(error instanceof ScimError)) throw error;
-      verdict = `400 ${error.scimType}`;
+      if (error instanceof NotFilterable || error instanceof NotSortable) verdict = `store cannot: ${error.name}`;
+      else if (error instanceof ScimError) verdict = `400 ${error.scimType}`;
+      else throw error;
     }
   });
   return `${verdict} (check ${ms.toFixed(2)} ms)`;
@@ -374,16 +378,18 @@ async function measure(target: Target, bare: Baseline): Promise<void> {
   console.log(header.join(' | '));
   for (const shape of shapes()) {
     if (ONLY && !ONLY.some((word) => shape.label.toLowerCase().includes(word))) continue;
-    let filter: Filter | undefined;
+    let filter: CheckedFilter | undefined;
+    let sortBy: CheckedSortBy | undefined;
     try {
-      filter = shape.filter === undefined ? undefined : parseFilter(shape.filter);
+      filter = shape.filter === undefined ? undefined : checkFilter(userResourceType, parseFilter(shape.filter));
+      sortBy = shape.sortBy === undefined ? undefined : checkSortBy(userResourceType, { attr: shape.sortBy });
     } catch (error) {
-      console.log(`${shape.label} | refused by the parser: ${(error as Error).message}`);
+      console.log(`${shape.label} | refused by the core: ${(error as Error).message}`);
       continue;
     }
     const query = {
       ...(filter ? { filter } : {}),
-      ...(shape.sortBy ? { sortBy: { attr: shape.sortBy } } : {}),
+      ...(sortBy ? { sortBy } : {}),
       sortOrder: 'ascending' as const,
       offset: 0,
       limit: PAGE,

@@ -4,8 +4,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { buildServer } from './http/build-server.js';
 import { startMetricsListener } from './http/routes/metrics.js';
 import { createMetrics } from './observability/metrics.js';
-import type { Services } from './services/index.js';
-import { DatabaseUrlError } from './store/open-store.js';
+import { DatabaseUrlError, type Services } from './services/index.js';
 
 /**
  * The server: the app (app.ts: store and services) behind HTTP. SIGTERM/SIGINT stop taking

@@ -1,56 +1,72 @@
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config.js';
-import { reportStartFailure, serve } from '../main.js';
-import { ServiceError } from '../services/index.js';
-import { DatabaseUrlError } from '../store/open-store.js';
 import { logCommand } from './commands/log.js';
 import { orgCommands } from './commands/org.js';
 import { teamCommands } from './commands/team.js';
 import { tokenCommands } from './commands/token.js';
 import { userCommands } from './commands/user.js';
+import { type CliIo, printer, processIo } from './output.js';
 import { UsageError } from './parse-options.js';
 import { terminalSafe } from './terminal-safe.js';
 
-/** `parallel-scim`: the service and the support tools, on the same DATABASE_URL. */
-export function buildProgram(): Command {
+/**
+ * `parallel-scim`: the service and the support tools, on the same DATABASE_URL.
+ *
+ * Support runs these by hand, so a command must answer at once (issue 9). This module and the
+ * command definitions load only commander; each action imports the services when it runs, and
+ * Fastify loads for `serve` alone. test/e2e/cli.test.ts checks that `org list` stays that way.
+ */
+export function buildProgram(io: CliIo = processIo): Command {
   const program = new Command('parallel-scim')
     .description('SCIM 2.0 provisioning for Parallel. Uses DATABASE_URL (default sqlite:./data/parallel-scim.db).')
+    // Before any subcommand is added: each copies these settings from its parent when created.
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError()
     .exitOverride();
   program
     .command('serve')
     .description('run the HTTP service (PORT, HOST, DATABASE_URL, PUBLIC_URL, LOG_LEVEL)')
     .action(async () => {
+      const { reportStartFailure, serve } = await import('../main.js');
       await serve().catch(reportStartFailure);
     });
-  orgCommands(program);
-  tokenCommands(program);
-  userCommands(program);
-  teamCommands(program);
-  logCommand(program);
+  const print = printer(io);
+  orgCommands(program, print);
+  tokenCommands(program, print);
+  userCommands(program, print);
+  teamCommands(program, print);
+  logCommand(program, print);
   return program;
 }
 
-export async function runCli(argv: readonly string[]): Promise<number> {
+/** Runs one command line (`argv` as in `process.argv`) and returns its exit code. */
+export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv as string[]);
+    await buildProgram(io).parseAsync(argv as string[]);
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version exit 0; usage errors were already printed by commander.
       return error.exitCode;
     }
-    if (error instanceof UsageError) {
-      process.stderr.write(`parallel-scim: ${terminalSafe(error.message)}\n`);
-      return 2;
-    }
-    if (error instanceof ServiceError || error instanceof ConfigError || error instanceof DatabaseUrlError) {
-      process.stderr.write(`parallel-scim: ${terminalSafe(error.message)}\n`);
-      return error instanceof ServiceError && error.code === 'notFound' ? 3 : 2;
-    }
-    process.stderr.write(`parallel-scim: ${terminalSafe((error as Error)?.message ?? String(error))}\n`);
+    io.stderr(`parallel-scim: ${terminalSafe((error as Error)?.message ?? String(error))}\n`);
+    return exitCodeOf(error);
+  }
+}
+
+/** 2: a mistake the person can correct; 3: the thing named does not exist; 1: anything else. */
+async function exitCodeOf(error: unknown): Promise<number> {
+  if (error instanceof UsageError) return 2;
+  let known: [typeof import('../services/index.js'), typeof import('../config.js')];
+  try {
+    // A command that failed in the services has loaded these already; importing them at the top
+    // would load the store for every `--help`.
+    known = await Promise.all([import('../services/index.js'), import('../config.js')]);
+  } catch {
     return 1;
   }
+  const [{ DatabaseUrlError, ScimError }, { ConfigError }] = known;
+  if (error instanceof ScimError) return error.status === 404 ? 3 : 2;
+  return error instanceof ConfigError || error instanceof DatabaseUrlError ? 2 : 1;
 }
 
 const isEntryPoint = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;

@@ -1,13 +1,23 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type ListQuery, listResponse, parseAttributeOptions, parseListQuery } from './list-request.js';
+import {
+  checkListRequest,
+  checkSortBy,
+  type ListRequest,
+  listResponse,
+  notFilterableError,
+  notSortableError,
+  parseAttributeOptions,
+  parseListRequest,
+} from './list-request.js';
+import { groupResourceType, userResourceType } from './schema/resource-types.js';
 import { ScimError } from './scim-error.js';
 
 const limits = { defaultCount: 100, maxCount: 1000 };
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
-describe('parseListQuery: query strings (RFC 7644 §3.4.2)', () => {
-  const cases: [string, Record<string, unknown>, ListQuery][] = [
+describe('parseListRequest: query strings (RFC 7644 §3.4.2)', () => {
+  const cases: [string, Record<string, unknown>, ListRequest][] = [
     ['no parameters', {}, { startIndex: 1, count: 100, sortOrder: 'ascending' }],
     [
       'RFC 7644 §3.4.2.4 pagination example',
@@ -119,11 +129,11 @@ describe('parseListQuery: query strings (RFC 7644 §3.4.2)', () => {
     ],
   ];
   for (const [name, params, expected] of cases) {
-    test(name, () => assert.deepEqual(parseListQuery(params, limits), expected));
+    test(name, () => assert.deepEqual(parseListRequest(params, limits), expected));
   }
 });
 
-describe('parseListQuery: POST /.search bodies (RFC 7644 §3.4.3)', () => {
+describe('parseListRequest: POST /.search bodies (RFC 7644 §3.4.3)', () => {
   test('RFC 7644 §3.4.3 example', () => {
     const body = {
       schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
@@ -132,7 +142,7 @@ describe('parseListQuery: POST /.search bodies (RFC 7644 §3.4.3)', () => {
       startIndex: 1,
       count: 10,
     };
-    assert.deepEqual(parseListQuery(body, limits), {
+    assert.deepEqual(parseListRequest(body, limits), {
       filter: { kind: 'compare', path: { attr: 'displayName' }, op: 'sw', value: 'smith', at: 0 },
       startIndex: 1,
       count: 10,
@@ -142,7 +152,7 @@ describe('parseListQuery: POST /.search bodies (RFC 7644 §3.4.3)', () => {
   });
 
   test('excludedAttributes as an array', () => {
-    assert.deepEqual(parseListQuery({ excludedAttributes: ['members', 'meta.version'], count: 2 }, limits), {
+    assert.deepEqual(parseListRequest({ excludedAttributes: ['members', 'meta.version'], count: 2 }, limits), {
       startIndex: 1,
       count: 2,
       sortOrder: 'ascending',
@@ -151,7 +161,7 @@ describe('parseListQuery: POST /.search bodies (RFC 7644 §3.4.3)', () => {
   });
 });
 
-describe('parseListQuery: errors', () => {
+describe('parseListRequest: errors', () => {
   const cases: [string, Record<string, unknown>, string, string][] = [
     [
       'bad filter',
@@ -198,7 +208,7 @@ describe('parseListQuery: errors', () => {
       'attributes with a value filter naming no sub-attribute',
       { attributes: 'emails[kind eq "work"]' },
       'invalidFilter',
-      '"kind" is not a sub-attribute of "emails"; inside "emails[...]" use one of: value, display, type, primary',
+      '"kind" is not a sub-attribute of "emails" (position 8); inside "emails[...]" use one of: value, display, type, primary',
     ],
     [
       'attributes with an unclosed value filter',
@@ -222,7 +232,7 @@ describe('parseListQuery: errors', () => {
   for (const [name, params, scimType, detail] of cases) {
     test(name, () => {
       assert.throws(
-        () => parseListQuery(params, limits),
+        () => parseListRequest(params, limits),
         (error: unknown) => {
           if (!(error instanceof ScimError)) return false;
           assert.deepEqual(
@@ -266,5 +276,108 @@ describe('listResponse', () => {
       itemsPerPage: 0,
       Resources: [],
     });
+  });
+});
+
+describe('checkListRequest: the checks that need the resource type, before any store is asked', () => {
+  test('the filter and sortBy come back checked; the rest as parsed', () => {
+    const parsed = parseListRequest(
+      { filter: 'emails[primary eq "True"]', sortBy: 'NAME.familyName', sortOrder: 'descending', count: '5' },
+      limits,
+    );
+    const checked = checkListRequest(userResourceType, parsed);
+    assert.deepEqual(
+      { ...checked, filter: undefined, sortBy: undefined },
+      { ...parsed, filter: undefined, sortBy: undefined },
+    );
+    assert.equal(checked.filter?.kind === 'valuePath' && checked.filter.filter.kind === 'compare', true);
+    if (checked.filter?.kind === 'valuePath' && checked.filter.filter.kind === 'compare') {
+      assert.equal(checked.filter.filter.value, true);
+    }
+    assert.deepEqual(
+      [checked.sortBy?.attr, checked.sortBy?.resolved.attribute.name, checked.sortBy?.resolved.sub?.name],
+      ['NAME', 'name', 'familyName'],
+    );
+  });
+
+  test('a query without filter or sortBy is unchanged', () => {
+    const parsed = parseListRequest({ startIndex: '3' }, limits);
+    assert.deepEqual(checkListRequest(groupResourceType, parsed), parsed);
+  });
+
+  test('a filter naming an attribute the type does not have is refused here, not by a store', () => {
+    const parsed = parseListRequest({ filter: 'userName eq "x"' }, limits);
+    assert.throws(
+      () => checkListRequest(groupResourceType, parsed),
+      (error: unknown) => error instanceof ScimError && error.code === 'filter.unknownAttribute',
+    );
+  });
+});
+
+describe('checkSortBy (RFC 7644 §3.4.2.3)', () => {
+  test('an attribute, or a sub-attribute of a complex one, resolves', () => {
+    for (const [path, attr, sub] of [
+      [{ attr: 'userName' }, 'userName', undefined],
+      [{ attr: 'meta', sub: 'LASTMODIFIED' }, 'meta', 'lastModified'],
+      [{ uri: ENTERPRISE, attr: 'manager', sub: 'value' }, 'manager', 'value'],
+      // RFC-valid (the primary value orders); whether the store can is its own question.
+      [{ attr: 'emails', sub: 'value' }, 'emails', 'value'],
+    ] as const) {
+      const { resolved } = checkSortBy(userResourceType, path);
+      assert.deepEqual([resolved.attribute.name, resolved.sub?.name], [attr, sub]);
+    }
+  });
+
+  const refused: [string, Parameters<typeof checkSortBy>[1], string][] = [
+    ['an unknown attribute', { attr: 'noSuchAttribute' }, 'sortBy "noSuchAttribute" is not an attribute of User'],
+    ['an attribute of the other type', { attr: 'members' }, 'sortBy "members" is not an attribute of User'],
+    [
+      'a complex attribute',
+      { attr: 'name' },
+      'sortBy "name" is complex; sort by one of its sub-attributes, such as name.formatted (RFC 7644 §3.4.2.3)',
+    ],
+    [
+      'a multi-valued complex attribute',
+      { attr: 'emails' },
+      'sortBy "emails" is complex; sort by one of its sub-attributes, such as emails.value (RFC 7644 §3.4.2.3)',
+    ],
+  ];
+  for (const [why, path, detail] of refused) {
+    test(`refuses ${why}`, () => {
+      assert.throws(
+        () => checkSortBy(userResourceType, path),
+        (error: unknown) => {
+          assert.ok(error instanceof ScimError);
+          assert.deepEqual(
+            [error.status, error.scimType, error.code, error.detail],
+            [400, 'invalidValue', 'list.sortBy', detail],
+          );
+          return true;
+        },
+      );
+    });
+  }
+});
+
+describe('the answers to what a store cannot do', () => {
+  test('an attribute the store cannot filter on is 400 invalidFilter, with the position and what it can', () => {
+    const error = notFilterableError({ resourceType: 'User', path: 'password', at: 0, filterable: ['id', 'userName'] });
+    assert.deepEqual(
+      [error.status, error.scimType, error.code, error.detail],
+      [
+        400,
+        'invalidFilter',
+        'filter.unsupportedAttribute',
+        'Filtering User resources on "password" (position 1) is not supported; filterable: id, userName',
+      ],
+    );
+  });
+
+  test('a sortBy the store cannot order by is 400 invalidValue', () => {
+    const error = notSortableError({ resourceType: 'Group', path: 'members.value' });
+    assert.deepEqual(
+      [error.status, error.scimType, error.code, error.detail],
+      [400, 'invalidValue', 'list.sortBy', 'sortBy "members.value" is not a sortable attribute of Group'],
+    );
   });
 });

@@ -33,6 +33,7 @@ export function createServices(store: Store, clock: () => number = Date.now): Se
   };
 }
 
+export { ScimError } from '../scim/scim-error.js';
 // The records use cases return, as support's tools print them.
 export {
   type DeleteMode,
@@ -46,13 +47,11 @@ export {
   type UserTeamRecord,
 } from '../store/store.js';
 // A DATABASE_URL that names no database the service can open.
-export { DatabaseUrlError } from '../store/open-store.js';
 // The database could not serve (timeouts, outage): every use case may throw it; callers answer 503.
-export { StoreUnavailable, type UnavailableReason } from '../store/store-errors.js';
+export { DatabaseUrlError, StoreUnavailable, type UnavailableReason } from '../store/store-errors.js';
 export type { Actor, Audit, Change, Done } from './audit.js';
-export { parseDeleteMode } from './organizations.js';
 export type { RateLimiter, RateLimitOptions } from './operations.js';
+export { parseDeleteMode } from './organizations.js';
 export type { LogSubject } from './provisioning-log.js';
-export { ServiceError } from './service-error.js';
 export type { GroupView } from './teams.js';
 export { parseDuration, TOKEN_PREFIX } from './tokens.js';

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ListQuery, Page } from '../store/store.js';
+import type { Page, RowsQuery } from '../store/store.js';
 import { listSummary, readInChunks } from './list-page.js';
 
 /** A store read over `rows` ids that records each query it was given. */
 /** Rows 0..n-1; with `charsPerRow`, each read reports the weight of its stored documents. */
 function table(rows: number, charsPerRow?: number) {
-  const queries: ListQuery[] = [];
+  const queries: RowsQuery[] = [];
   const ids = Array.from({ length: rows }, (_, i) => i);
-  const read = async (query: ListQuery): Promise<Page<number>> => {
+  const read = async (query: RowsQuery): Promise<Page<number>> => {
     queries.push(query);
     const items = ids.slice(query.offset, query.offset + query.limit);
     return {

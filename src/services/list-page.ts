@@ -1,5 +1,6 @@
-import type { ListQuery } from '../scim/list-request.js';
-import type { Page, ListQuery as StoreListQuery } from '../store/store.js';
+import { type CheckedListRequest, notFilterableError, notSortableError } from '../scim/list-request.js';
+import type { Page, RowsQuery } from '../store/store.js';
+import { NotFilterable, NotSortable } from '../store/store-errors.js';
 
 /**
  * Rows per store call when a list page is read in chunks, at most. A page of `count=1000` users
@@ -17,7 +18,7 @@ const FIRST_CHUNK_SIZE = 8;
 const CHUNK_TARGET_CHARS = 128 * 1024;
 
 /** A checked SCIM list request as the store takes it: 1-based startIndex becomes an offset. */
-export function storeListQuery(query: ListQuery): StoreListQuery {
+export function rowsQuery(query: CheckedListRequest): RowsQuery {
   return {
     ...(query.filter ? { filter: query.filter } : {}),
     ...(query.sortBy ? { sortBy: query.sortBy } : {}),
@@ -50,11 +51,12 @@ export interface ChunkedPage<T> {
  * §3.4.2.4 makes no consistency promise across pages either).
  */
 export async function readInChunks<T>(
-  query: ListQuery,
-  read: (query: StoreListQuery) => Promise<Page<T>>,
+  query: CheckedListRequest,
+  unmapped: (query: RowsQuery) => Promise<Page<T>>,
   chunkSize = LIST_CHUNK_SIZE,
 ): Promise<ChunkedPage<T>> {
-  const base = storeListQuery(query);
+  const read = answeringStoreLimits(unmapped);
+  const base = rowsQuery(query);
   let size = Math.min(chunkSize, FIRST_CHUNK_SIZE);
   // Dropped once handed out: the generator must not keep the first chunk for the whole stream.
   let pending: Page<T> | undefined = await read({ ...base, limit: Math.min(size, base.limit) });
@@ -105,4 +107,22 @@ export function listSummary(total: number, planned: number): string {
   return planned === 0
     ? `${matches}, 0 returned`
     : `${matches}, up to ${planned} returned (fewer past the byte budget)`;
+}
+
+/**
+ * `read`, with the store's limits (an attribute it keeps no column for) answered as the SCIM
+ * errors a client sees: the store states facts, the protocol decides what they mean.
+ */
+export function answeringStoreLimits<A extends unknown[], R>(
+  read: (...args: A) => Promise<R>,
+): (...args: A) => Promise<R> {
+  return async (...args) => {
+    try {
+      return await read(...args);
+    } catch (error) {
+      if (error instanceof NotFilterable) throw notFilterableError(error);
+      if (error instanceof NotSortable) throw notSortableError(error);
+      throw error;
+    }
+  };
 }

@@ -1,6 +1,7 @@
+import { invalidValue } from '../scim/scim-error.js';
 import { type DeleteMode, deleteModeOf, type OrgRecord, type Store } from '../store/store.js';
 import { uuidv7 } from './ids.js';
-import { ServiceError } from './service-error.js';
+import { orgNotFound } from './org-not-found.js';
 
 export interface OrgSettings {
   readonly name?: string;
@@ -12,9 +13,9 @@ export interface OrgSettings {
 export function parseDeleteMode(name: string): DeleteMode {
   const mode = deleteModeOf(name);
   if (!mode) {
-    throw new ServiceError(
-      'invalid',
+    throw invalidValue(
       `The DELETE setting must be retain or erase (deactivate and remove are their old names); got "${name}"`,
+      'org.deleteMode',
     );
   }
   return mode;
@@ -29,7 +30,7 @@ export class Organizations {
 
   async create(name: string, options: { scimEnabled?: boolean } = {}): Promise<OrgRecord> {
     const trimmed = name.trim();
-    if (trimmed === '') throw new ServiceError('invalid', 'An organization needs a name');
+    if (trimmed === '') throw invalidValue('An organization needs a name', 'org.name');
     const now = this.clock();
     const org: OrgRecord = {
       id: uuidv7(now),
@@ -49,16 +50,16 @@ export class Organizations {
 
   async get(orgId: string): Promise<OrgRecord> {
     const org = await this.store.getOrg(orgId);
-    if (!org) throw new ServiceError('notFound', `No organization with id ${orgId}`);
+    if (!org) throw orgNotFound(orgId);
     return org;
   }
 
   async update(orgId: string, settings: OrgSettings): Promise<OrgRecord> {
     return this.store.transaction(async (tx) => {
       const org = await tx.getOrg(orgId);
-      if (!org) throw new ServiceError('notFound', `No organization with id ${orgId}`);
+      if (!org) throw orgNotFound(orgId);
       if (settings.name !== undefined && settings.name.trim() === '') {
-        throw new ServiceError('invalid', 'An organization needs a name');
+        throw invalidValue('An organization needs a name', 'org.name');
       }
       const next: OrgRecord = {
         ...org,

@@ -1,7 +1,7 @@
 import type { LogQuery, LogRecord, Store, StoreOps } from '../store/store.js';
 import { type Audit, type Change, tokenIdOf } from './audit.js';
 import { uuidv7 } from './ids.js';
-import { ServiceError } from './service-error.js';
+import { orgNotFound } from './org-not-found.js';
 
 /** Longest summary or error detail kept per entry: a log row must stay small at a million users. */
 const MAX_TEXT = 1000;
@@ -106,7 +106,7 @@ export class ProvisioningLog {
 
   async query(orgId: string, query: LogQuery): Promise<LogRecord[]> {
     const org = await this.store.getOrg(orgId);
-    if (!org) throw new ServiceError('notFound', `No organization with id ${orgId}`);
+    if (!org) throw orgNotFound(orgId);
     return this.store.queryLog(orgId, query);
   }
 }

@@ -19,7 +19,7 @@ export type SortValue = string | number | null;
 
 /**
  * The attributes both types have and both stores sort on, by lower-cased canonical path, with the
- * value each store orders by (sql-store `list`: the `_ci` twin for caseExact false, byte order).
+ * value each store orders by (`listRows` (store/sql/list-rows.ts): the `_ci` twin for caseExact false, byte order).
  */
 export const MERGE_KEYS: ReadonlyMap<string, { readonly name: string; readonly value: (s: SortSource) => SortValue }> =
   new Map([
@@ -95,7 +95,7 @@ class Cursor<T> {
 }
 
 /**
- * The order of sql-store `list` across both tables: absent values last whatever the direction,
+ * The order of `listRows` (store/sql/list-rows.ts) across both tables: absent values last whatever the direction,
  * then the value, then id, both in the requested direction; a User before a Group only if even
  * their ids tie. `undefined` (a row gone between two reads) sorts after everything.
  */

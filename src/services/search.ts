@@ -1,13 +1,15 @@
 import type { AttrPath, Filter } from '../scim/filter/ast.js';
+import { checkFilter } from '../scim/filter/check-filter.js';
 import { printAttrPath } from '../scim/filter/print-filter.js';
-import type { ListQuery } from '../scim/list-request.js';
+import { checkSortBy, type ListRequest } from '../scim/list-request.js';
 import type { ScimJson } from '../scim/resources/to-scim.js';
+import type { ResourceTypeDef } from '../scim/schema/attribute.js';
 import { resolvePath } from '../scim/schema/resolve-path.js';
 import { groupResourceType, userResourceType } from '../scim/schema/resource-types.js';
 import { invalidValue } from '../scim/scim-error.js';
-import type { Store, ListQuery as StoreListQuery } from '../store/store.js';
+import type { RowsQuery, Store } from '../store/store.js';
 import type { Audit, Done } from './audit.js';
-import { type ChunkedPage, listSummary } from './list-page.js';
+import { answeringStoreLimits, type ChunkedPage, listSummary } from './list-page.js';
 import { filtersPerType, isResourceType } from './search-filter.js';
 import {
   compareSources,
@@ -35,9 +37,22 @@ export interface RootPage {
 /** One resource type as a root search reads it. */
 interface Side {
   /** The type's own list service: chunked reads, rendering, `members` left to the writer. */
-  list(audit: Audit, query: ListQuery): Promise<ChunkedPage<RootItem>>;
+  list(audit: Audit, query: ListRequest): Promise<ChunkedPage<RootItem>>;
   /** A bare store read, for counts and single-row probes: nothing rendered. */
-  read(orgId: string, query: StoreListQuery): Promise<{ total: number; first: SortSource | undefined }>;
+  read(orgId: string, query: ProbeQuery): Promise<{ total: number; first: SortSource | undefined }>;
+}
+
+/** A probe of one type's rows, with the filter and sortBy as the root search names them. */
+type ProbeQuery = Omit<RowsQuery, 'filter' | 'sortBy'> & { readonly filter?: Filter; readonly sortBy?: AttrPath };
+
+/** A probe checked against the type it reads (idempotent on a filter checked already). */
+function checkedRows(type: ResourceTypeDef, query: ProbeQuery): RowsQuery {
+  const { filter, sortBy, ...rest } = query;
+  return {
+    ...rest,
+    ...(filter ? { filter: checkFilter(type, filter) } : {}),
+    ...(sortBy ? { sortBy: checkSortBy(type, sortBy) } : {}),
+  };
 }
 
 /** A type in a concatenated order, with its filter for this request and whether sortBy applies. */
@@ -71,21 +86,21 @@ export class RootSearch {
     this.users = {
       list: async (audit, query) =>
         mapPage((await users.list(audit, query)).result, (resource) => ({ type: 'User', resource })),
-      read: async (orgId, query) => {
-        const page = await store.listUsers(orgId, query);
+      read: answeringStoreLimits(async (orgId: string, query: ProbeQuery) => {
+        const page = await store.listUsers(orgId, checkedRows(userResourceType, query));
         const [user] = page.items;
         const first = user && recordSource({ ...user, displayName: stringOrNull(user.doc.displayName) });
         return { total: page.total, first };
-      },
+      }),
     };
     this.groups = {
       list: async (audit, query) =>
         mapPage((await teams.list(audit, query)).result, (view) => ({ type: 'Group', view })),
-      read: async (orgId, query) => {
-        const page = await store.listTeams(orgId, query);
+      read: answeringStoreLimits(async (orgId: string, query: ProbeQuery) => {
+        const page = await store.listTeams(orgId, checkedRows(groupResourceType, query));
         const [team] = page.items;
         return { total: page.total, first: team && recordSource(team) };
-      },
+      }),
     };
   }
 
@@ -94,13 +109,13 @@ export class RootSearch {
    * cannot compile, an unsortable sortBy, a database down) surface before this returns, so they
    * are still ordinary error responses.
    */
-  async search(audit: Audit, query: ListQuery): Promise<Done<RootPage>> {
+  async search(audit: Audit, query: ListRequest): Promise<Done<RootPage>> {
     const page = await this.plan(audit, query);
     const summary = listSummary(page.total, page.planned);
     return { result: page, change: { resourceType: 'User,Group', resourceId: null, summary, logged: false } };
   }
 
-  private async plan(audit: Audit, query: ListQuery): Promise<RootPage> {
+  private async plan(audit: Audit, query: ListRequest): Promise<RootPage> {
     const [userFilter, groupFilter] = query.filter
       ? filtersPerType(query.filter, [userResourceType, groupResourceType])
       : [true, true];
@@ -140,7 +155,7 @@ export class RootSearch {
   }
 
   /** Parts one after the other: startIndex past the first part's matches continues in the next. */
-  private async concat(audit: Audit, query: ListQuery, parts: readonly Part[]): Promise<RootPage> {
+  private async concat(audit: Audit, query: ListRequest, parts: readonly Part[]): Promise<RootPage> {
     let skip = query.startIndex - 1;
     let room = query.count;
     let total = 0;
@@ -173,7 +188,7 @@ export class RootSearch {
    */
   private async merge(
     audit: Audit,
-    query: ListQuery,
+    query: ListRequest,
     sortBy: AttrPath,
     userFilter: Filter | true,
     groupFilter: Filter | true,
@@ -220,12 +235,12 @@ export class RootSearch {
 
 /** The page of one type within the union: its own filter, its share of startIndex and count. */
 function typeQuery(
-  query: ListQuery,
+  query: ListRequest,
   filter: Filter | true,
   sorted: boolean,
   startIndex: number,
   count: number,
-): ListQuery {
+): ListRequest {
   return {
     ...storeFilter(filter),
     startIndex,

@@ -1,4 +1,4 @@
-import type { ListQuery } from '../scim/list-request.js';
+import { checkListRequest, checkSortBy, type ListRequest } from '../scim/list-request.js';
 import { applyPatch } from '../scim/patch/apply-patch.js';
 import { isEmptyMemberPlan, type MemberPlan, type MemberRef } from '../scim/patch/member-plan.js';
 import { checkIfMatch } from '../scim/resources/preconditions.js';
@@ -20,9 +20,9 @@ import { UniqueViolation } from '../store/store-errors.js';
 import type { Audit, Done } from './audit.js';
 import { uuidv7 } from './ids.js';
 import { type ChunkedPage, listSummary, readInChunks } from './list-page.js';
+import { orgNotFound } from './org-not-found.js';
 import type { ProvisioningLog } from './provisioning-log.js';
 import { retryOnConcurrentUpdate } from './retry.js';
-import { ServiceError } from './service-error.js';
 import { describeMembers, memberJson, resolveMembers } from './team-members.js';
 import { checkNesting } from './team-nesting.js';
 
@@ -99,8 +99,8 @@ export class Teams {
    * RFC 7644 §3.4.2, read in chunks like Users; each view's members are paged in by the caller
    * (`memberPages`) as it writes that group out.
    */
-  async list(audit: Audit, query: ListQuery): Promise<Done<ChunkedPage<GroupView>>> {
-    const page = await readInChunks(query, async (chunk) => {
+  async list(audit: Audit, query: ListRequest): Promise<Done<ChunkedPage<GroupView>>> {
+    const page = await readInChunks(checkListRequest(groupResourceType, query), async (chunk) => {
       const rows = await this.store.listTeams(audit.org.id, chunk);
       const items = rows.items.map((t) => this.view(audit, t));
       return { total: rows.total, items, ...(rows.docChars !== undefined ? { docChars: rows.docChars } : {}) };
@@ -183,10 +183,10 @@ export class Teams {
   /** Teams of an organization for support (CLI, console). */
   async listForAdmin(orgId: string, options: { offset?: number; limit?: number } = {}): Promise<Page<TeamRecord>> {
     const org = await this.store.getOrg(orgId);
-    if (!org) throw new ServiceError('notFound', `No organization with id ${orgId}`);
+    if (!org) throw orgNotFound(orgId);
     return this.store.listTeams(orgId, {
       sortOrder: 'ascending',
-      sortBy: { attr: 'displayName' },
+      sortBy: checkSortBy(groupResourceType, { attr: 'displayName' }),
       offset: options.offset ?? 0,
       limit: options.limit ?? 100,
     });
@@ -198,7 +198,7 @@ export class Teams {
     memberLimit = 100,
   ): Promise<{ team: TeamRecord; members: MemberRecord[] }> {
     const team = await this.store.getTeam(orgId, teamId);
-    if (!team) throw new ServiceError('notFound', `No team with id ${teamId} in organization ${orgId}`);
+    if (!team) throw notFound(`No team with id ${teamId} in organization ${orgId}`, 'group.notFound');
     return { team, members: await this.store.pageMembers(orgId, teamId, undefined, memberLimit) };
   }
 

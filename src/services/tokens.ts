@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { invalidValue, notFound } from '../scim/scim-error.js';
 import type { OrgRecord, Store, TokenRecord } from '../store/store.js';
 import { uuidv7 } from './ids.js';
-import { ServiceError } from './service-error.js';
+import { orgNotFound } from './org-not-found.js';
 
 /** Recognisable prefix: secret scanners and support can tell a parallel-scim token at a glance. */
 export const TOKEN_PREFIX = 'pscim_';
@@ -38,9 +39,9 @@ export class Tokens {
 
   async issue(orgId: string, options: { expiresInMs?: number; label?: string } = {}): Promise<IssuedToken> {
     const org = await this.store.getOrg(orgId);
-    if (!org) throw new ServiceError('notFound', `No organization with id ${orgId}`);
+    if (!org) throw orgNotFound(orgId);
     if (options.expiresInMs !== undefined && !(options.expiresInMs > 0)) {
-      throw new ServiceError('invalid', 'A token expiry must be in the future');
+      throw invalidValue('A token expiry must be in the future', 'token.expiry');
     }
     const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const now = this.clock();
@@ -61,13 +62,13 @@ export class Tokens {
 
   async list(orgId: string): Promise<TokenRecord[]> {
     const org = await this.store.getOrg(orgId);
-    if (!org) throw new ServiceError('notFound', `No organization with id ${orgId}`);
+    if (!org) throw orgNotFound(orgId);
     return this.store.listTokens(orgId);
   }
 
   async revoke(tokenId: string): Promise<TokenRecord> {
     const token = await this.store.findTokenById(tokenId);
-    if (!token) throw new ServiceError('notFound', `No token with id ${tokenId}`);
+    if (!token) throw notFound(`No token with id ${tokenId}`, 'token.notFound');
     await this.store.revokeToken(token.orgId, token.id, this.clock());
     return (await this.store.findTokenById(tokenId)) ?? token;
   }

@@ -1,5 +1,5 @@
 import { foldCase } from '../scim/fold-case.js';
-import type { ListQuery } from '../scim/list-request.js';
+import { checkListRequest, type ListRequest } from '../scim/list-request.js';
 import { applyPatch } from '../scim/patch/apply-patch.js';
 import { checkIfMatch } from '../scim/resources/preconditions.js';
 import { isScimObject, type ResourceDoc, sameValue } from '../scim/resources/resource-doc.js';
@@ -13,9 +13,9 @@ import { UniqueViolation } from '../store/store-errors.js';
 import type { Audit, Done } from './audit.js';
 import { uuidv7 } from './ids.js';
 import { type ChunkedPage, listSummary, readInChunks } from './list-page.js';
+import { orgNotFound } from './org-not-found.js';
 import type { ProvisioningLog } from './provisioning-log.js';
 import { retryOnConcurrentUpdate } from './retry.js';
-import { ServiceError } from './service-error.js';
 
 /**
  * SCIM Users: every write runs in one transaction together with its provisioning-log entry and
@@ -106,8 +106,8 @@ export class Users {
    * comes in chunks, each rendered with its users' `groups` in one query, so a page of large users
    * is never in memory whole; the caller pulls the chunks as it writes them out.
    */
-  async list(audit: Audit, query: ListQuery): Promise<Done<ChunkedPage<ScimJson>>> {
-    const page = await readInChunks(query, async (chunk) => {
+  async list(audit: Audit, query: ListRequest): Promise<Done<ChunkedPage<ScimJson>>> {
+    const page = await readInChunks(checkListRequest(userResourceType, query), async (chunk) => {
       const rows = await this.store.listUsers(audit.org.id, chunk);
       const items = await this.renderMany(audit, rows.items, this.store);
       return { total: rows.total, items, ...(rows.docChars !== undefined ? { docChars: rows.docChars } : {}) };
@@ -207,10 +207,9 @@ export class Users {
   /** A user who reached Parallel outside SCIM (invitation, SSO): linkable by a later create. */
   async invite(orgId: string, input: { email: string; givenName?: string; familyName?: string }): Promise<UserRecord> {
     const email = input.email.trim();
-    if (!/^[^\s@]+@[^\s@]+$/.test(email))
-      throw new ServiceError('invalid', `"${input.email}" is not an e-mail address`);
+    if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw invalidValue(`"${input.email}" is not an e-mail address`, 'user.email');
     const org = await this.store.getOrg(orgId);
-    if (!org) throw new ServiceError('notFound', `No organization with id ${orgId}`);
+    if (!org) throw orgNotFound(orgId);
     const name: Record<string, string> = {};
     if (input.givenName) name.givenName = input.givenName;
     if (input.familyName) name.familyName = input.familyName;
@@ -240,7 +239,7 @@ export class Users {
       });
     } catch (error) {
       if (error instanceof UniqueViolation) {
-        throw new ServiceError('conflict', `The organization already has a user with userName ${email}`);
+        throw uniqueness(`The organization already has a user with userName ${email}`, 'user.userNameTaken');
       }
       throw error;
     }
@@ -250,7 +249,7 @@ export class Users {
   /** Users of an organization for support (CLI, console), newest first. */
   async listForAdmin(orgId: string, options: { offset?: number; limit?: number } = {}) {
     const org = await this.store.getOrg(orgId);
-    if (!org) throw new ServiceError('notFound', `No organization with id ${orgId}`);
+    if (!org) throw orgNotFound(orgId);
     return this.store.listUsers(orgId, {
       withDeleted: true,
       sortOrder: 'descending',

@@ -3,8 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { Kysely, type LogEvent, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { usersSortedBy, usersWhere } from '../../test/helpers/checked.js';
 import { testStores } from '../../test/helpers/stores.js';
-import { parseFilter } from '../scim/filter/parse-filter.js';
 import { MAX_SUBSTRING_PATTERN_LENGTH } from '../scim/limits.js';
 import type { ResourceDoc } from '../scim/resources/resource-doc.js';
 import { ScimError } from '../scim/scim-error.js';
@@ -14,7 +14,7 @@ import type { Database as Schema } from './sql/db-schema.js';
 import type { FilterCostModel, SqlDialectHooks } from './sql/sql-dialect.js';
 import { SqlStore } from './sql/sql-store.js';
 import { sqliteHooks } from './sqlite/sqlite-dialect.js';
-import type { ListQuery, Store, UserRecord } from './store.js';
+import type { RowsQuery, Store, UserRecord } from './store.js';
 
 /*
  * The filter cost rule (compile-filter.ts, docs/scaling.md "Filter cost") on both stores. The
@@ -54,8 +54,8 @@ function user(orgId: string, i: number, doc: Partial<ResourceDoc> = {}): UserRec
   };
 }
 
-const query = (filter: string | undefined, extra: Partial<ListQuery> = {}): ListQuery => ({
-  ...(filter === undefined ? {} : { filter: parseFilter(filter) }),
+const query = (filter: string | undefined, extra: Partial<RowsQuery> = {}): RowsQuery => ({
+  ...(filter === undefined ? {} : { filter: usersWhere(filter) }),
   sortOrder: 'ascending',
   offset: 0,
   limit: 100,
@@ -246,13 +246,16 @@ for (const backend of testStores()) {
 
     test('sortBy an attribute without an index reads every user; an indexed one does not', async () => {
       const store = withBudget(USERS - 1);
-      const byName = await store.listUsers(A, query(undefined, { sortBy: { attr: 'userName' }, limit: 3 }));
+      const byName = await store.listUsers(
+        A,
+        query(undefined, { sortBy: usersSortedBy({ attr: 'userName' }), limit: 3 }),
+      );
       assert.deepEqual(
         byName.items.map((u) => u.userName),
         ['user-0', 'user-1', 'user-10'],
       );
       await assert.rejects(
-        store.listUsers(A, query(undefined, { sortBy: { attr: 'title' } })),
+        store.listUsers(A, query(undefined, { sortBy: usersSortedBy({ attr: 'title' }) })),
         tooCostly('users for sortBy title'),
       );
     });

@@ -2,8 +2,7 @@ import { resolve } from 'node:path';
 import { openPostgres, type PostgresOptions } from './postgres/open-postgres.js';
 import { openSqlite } from './sqlite/open-sqlite.js';
 import type { Store } from './store.js';
-
-export class DatabaseUrlError extends Error {}
+import { DatabaseUrlError } from './store-errors.js';
 
 /**
  * Opens the store a DATABASE_URL names and brings its schema up to date:

@@ -36,3 +36,36 @@ export class StoreUnavailable extends Error {
     this.reason = reason;
   }
 }
+
+/** A DATABASE_URL that names no database the service knows how to open. */
+export class DatabaseUrlError extends Error {}
+
+/**
+ * A checked filter names an attribute this store keeps no column or child rows for (`password`,
+ * `addresses`, `name` as a whole): a limit of the store, not a protocol error, so it is a store
+ * error that the service answers with 400 invalidFilter (`notFilterableError` in
+ * scim/list-request.ts). `at` is the 0-based offset of the term in the filter.
+ */
+export class NotFilterable extends Error {
+  constructor(
+    readonly resourceType: string,
+    readonly path: string,
+    readonly at: number,
+    /** What the store can filter on, for the client: attribute-map.ts `filterable`. */
+    readonly filterable: readonly string[],
+  ) {
+    super(`${resourceType} cannot be filtered on ${path}`);
+    this.name = 'NotFilterable';
+  }
+}
+
+/** A checked sortBy this store has no column to order by; the service answers `notSortableError`. */
+export class NotSortable extends Error {
+  constructor(
+    readonly resourceType: string,
+    readonly path: string,
+  ) {
+    super(`${resourceType} cannot be sorted by ${path}`);
+    this.name = 'NotSortable';
+  }
+}

@@ -3,7 +3,8 @@
  * anything the client controls (filters, ids, member references), so one organization's token can
  * never reach another's rows.
  */
-import type { AttrPath, Filter } from '../scim/filter/ast.js';
+import type { CheckedFilter } from '../scim/filter/check-filter.js';
+import type { CheckedSortBy } from '../scim/list-request.js';
 import type { ResourceDoc } from '../scim/resources/resource-doc.js';
 import type { RateLimiter, RateLimitOptions } from './rate-limiter.js';
 
@@ -181,10 +182,14 @@ export interface EventRecord {
   readonly payload: unknown;
 }
 
-/** A checked list request: the store compiles `filter`/`sortBy` to SQL or throws invalidFilter. */
-export interface ListQuery {
-  readonly filter?: Filter;
-  readonly sortBy?: AttrPath;
+/**
+ * A list request the core has checked (scim/list-request.ts checkListRequest): the store compiles
+ * `filter`/`sortBy` to SQL, or throws NotFilterable / NotSortable (store-errors.ts) for an
+ * attribute it keeps no column for. Rows, 0-based: the SCIM request (1-based) is ListRequest.
+ */
+export interface RowsQuery {
+  readonly filter?: CheckedFilter;
+  readonly sortBy?: CheckedSortBy;
   readonly sortOrder: 'ascending' | 'descending';
   /** 0-based offset (SCIM startIndex - 1). */
   readonly offset: number;
@@ -243,7 +248,7 @@ export interface StoreOps {
    * ones included: they are who a create may link back.
    */
   findUsersByUserNameOrWorkEmail(orgId: string, userName: string, workEmails: readonly string[]): Promise<UserRecord[]>;
-  listUsers(orgId: string, query: ListQuery): Promise<Page<UserRecord>>;
+  listUsers(orgId: string, query: RowsQuery): Promise<Page<UserRecord>>;
 
   /** Throws UniqueViolation('externalId'). */
   insertTeam(team: TeamRecord): Promise<void>;
@@ -255,7 +260,7 @@ export interface StoreOps {
    */
   deleteTeam(orgId: string, teamId: string): Promise<boolean>;
   getTeam(orgId: string, teamId: string, options?: { lock?: boolean }): Promise<TeamRecord | undefined>;
-  listTeams(orgId: string, query: ListQuery): Promise<Page<TeamRecord>>;
+  listTeams(orgId: string, query: RowsQuery): Promise<Page<TeamRecord>>;
 
   /**
    * Which of `userIds` are live users of the organization (one indexed lookup per chunk of ids).

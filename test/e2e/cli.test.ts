@@ -1,17 +1,54 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { type CliResult, runCliInProcess } from '../helpers/cli.js';
 import { type RunningServer, scimRequest, startServer } from '../helpers/start-server.js';
 import { testStores } from '../helpers/stores.js';
 
 const run = promisify(execFile);
-// The sources through tsx: a dist/ left by an earlier build must not stand in for them.
-const CLI = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
+const ROOT = join(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'parallel-scim.js');
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
+// What the launcher prints when it cannot use dist/ (a developer's stale build); the assertions
+// on stderr allow it, since whether a dist/ is there is up to whoever runs the suite.
+const LAUNCHER_NOTICE = /^parallel-scim: [^\n]*running src\/ through tsx[^\n]*\n/;
 
-/** The CLI as support runs it: a separate process on the same DATABASE_URL as a running server. */
+/**
+ * A real process, as support starts one: the launcher, with its exit code and both streams.
+ * `moduleLog` names a file that receives the URL of every module the command loads.
+ */
+async function spawnCli(databaseUrl: string, args: readonly string[], moduleLog?: string): Promise<CliResult> {
+  const hook = moduleLog === undefined ? [] : ['--import', join(ROOT, 'test', 'helpers', 'module-log.mjs')];
+  try {
+    const { stdout, stderr } = await run(process.execPath, [...hook, BIN, ...args], {
+      env: { ...process.env, DATABASE_URL: databaseUrl, ...(moduleLog === undefined ? {} : { MODULE_LOG: moduleLog }) },
+    });
+    return { stdout, stderr: stderr.replace(LAUNCHER_NOTICE, ''), code: 0 };
+  } catch (error) {
+    const e = error as { stdout: string; stderr: string; code: number };
+    return { stdout: e.stdout, stderr: e.stderr.replace(LAUNCHER_NOTICE, ''), code: e.code };
+  }
+}
+
+/**
+ * The CLI on the same DATABASE_URL as a running server. Commands run in this process through
+ * runCli, the entry the launcher calls; the tests at the end start real processes for what only a
+ * process shows: exit codes, what reaches which stream, and what a command loads.
+ */
 for (const backend of testStores()) {
   describe(`CLI on ${backend.name}`, () => {
     let server: RunningServer;
@@ -22,17 +59,7 @@ for (const backend of testStores()) {
       await server.close();
     });
 
-    async function cli(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-      try {
-        const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', CLI, ...args], {
-          env: { ...process.env, DATABASE_URL: server.databaseUrl },
-        });
-        return { stdout, stderr, code: 0 };
-      } catch (error) {
-        const e = error as { stdout: string; stderr: string; code: number };
-        return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-      }
-    }
+    const cli = (...args: string[]) => runCliInProcess(server.databaseUrl, args);
 
     test('support journey: organization, token, invited user, IdP create links it, log shows it', async () => {
       const created = await cli('org', 'create', '--name', 'Fabrikam', '--json');
@@ -183,8 +210,155 @@ for (const backend of testStores()) {
         assert.match(result.stderr, /\S/, args.join(' '));
       }
     });
+
+    test('mistakes in a real process: each kind of exit code, stderr only', async () => {
+      const results = await Promise.all(
+        [['org', 'show', 'no-such-org'], ['token', 'issue', '--org', 'x', '--expires-in', 'soon'], ['frobnicate']].map(
+          (args) => spawnCli(server.databaseUrl, args),
+        ),
+      );
+      const expected = [
+        [3, /^parallel-scim: No organization with id no-such-org\n$/],
+        [2, /^parallel-scim: --expires-in must look like [^\n]*\n$/],
+        [1, /unknown command 'frobnicate'/],
+      ] as const;
+      for (const [i, [code, message]] of expected.entries()) {
+        assert.equal(results[i]?.code, code, results[i]?.stderr);
+        assert.equal(results[i]?.stdout, '');
+        assert.match(results[i]?.stderr ?? '', message);
+      }
+    });
+
+    test('org list in a real process: the table on stdout, and nothing of the server loaded (issue 9)', async () => {
+      await cli('org', 'create', '--name', 'Listed');
+      const dir = mkdtempSync(join(tmpdir(), 'parallel-scim-modules-'));
+      try {
+        const log = join(dir, 'modules.txt');
+        writeFileSync(log, '');
+        const listed = await spawnCli(server.databaseUrl, ['org', 'list'], log);
+        assert.equal(listed.code, 0, listed.stderr);
+        assert.equal(listed.stderr, '');
+        assert.match(listed.stdout, /^ID\s+NAME\s+SCIM\s+DELETE\s+CREATED\n/);
+        assert.match(listed.stdout, /\sListed\s+on\s+retain\s/);
+        const loaded = readFileSync(log, 'utf8').split('\n');
+        assert.ok(
+          loaded.some((url) => url.includes('/cli/commands/org.')),
+          'the log saw the command load',
+        );
+        const heavy = loaded.filter((url) =>
+          /\/node_modules\/(fastify|@fastify\/[^/]+|typebox|pino|prom-client)\/|\/(src|dist)\/http\//.test(url),
+        );
+        assert.deepEqual([...new Set(heavy)], []);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
 }
+
+/**
+ * The launcher on a stand-in project: the real bin/ and node_modules/, with a src/ so small that
+ * `npm run build` takes a second and a CLI that says which copy of it ran.
+ */
+describe('bin/parallel-scim.js never runs a stale dist/', () => {
+  let root: string;
+  const main = () => join(root, 'src', 'cli', 'main.ts');
+  const writeMain = (version: string, extra = '') =>
+    writeFileSync(
+      main(),
+      `${extra}declare const process: { stdout: { write(text: string): void } };
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const from: string = import.meta.url.includes('/dist/') ? 'dist' : 'src';
+  process.stdout.write(\`\${from} ${version}\\n\`);
+  return Number(argv[2] ?? 0);
+}
+`,
+    );
+  const build = async () => {
+    try {
+      await run(process.execPath, [join(root, 'bin', 'build.js')]);
+      return 0;
+    } catch (error) {
+      return (error as { code: number }).code;
+    }
+  };
+  const launch = async (...args: string[]): Promise<CliResult> => {
+    try {
+      const { stdout, stderr } = await run(process.execPath, [join(root, 'bin', 'parallel-scim.js'), ...args]);
+      return { stdout, stderr, code: 0 };
+    } catch (error) {
+      const { stdout, stderr, code } = error as CliResult;
+      return { stdout, stderr, code };
+    }
+  };
+  const stampedMtime = (path: string) =>
+    (JSON.parse(readFileSync(join(root, 'dist', 'build-stamp.json'), 'utf8')) as { files: Record<string, number[]> })
+      .files[path]?.[0];
+
+  before(() => {
+    root = mkdtempSync(join(tmpdir(), 'parallel-scim-launcher-'));
+    cpSync(join(ROOT, 'bin'), join(root, 'bin'), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+    writeFileSync(join(root, 'package.json'), '{ "type": "module" }\n');
+    const compilerOptions = {
+      target: 'ES2022',
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+      strict: true,
+      skipLibCheck: true,
+      // No @types/node: the stand-in declares the one thing it uses, and tsc has far less to read.
+      types: [],
+      rootDir: 'src',
+      outDir: 'dist',
+    };
+    writeFileSync(
+      join(root, 'tsconfig.build.json'),
+      JSON.stringify({ compilerOptions, include: ['src'], exclude: ['src/**/*.test.ts'] }),
+    );
+    mkdirSync(join(root, 'src', 'cli'), { recursive: true });
+    writeMain('v1');
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  test('without dist/ the sources run through tsx, with nothing on stderr', async () => {
+    assert.deepEqual(await launch(), { stdout: 'src v1\n', stderr: '', code: 0 });
+  });
+
+  test('npm run build stamps dist/, which then runs, its exit code passed on', async () => {
+    assert.equal(await build(), 0);
+    assert.deepEqual(await launch('3'), { stdout: 'dist v1\n', stderr: '', code: 3 });
+  });
+
+  test('sources touched, or a file added and removed again, but the same text: still dist/, and the stamp catches up', async () => {
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(main(), later, later);
+    writeFileSync(join(root, 'src', 'cli', 'main.test.ts'), 'export {};\n');
+    assert.deepEqual(await launch(), { stdout: 'dist v1\n', stderr: '', code: 0 });
+    assert.equal(stampedMtime('src/cli/main.ts'), statSync(main()).mtimeMs, 'the next start compares stat() only');
+
+    writeFileSync(join(root, 'src', 'cli', 'extra.ts'), 'export const extra = 1;\n');
+    const added = await launch();
+    assert.equal(added.stdout, 'src v1\n');
+    assert.match(added.stderr, /^parallel-scim: src\/ has changed since dist\/ was built; running src\/ through tsx/);
+    rmSync(join(root, 'src', 'cli', 'extra.ts'));
+    assert.deepEqual(await launch(), { stdout: 'dist v1\n', stderr: '', code: 0 });
+  });
+
+  test('an edited source never runs from dist/: the sources through tsx, after one line on stderr', async () => {
+    writeMain('v2');
+    const edited = await launch('3');
+    assert.deepEqual([edited.stdout, edited.code], ['src v2\n', 3]);
+    assert.match(edited.stderr, /^parallel-scim: src\/ has changed since dist\/ was built; [^\n]*\n$/);
+  });
+
+  test('a build that fails leaves dist/ unstamped, and an unstamped dist/ is not trusted', async () => {
+    writeMain('v3', "const broken: number = 'not a number';\n");
+    assert.notEqual(await build(), 0);
+    const unstamped = await launch();
+    assert.equal(unstamped.stdout, 'src v3\n');
+    assert.match(unstamped.stderr, /^parallel-scim: dist\/ has no build stamp [^\n]*\n$/);
+  });
+});
 
 /** Characters a terminal would obey rather than show: controls but newline, C1, a bidi override. */
 function unsafeCharacters(text: string): string[] {

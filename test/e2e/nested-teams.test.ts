@@ -1,18 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { MAX_TEAM_NESTING_DEPTH } from '../../src/scim/limits.js';
+import { runCliInProcess } from '../helpers/cli.js';
 import { newTenant, type RunningServer, type ScimResponse, scimRequest, startServer } from '../helpers/start-server.js';
 import { testStores } from '../helpers/stores.js';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-
-const CLI = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
 
 // biome-ignore lint/suspicious/noExplicitAny: responses are asserted field by field
 type Json = any;
@@ -281,13 +277,7 @@ for (const backend of testStores()) {
       const child = await t.group('Child');
       const parent = await t.group('Parent', [{ value: child }, { value: ada }]);
       const show = (...extra: string[]) =>
-        promisify(execFile)(
-          process.execPath,
-          ['--import', 'tsx', CLI, 'team', 'show', parent, '--org', t.orgId, ...extra],
-          {
-            env: { ...process.env, DATABASE_URL: server.databaseUrl },
-          },
-        );
+        runCliInProcess(server.databaseUrl, ['team', 'show', parent, '--org', t.orgId, ...extra]);
       const json = JSON.parse((await show('--json')).stdout);
       assert.deepEqual(
         json.members,

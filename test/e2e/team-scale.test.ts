@@ -58,9 +58,7 @@ for (const backend of testStores()) {
       });
       assert.equal(created.status, 201);
       const id = created.body.id as string;
-      await server.store.transaction((tx) =>
-        tx.addMembers(tenant.orgId, id, userIds.slice(0, size), Date.now()),
-      );
+      await server.store.transaction((tx) => tx.addMembers(tenant.orgId, id, userIds.slice(0, size), Date.now()));
       return id;
     }
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { parseDuration } from '../../services/index.js';
-import type { LogRecord } from '../../store/store.js';
-import { iso, printJson, printTable, withServices } from '../cli-context.js';
+import type { LogRecord } from '../../services/index.js';
+import { withServices } from '../cli-context.js';
+import { iso, type Printer } from '../output.js';
 import { UsageError } from '../parse-options.js';
 
 /** `--status 4xx`, `--status 409`. */
@@ -28,7 +28,7 @@ const logJson = (e: LogRecord) => ({
   tokenId: e.tokenId,
 });
 
-export function logCommand(program: Command): void {
+export function logCommand(program: Command, print: Printer): void {
   program
     .command('log')
     .description('the provisioning log of an organization, newest first')
@@ -51,6 +51,7 @@ export function logCommand(program: Command): void {
       }) => {
         let since: number | undefined;
         if (opts.since !== undefined) {
+          const { parseDuration } = await import('../../services/index.js');
           const ms = parseDuration(opts.since);
           if (ms === undefined) throw new UsageError(`--since must look like 1h, 30m or 7d; got "${opts.since}"`);
           since = Date.now() - ms;
@@ -66,8 +67,8 @@ export function logCommand(program: Command): void {
             ...(opts.method !== undefined ? { method: opts.method } : {}),
           }),
         );
-        if (opts.json) return printJson(entries.map(logJson));
-        printTable(
+        if (opts.json) return print.json(entries.map(logJson));
+        print.table(
           ['TIME', 'STATUS', 'METHOD', 'PATH', 'MS', 'WHAT'],
           entries.map((e) => [
             iso(e.at),

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { parseDeleteMode } from '../../services/index.js';
-import type { OrgRecord } from '../../store/store.js';
-import { iso, out, printJson, printTable, withServices } from '../cli-context.js';
+import type { OrgRecord } from '../../services/index.js';
+import { withServices } from '../cli-context.js';
+import { iso, type Printer } from '../output.js';
 import { parseChoice } from '../parse-options.js';
 
 const orgJson = (o: OrgRecord) => ({
@@ -13,7 +13,7 @@ const orgJson = (o: OrgRecord) => ({
   updatedAt: iso(o.updatedAt),
 });
 
-export function orgCommands(program: Command): void {
+export function orgCommands(program: Command, print: Printer): void {
   const org = program.command('org').description('organizations (tenants)');
 
   org
@@ -24,8 +24,8 @@ export function orgCommands(program: Command): void {
     .option('--json', 'print {"id", "name"} as JSON')
     .action(async (opts: { name: string; scim: boolean; json?: boolean }) => {
       const created = await withServices((s) => s.organizations.create(opts.name, { scimEnabled: opts.scim }));
-      if (opts.json) printJson({ id: created.id, name: created.name });
-      else out(`created organization ${created.id} (${created.name}), SCIM ${created.scimEnabled ? 'on' : 'off'}`);
+      if (opts.json) return print.json({ id: created.id, name: created.name });
+      print.line(`created organization ${created.id} (${created.name}), SCIM ${created.scimEnabled ? 'on' : 'off'}`);
     });
 
   org
@@ -34,8 +34,8 @@ export function orgCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
       const orgs = await withServices((s) => s.organizations.list());
-      if (opts.json) return printJson(orgs.map(orgJson));
-      printTable(
+      if (opts.json) return print.json(orgs.map(orgJson));
+      print.table(
         ['ID', 'NAME', 'SCIM', 'DELETE', 'CREATED'],
         orgs.map((o) => [o.id, o.name, o.scimEnabled ? 'on' : 'off', o.deleteMode, iso(o.createdAt)]),
       );
@@ -52,13 +52,13 @@ export function orgCommands(program: Command): void {
         tokens: await s.tokens.list(id),
       }));
       const active = tokens.filter((t) => t.revokedAt === null && (t.expiresAt === null || t.expiresAt > Date.now()));
-      if (opts.json) return printJson({ ...orgJson(found), activeTokens: active.length });
-      out(`id:          ${found.id}`);
-      out(`name:        ${found.name}`);
-      out(`scim:        ${found.scimEnabled ? 'on' : 'off (requests get 403)'}`);
-      out(`DELETE:      ${found.deleteMode}`);
-      out(`tokens:      ${active.length} active of ${tokens.length}`);
-      out(`created:     ${iso(found.createdAt)}`);
+      if (opts.json) return print.json({ ...orgJson(found), activeTokens: active.length });
+      print.line(`id:          ${found.id}`);
+      print.line(`name:        ${found.name}`);
+      print.line(`scim:        ${found.scimEnabled ? 'on' : 'off (requests get 403)'}`);
+      print.line(`DELETE:      ${found.deleteMode}`);
+      print.line(`tokens:      ${active.length} active of ${tokens.length}`);
+      print.line(`created:     ${iso(found.createdAt)}`);
     });
 
   org
@@ -75,6 +75,7 @@ export function orgCommands(program: Command): void {
     .action(async (id: string, opts: { scim?: string; delete?: string; name?: string; json?: boolean }) => {
       const scim =
         opts.scim === undefined ? undefined : parseChoice('--scim', opts.scim, ['on', 'off'] as const) === 'on';
+      const { parseDeleteMode } = await import('../../services/index.js');
       const deleteMode = opts.delete === undefined ? undefined : parseDeleteMode(opts.delete);
       const updated = await withServices((s) =>
         s.organizations.update(id, {
@@ -83,7 +84,9 @@ export function orgCommands(program: Command): void {
           ...(opts.name !== undefined ? { name: opts.name } : {}),
         }),
       );
-      if (opts.json) printJson(orgJson(updated));
-      else out(`organization ${updated.id}: SCIM ${updated.scimEnabled ? 'on' : 'off'}, DELETE ${updated.deleteMode}`);
+      if (opts.json) return print.json(orgJson(updated));
+      print.line(
+        `organization ${updated.id}: SCIM ${updated.scimEnabled ? 'on' : 'off'}, DELETE ${updated.deleteMode}`,
+      );
     });
 }

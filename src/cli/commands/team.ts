@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { type MemberRecord, memberIdOf, type TeamRecord } from '../../store/store.js';
-import { iso, out, printJson, printTable, withServices } from '../cli-context.js';
+import type { MemberRecord, TeamRecord } from '../../services/index.js';
+import { withServices } from '../cli-context.js';
+import { iso, type Printer } from '../output.js';
 
 const teamJson = (t: TeamRecord) => ({
   id: t.id,
@@ -16,7 +17,7 @@ const memberJson = (m: MemberRecord) =>
     ? { kind: m.kind, id: m.userId, userName: m.userName, displayName: m.displayName }
     : { kind: m.kind, id: m.teamId, displayName: m.displayName };
 
-export function teamCommands(program: Command): void {
+export function teamCommands(program: Command, print: Printer): void {
   const team = program.command('team').description('teams (SCIM Groups) of an organization');
 
   team
@@ -28,12 +29,12 @@ export function teamCommands(program: Command): void {
     .action(async (opts: { org: string; limit: string; json?: boolean }) => {
       const limit = Math.max(1, Math.min(10_000, Number.parseInt(opts.limit, 10) || 100));
       const page = await withServices((s) => s.teams.listForAdmin(opts.org, { limit }));
-      if (opts.json) return printJson({ total: page.total, teams: page.items.map(teamJson) });
-      printTable(
+      if (opts.json) return print.json({ total: page.total, teams: page.items.map(teamJson) });
+      print.table(
         ['ID', 'NAME', 'EXTERNAL ID', 'UPDATED'],
         page.items.map((t) => [t.id, t.displayName, t.externalId ?? '-', iso(t.updatedAt)]),
       );
-      if (page.total > page.items.length) out(`(${page.items.length} of ${page.total}; use --limit)`);
+      if (page.total > page.items.length) print.line(`(${page.items.length} of ${page.total}; use --limit)`);
     });
 
   team
@@ -46,21 +47,22 @@ export function teamCommands(program: Command): void {
     .action(async (id: string, opts: { org: string; members: string; json?: boolean }) => {
       const limit = Math.max(0, Math.min(100_000, Number.parseInt(opts.members, 10) || 0));
       const { team: found, members } = await withServices((s) => s.teams.showForAdmin(opts.org, id, limit));
+      const { memberIdOf } = await import('../../services/index.js');
       if (opts.json) {
-        return printJson({
+        return print.json({
           ...teamJson(found),
           members: members.map(memberJson),
         });
       }
-      out(`id:          ${found.id}`);
-      out(`name:        ${found.displayName}`);
-      out(`externalId:  ${found.externalId ?? '-'}`);
-      out(`updated:     ${iso(found.updatedAt)}`);
-      out('');
-      printTable(
+      print.line(`id:          ${found.id}`);
+      print.line(`name:        ${found.displayName}`);
+      print.line(`externalId:  ${found.externalId ?? '-'}`);
+      print.line(`updated:     ${iso(found.updatedAt)}`);
+      print.line('');
+      print.table(
         ['MEMBER ID', 'KIND', 'USERNAME', 'DISPLAY NAME'],
         members.map((m) => [memberIdOf(m), m.kind, m.kind === 'user' ? m.userName : '-', m.displayName ?? '']),
       );
-      if (members.length === limit && limit > 0) out(`(first ${limit} members; use --members)`);
+      if (members.length === limit && limit > 0) print.line(`(first ${limit} members; use --members)`);
     });
 }

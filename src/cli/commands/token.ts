@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { parseDuration } from '../../services/index.js';
-import type { TokenRecord } from '../../store/store.js';
-import { iso, out, printJson, printTable, withServices } from '../cli-context.js';
+import type { TokenRecord } from '../../services/index.js';
+import { withServices } from '../cli-context.js';
+import { iso, type Printer } from '../output.js';
 import { UsageError } from '../parse-options.js';
 
 function state(t: TokenRecord, now: number): string {
@@ -22,7 +22,7 @@ const tokenJson = (t: TokenRecord, now: number) => ({
   lastUsedAt: t.lastUsedAt === null ? null : iso(t.lastUsedAt),
 });
 
-export function tokenCommands(program: Command): void {
+export function tokenCommands(program: Command, print: Printer): void {
   const token = program.command('token').description('bearer tokens of an organization');
 
   token
@@ -35,6 +35,7 @@ export function tokenCommands(program: Command): void {
     .action(async (opts: { org: string; expiresIn?: string; label?: string; json?: boolean }) => {
       let expiresInMs: number | undefined;
       if (opts.expiresIn !== undefined) {
+        const { parseDuration } = await import('../../services/index.js');
         expiresInMs = parseDuration(opts.expiresIn);
         if (expiresInMs === undefined) {
           throw new UsageError(`--expires-in must look like 90d, 12h, 30m or 45s; got "${opts.expiresIn}"`);
@@ -46,11 +47,11 @@ export function tokenCommands(program: Command): void {
           ...(opts.label !== undefined ? { label: opts.label } : {}),
         }),
       );
-      if (opts.json) return printJson({ id: issued.record.id, token: issued.token });
-      out(`token id: ${issued.record.id}`);
-      out(`expires:  ${issued.record.expiresAt === null ? 'never' : iso(issued.record.expiresAt)}`);
-      out('secret (shown once; paste it into the IdP as the Secret Token):');
-      out(issued.token);
+      if (opts.json) return print.json({ id: issued.record.id, token: issued.token });
+      print.line(`token id: ${issued.record.id}`);
+      print.line(`expires:  ${issued.record.expiresAt === null ? 'never' : iso(issued.record.expiresAt)}`);
+      print.line('secret (shown once; paste it into the IdP as the Secret Token):');
+      print.line(issued.token);
     });
 
   token
@@ -61,8 +62,8 @@ export function tokenCommands(program: Command): void {
     .action(async (opts: { org: string; json?: boolean }) => {
       const tokens = await withServices((s) => s.tokens.list(opts.org));
       const now = Date.now();
-      if (opts.json) return printJson(tokens.map((t) => tokenJson(t, now)));
-      printTable(
+      if (opts.json) return print.json(tokens.map((t) => tokenJson(t, now)));
+      print.table(
         ['ID', 'HINT', 'STATE', 'LABEL', 'CREATED', 'EXPIRES', 'LAST USED'],
         tokens.map((t) => [
           t.id,
@@ -83,7 +84,7 @@ export function tokenCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (tokenId: string, opts: { json?: boolean }) => {
       const revoked = await withServices((s) => s.tokens.revoke(tokenId));
-      if (opts.json) return printJson(tokenJson(revoked, Date.now()));
-      out(`revoked token ${revoked.id} of organization ${revoked.orgId}`);
+      if (opts.json) return print.json(tokenJson(revoked, Date.now()));
+      print.line(`revoked token ${revoked.id} of organization ${revoked.orgId}`);
     });
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import type { UserRecord } from '../../store/store.js';
-import { iso, out, printJson, printTable, withServices } from '../cli-context.js';
+import type { UserRecord } from '../../services/index.js';
+import { withServices } from '../cli-context.js';
+import { iso, type Printer } from '../output.js';
 
 const userJson = (u: UserRecord) => ({
   id: u.id,
@@ -20,7 +21,7 @@ function state(u: UserRecord): 'active' | 'deactivated' | 'deleted by the IdP' {
   return u.active ? 'active' : 'deactivated';
 }
 
-export function userCommands(program: Command): void {
+export function userCommands(program: Command, print: Printer): void {
   const user = program.command('user').description('users of an organization');
 
   user
@@ -39,8 +40,8 @@ export function userCommands(program: Command): void {
           ...(opts.familyName !== undefined ? { familyName: opts.familyName } : {}),
         }),
       );
-      if (opts.json) return printJson(userJson(created));
-      out(`added user ${created.id} (${created.userName}), not IdP-managed until an IdP links it`);
+      if (opts.json) return print.json(userJson(created));
+      print.line(`added user ${created.id} (${created.userName}), not IdP-managed until an IdP links it`);
     });
 
   user
@@ -54,8 +55,8 @@ export function userCommands(program: Command): void {
     .action(async (opts: { org: string; limit: string; json?: boolean }) => {
       const limit = Math.max(1, Math.min(10_000, Number.parseInt(opts.limit, 10) || 100));
       const page = await withServices((s) => s.users.listForAdmin(opts.org, { limit }));
-      if (opts.json) return printJson({ total: page.total, users: page.items.map(userJson) });
-      printTable(
+      if (opts.json) return print.json({ total: page.total, users: page.items.map(userJson) });
+      print.table(
         ['ID', 'USERNAME', 'EXTERNAL ID', 'STATE', 'MANAGED BY', 'UPDATED'],
         page.items.map((u) => [
           u.id,
@@ -66,6 +67,6 @@ export function userCommands(program: Command): void {
           iso(u.updatedAt),
         ]),
       );
-      if (page.total > page.items.length) out(`(${page.items.length} of ${page.total}; use --limit)`);
+      if (page.total > page.items.length) print.line(`(${page.items.length} of ${page.total}; use --limit)`);
     });
 }

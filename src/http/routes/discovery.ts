@@ -5,6 +5,7 @@ import { resourceTypes } from '../../scim/schema/resource-types.js';
 import { notFound } from '../../scim/scim-error.js';
 import { scimBaseUrl } from '../bearer-auth.js';
 import { SCIM_CONTENT_TYPE } from '../scim-error-body.js';
+import { IdParams } from './request-parts.js';
 import { routeMethods } from './route-methods.js';
 
 const SCHEMA_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Schema';
@@ -98,18 +99,23 @@ export function discoveryRoutes(app: FastifyInstance, options: { publicUrl: stri
       return reply.type(SCIM_CONTENT_TYPE).send(listResponse(items, items.length, 1));
     },
   });
-  routeMethods(app, '/ResourceTypes/:id', {
-    GET: async (request, reply) => {
-      const { id } = request.params as { id: string };
-      const type = resourceTypes.find((t) => t.id === id);
-      if (!type)
-        throw notFound(
-          `No resource type "${id}"; this service has ${resourceTypes.map((t) => t.id).join(', ')}`,
-          'discovery.resourceType',
-        );
-      return reply.type(SCIM_CONTENT_TYPE).send(resourceTypeJson(type, base(request)));
+  routeMethods(
+    app,
+    '/ResourceTypes/:id',
+    {
+      GET: async (request, reply) => {
+        const { id } = request.params;
+        const type = resourceTypes.find((t) => t.id === id);
+        if (!type)
+          throw notFound(
+            `No resource type "${id}"; this service has ${resourceTypes.map((t) => t.id).join(', ')}`,
+            'discovery.resourceType',
+          );
+        return reply.type(SCIM_CONTENT_TYPE).send(resourceTypeJson(type, base(request)));
+      },
     },
-  });
+    IdParams,
+  );
 
   routeMethods(app, '/Schemas', {
     GET: async (request, reply) => {
@@ -117,12 +123,17 @@ export function discoveryRoutes(app: FastifyInstance, options: { publicUrl: stri
       return reply.type(SCIM_CONTENT_TYPE).send(listResponse(items, items.length, 1));
     },
   });
-  routeMethods(app, '/Schemas/:id', {
-    GET: async (request, reply) => {
-      const { id } = request.params as { id: string };
-      const schema = allSchemas().find((s) => s.id.toLowerCase() === id.toLowerCase());
-      if (!schema) throw notFound(`No schema "${id}"`, 'discovery.schema');
-      return reply.type(SCIM_CONTENT_TYPE).send(schemaJson(schema, base(request)));
+  routeMethods(
+    app,
+    '/Schemas/:id',
+    {
+      GET: async (request, reply) => {
+        const { id } = request.params;
+        const schema = allSchemas().find((s) => s.id.toLowerCase() === id.toLowerCase());
+        if (!schema) throw notFound(`No schema "${id}"`, 'discovery.schema');
+        return reply.type(SCIM_CONTENT_TYPE).send(schemaJson(schema, base(request)));
+      },
     },
-  });
+    IdParams,
+  );
 }

@@ -1,15 +1,13 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { parseAttributeOptions, parseListQuery } from '../../scim/list-request.js';
+import { parseAttributeOptions, parseListRequest } from '../../scim/list-request.js';
 import { type ProjectionOptions, project, wantsAttribute } from '../../scim/resources/project.js';
 import { groupResourceType } from '../../scim/schema/resource-types.js';
 import type { Audit, GroupView, Services } from '../../services/index.js';
 import { type PageLimits, sendListResponse } from '../list-stream.js';
 import { SCIM_CONTENT_TYPE } from '../scim-error-body.js';
-import { audit, done, ifMatch, queryParams, searchBody } from './request-parts.js';
+import { audit, done, IdParams, ifMatch, queryParams, searchBody } from './request-parts.js';
 import { routeMethods } from './route-methods.js';
-
-type Params = { id: string };
 
 /**
  * JSON text of one group, members paged in when the projection keeps them: /Groups and the root
@@ -62,7 +60,7 @@ export function groupRoutes(app: FastifyInstance, services: Services, limits: Pa
   }
 
   const list = async (request: FastifyRequest, reply: FastifyReply, params: Record<string, unknown>) => {
-    const listQuery = parseListQuery(params, limits);
+    const listQuery = parseListRequest(params, limits);
     const who = audit(request);
     const { total, chunks } = done(request, await teams.list(who, listQuery));
     // Each group goes to the writer as its own stream of pieces: the byte budget counts its
@@ -91,36 +89,41 @@ export function groupRoutes(app: FastifyInstance, services: Services, limits: Pa
     },
   });
 
-  routeMethods(app, '/Groups/:id', {
-    GET: async (request, reply) => {
-      const { id } = request.params as Params;
-      const options = parseAttributeOptions(queryParams(request));
-      return sendGroup(request, reply, 200, done(request, await teams.get(audit(request), id)), options);
+  routeMethods(
+    app,
+    '/Groups/:id',
+    {
+      GET: async (request, reply) => {
+        const { id } = request.params;
+        const options = parseAttributeOptions(queryParams(request));
+        return sendGroup(request, reply, 200, done(request, await teams.get(audit(request), id)), options);
+      },
+      PUT: async (request, reply) => {
+        const { id } = request.params;
+        const options = parseAttributeOptions(queryParams(request));
+        const view = done(request, await teams.replace(audit(request), id, request.body, ifMatch(request)));
+        return sendGroup(request, reply, 200, view, options);
+      },
+      PATCH: async (request, reply) => {
+        const { id } = request.params;
+        const params = queryParams(request);
+        // RFC 7644 §3.5.2 lets a PATCH answer 204; returning a 100,000-member body after every
+        // member change is what makes other servers slow, so the body comes only when asked for.
+        const wantsBody = Object.keys(params).some((k) => /^(excluded)?attributes$/i.test(k));
+        const options = parseAttributeOptions(params);
+        const view = done(request, await teams.patch(audit(request), id, request.body, ifMatch(request)));
+        if (!wantsBody) {
+          const meta = view.resource.meta as { version: string };
+          return reply.code(204).header('etag', meta.version).send();
+        }
+        return sendGroup(request, reply, 200, view, options);
+      },
+      DELETE: async (request, reply) => {
+        const { id } = request.params;
+        done(request, await teams.delete(audit(request), id, ifMatch(request)));
+        return reply.code(204).send();
+      },
     },
-    PUT: async (request, reply) => {
-      const { id } = request.params as Params;
-      const options = parseAttributeOptions(queryParams(request));
-      const view = done(request, await teams.replace(audit(request), id, request.body, ifMatch(request)));
-      return sendGroup(request, reply, 200, view, options);
-    },
-    PATCH: async (request, reply) => {
-      const { id } = request.params as Params;
-      const params = queryParams(request);
-      // RFC 7644 §3.5.2 lets a PATCH answer 204; returning a 100,000-member body after every
-      // member change is what makes other servers slow, so the body comes only when asked for.
-      const wantsBody = Object.keys(params).some((k) => /^(excluded)?attributes$/i.test(k));
-      const options = parseAttributeOptions(params);
-      const view = done(request, await teams.patch(audit(request), id, request.body, ifMatch(request)));
-      if (!wantsBody) {
-        const meta = view.resource.meta as { version: string };
-        return reply.code(204).header('etag', meta.version).send();
-      }
-      return sendGroup(request, reply, 200, view, options);
-    },
-    DELETE: async (request, reply) => {
-      const { id } = request.params as Params;
-      done(request, await teams.delete(audit(request), id, ifMatch(request)));
-      return reply.code(204).send();
-    },
-  });
+    IdParams,
+  );
 }

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import Type from 'typebox';
 import { invalidSyntax } from '../../scim/scim-error.js';
 import type { Audit, Done } from '../../services/index.js';
 
@@ -27,3 +28,6 @@ export function searchBody(request: FastifyRequest): Record<string, unknown> {
   }
   return body as Record<string, unknown>;
 }
+
+/** `/Users/:id`, `/Groups/:id`, `/Schemas/:id`, `/ResourceTypes/:id`: the id as the path gives it. */
+export const IdParams = Type.Object({ id: Type.String() });

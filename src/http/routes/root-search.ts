@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { parseListQuery } from '../../scim/list-request.js';
+import { parseListRequest } from '../../scim/list-request.js';
 import { project } from '../../scim/resources/project.js';
 import { userResourceType } from '../../scim/schema/resource-types.js';
 import type { Services } from '../../services/index.js';
@@ -16,7 +16,7 @@ import { routeMethods } from './route-methods.js';
 export function rootSearchRoutes(app: FastifyInstance, services: Services, limits: PageLimits): void {
   routeMethods(app, '/.search', {
     POST: async (request, reply) => {
-      const query = parseListQuery(searchBody(request), limits);
+      const query = parseListRequest(searchBody(request), limits);
       const who = audit(request);
       const { total, resources } = done(request, await services.rootSearch.search(who, query));
       // Each resource is projected by its own type (RFC 7644 §3.4.2.5) as the writer asks for it;

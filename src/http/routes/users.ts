@@ -1,14 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { parseAttributeOptions, parseListQuery } from '../../scim/list-request.js';
+import { parseAttributeOptions, parseListRequest } from '../../scim/list-request.js';
 import { project } from '../../scim/resources/project.js';
 import { userResourceType } from '../../scim/schema/resource-types.js';
 import type { Services } from '../../services/index.js';
 import { type PageLimits, sendListResponse } from '../list-stream.js';
 import { SCIM_CONTENT_TYPE } from '../scim-error-body.js';
-import { audit, done, ifMatch, queryParams, searchBody } from './request-parts.js';
+import { audit, done, IdParams, ifMatch, queryParams, searchBody } from './request-parts.js';
 import { routeMethods } from './route-methods.js';
-
-type Params = { id: string };
 
 function sendResource(
   reply: FastifyReply,
@@ -27,7 +25,7 @@ export function userRoutes(app: FastifyInstance, services: Services, limits: Pag
   const { users } = services;
 
   const list = async (request: FastifyRequest, reply: FastifyReply, params: Record<string, unknown>) => {
-    const listQuery = parseListQuery(params, limits);
+    const listQuery = parseListRequest(params, limits);
     const { total, chunks } = done(request, await users.list(audit(request), listQuery));
     // Projected and serialised one user at a time as the writer asks: only the chunk the service
     // read last is in memory, never the page.
@@ -56,35 +54,40 @@ export function userRoutes(app: FastifyInstance, services: Services, limits: Pag
     },
   });
 
-  routeMethods(app, '/Users/:id', {
-    GET: async (request, reply) => {
-      const { id } = request.params as Params;
-      const user = done(request, await users.get(audit(request), id));
-      return sendResource(
-        reply,
-        200,
-        user,
-        project(userResourceType, user, parseAttributeOptions(queryParams(request))),
-      );
+  routeMethods(
+    app,
+    '/Users/:id',
+    {
+      GET: async (request, reply) => {
+        const { id } = request.params;
+        const user = done(request, await users.get(audit(request), id));
+        return sendResource(
+          reply,
+          200,
+          user,
+          project(userResourceType, user, parseAttributeOptions(queryParams(request))),
+        );
+      },
+      PUT: async (request, reply) => {
+        const { id } = request.params;
+        // Parameters are checked before the write: a bad one must not leave a change behind.
+        const options = parseAttributeOptions(queryParams(request));
+        const user = done(request, await users.replace(audit(request), id, request.body, ifMatch(request)));
+        return sendResource(reply, 200, user, project(userResourceType, user, options));
+      },
+      PATCH: async (request, reply) => {
+        const { id } = request.params;
+        // Parameters are checked before the write: a bad one must not leave a change behind.
+        const options = parseAttributeOptions(queryParams(request));
+        const user = done(request, await users.patch(audit(request), id, request.body, ifMatch(request)));
+        return sendResource(reply, 200, user, project(userResourceType, user, options));
+      },
+      DELETE: async (request, reply) => {
+        const { id } = request.params;
+        done(request, await users.delete(audit(request), id, ifMatch(request)));
+        return reply.code(204).send();
+      },
     },
-    PUT: async (request, reply) => {
-      const { id } = request.params as Params;
-      // Parameters are checked before the write: a bad one must not leave a change behind.
-      const options = parseAttributeOptions(queryParams(request));
-      const user = done(request, await users.replace(audit(request), id, request.body, ifMatch(request)));
-      return sendResource(reply, 200, user, project(userResourceType, user, options));
-    },
-    PATCH: async (request, reply) => {
-      const { id } = request.params as Params;
-      // Parameters are checked before the write: a bad one must not leave a change behind.
-      const options = parseAttributeOptions(queryParams(request));
-      const user = done(request, await users.patch(audit(request), id, request.body, ifMatch(request)));
-      return sendResource(reply, 200, user, project(userResourceType, user, options));
-    },
-    DELETE: async (request, reply) => {
-      const { id } = request.params as Params;
-      done(request, await users.delete(audit(request), id, ifMatch(request)));
-      return reply.code(204).send();
-    },
-  });
+    IdParams,
+  );
 }

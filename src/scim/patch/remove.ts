@@ -67,7 +67,7 @@ export function applyRemove(ctx: PatchContext, doc: ResourceDoc, op: PatchOperat
   if (filter !== undefined) {
     const out: ScimValue[] = [];
     for (const element of elementsOf(current)) {
-      if (!isScimObject(element) || !matchesValueFilter(filter, element, attribute, ctx.work)) {
+      if (!isScimObject(element) || !matchesValueFilter(filter, element, ctx.work)) {
         out.push(element);
       } else if (subAttr !== undefined) {
         const rest = withKey(element, subAttr.name, undefined);

@@ -267,7 +267,7 @@ describe('replace (RFC 7644 §3.5.2.3)', () => {
       ops: [{ op: 'replace', path: 'emails[kind eq "work"].value', value: 'x' }],
       scimType: 'invalidFilter',
       detail:
-        'Operations[0]: "kind" is not a sub-attribute of "emails"; inside "emails[...]" use one of: value, display, type, primary',
+        'Operations[0]: "kind" is not a sub-attribute of "emails" (position 8); inside "emails[...]" use one of: value, display, type, primary',
     },
     {
       name: 'wrong value type (Entra legacy strings are only read as booleans when they say True or False)',

@@ -1,5 +1,4 @@
-import type { Filter } from '../filter/ast.js';
-import { checkValueFilter } from '../filter/evaluate-filter.js';
+import { type CheckedValueFilter, checkValueFilter } from '../filter/check-filter.js';
 import type { PatchPath } from '../path/path-ast.js';
 import { isScimObject, type ResourceDoc, type ScimObject, type ScimValue, withKey } from '../resources/resource-doc.js';
 import { type AttributeDef, findAttribute, type ResourceTypeDef, type SchemaDef } from '../schema/attribute.js';
@@ -35,7 +34,8 @@ export type Target =
   | {
       readonly kind: 'attribute';
       readonly resolved: ResolvedPath;
-      readonly filter?: Filter;
+      /** Checked against the attribute's sub-attributes (filter/check-filter.ts). */
+      readonly filter?: CheckedValueFilter;
       readonly subAttr?: AttributeDef;
       readonly text: string;
     };
@@ -86,8 +86,8 @@ export function resolveTarget(type: ResourceTypeDef, path: PatchPath, text: stri
       'path.filterOnSingle',
     );
   }
-  checkValueFilter(path.filter, attribute);
-  if (path.subAttr === undefined) return { kind: 'attribute', resolved, filter: path.filter, text };
+  const filter = checkValueFilter(resolved, path.filter);
+  if (path.subAttr === undefined) return { kind: 'attribute', resolved, filter, text };
   const subAttr = findAttribute(attribute.subAttributes, path.subAttr);
   if (subAttr === undefined) {
     const names = (attribute.subAttributes ?? []).map((s) => s.name).join(', ');
@@ -96,7 +96,7 @@ export function resolveTarget(type: ResourceTypeDef, path: PatchPath, text: stri
       'path.unknownSubAttribute',
     );
   }
-  return { kind: 'attribute', resolved, filter: path.filter, subAttr, text };
+  return { kind: 'attribute', resolved, filter, subAttr, text };
 }
 
 /** The attribute or sub-attribute whose value the operation's `value` is. */

@@ -1,4 +1,4 @@
-import type { Filter } from '../filter/ast.js';
+import type { CheckedValueFilter } from '../filter/check-filter.js';
 import { matchesValueFilter } from '../filter/evaluate-filter.js';
 import {
   isScimObject,
@@ -8,7 +8,6 @@ import {
   sameValue,
   withKey,
 } from '../resources/resource-doc.js';
-import { type AttributeDef, findAttribute } from '../schema/attribute.js';
 import { coerceValue, type Issue, isPrimary } from '../schema/coerce.js';
 import { invalidValue, noTarget } from '../scim-error.js';
 import { type ComplexChange, checkImmutable, coerceFor, mergeComplex, readComplex } from './merge-complex.js';
@@ -27,7 +26,7 @@ export function writeFiltered(
   ctx: PatchContext,
   doc: ResourceDoc,
   target: AttributeTarget,
-  filter: Filter,
+  filter: CheckedValueFilter,
   raw: unknown,
   mode: WriteMode,
 ): ResourceDoc {
@@ -51,10 +50,10 @@ export function writeFiltered(
 
   const matched = new Set<number>();
   list.forEach((element, i) => {
-    if (isScimObject(element) && matchesValueFilter(filter, element, attribute, ctx.work)) matched.add(i);
+    if (isScimObject(element) && matchesValueFilter(filter, element, ctx.work)) matched.add(i);
   });
   if (matched.size === 0) {
-    const seed = equalityTerms(filter, attribute);
+    const seed = equalityTerms(filter);
     if (seed === undefined) {
       throw noTarget(
         `no value of "${attribute.name}" matches "${target.text}"; ${mode === 'replace' ? 'replace' : 'add'} needs an existing value to change (RFC 7644 §3.5.2.3)`,
@@ -94,26 +93,20 @@ export function writeFiltered(
  * The element a filter such as `type eq "work" and primary eq true` describes, or undefined when
  * the filter is anything else (or contradicts itself).
  */
-function equalityTerms(filter: Filter, attribute: AttributeDef): ScimObject | undefined {
+function equalityTerms(filter: CheckedValueFilter): ScimObject | undefined {
   switch (filter.kind) {
     case 'compare': {
-      if (
-        filter.op !== 'eq' ||
-        filter.value === null ||
-        filter.path.uri !== undefined ||
-        filter.path.sub !== undefined
-      ) {
+      const sub = filter.resolved.sub;
+      if (filter.op !== 'eq' || filter.value === null || sub === undefined || sub.mutability === 'readOnly') {
         return undefined;
       }
-      const sub = findAttribute(attribute.subAttributes, filter.path.attr);
-      if (sub === undefined || sub.mutability === 'readOnly') return undefined;
       const issues: Issue[] = [];
       const value = coerceValue(sub, filter.value, sub.name, issues);
       return issues.length > 0 || value === undefined ? undefined : { [sub.name]: value };
     }
     case 'and': {
-      const left = equalityTerms(filter.left, attribute);
-      const right = equalityTerms(filter.right, attribute);
+      const left = equalityTerms(filter.left);
+      const right = equalityTerms(filter.right);
       if (left === undefined || right === undefined) return undefined;
       for (const [key, value] of Object.entries(right)) {
         if (Object.hasOwn(left, key) && !sameValue(left[key], value)) return undefined;

@@ -1,6 +1,7 @@
 import type { AttrPath, Filter } from '../filter/ast.js';
-import { checkValueFilter, type EvaluationMeter, FoldOnce, matchesValueFilter } from '../filter/evaluate-filter.js';
-import { printAttrPath, printFilter } from '../filter/print-filter.js';
+import { type CheckedValueFilter, checkValueFilter } from '../filter/check-filter.js';
+import { type EvaluationMeter, FoldOnce, matchesValueFilter } from '../filter/evaluate-filter.js';
+import { printFilter } from '../filter/print-filter.js';
 import { type AttributeDef, findAttribute, type ResourceTypeDef, type SchemaDef } from '../schema/attribute.js';
 import { commonAttributes } from '../schema/common-attributes.js';
 import { type ResolvedPath, resolvePath } from '../schema/resolve-path.js';
@@ -39,7 +40,7 @@ interface Selection {
 
 /** `emails[type eq "work"]` (`sub` undefined: the whole value) or `emails[type eq "work"].value`. */
 interface ValueSelector {
-  readonly filter: Filter;
+  readonly filter: CheckedValueFilter;
   readonly sub?: string;
 }
 
@@ -144,10 +145,11 @@ export function wantsAttribute(type: ResourceTypeDef, options: ProjectionOptions
 }
 
 /**
- * Resolves a value-filtered `attributes` entry against `type` and checks its filter (RFC 7644
- * §3.4.2.2 rules, as for a PATCH value path): undefined when `type` has no such attribute (ignored,
- * like any unknown name). list-request.ts runs it on every resource type before any resource is
- * read, so that a bad filter is a 400, never a failure halfway through a streamed ListResponse.
+ * Resolves a value-filtered `attributes` entry against `type` and checks its filter
+ * (filter/check-filter.ts, as for a PATCH value path): undefined when `type` has no such
+ * attribute (ignored, like any unknown name). list-request.ts runs it on every resource type before
+ * any resource is read, so that a bad filter is a 400, never a failure halfway through a streamed
+ * ListResponse.
  *
  * @throws ScimError 400 `invalidFilter` when the attribute is not multi-valued complex or the
  * filter does not fit its sub-attributes.
@@ -155,20 +157,22 @@ export function wantsAttribute(type: ResourceTypeDef, options: ProjectionOptions
 export function resolveValueSelector(
   type: ResourceTypeDef,
   selector: AttributeSelector & { readonly filter: Filter },
-): ResolvedPath | undefined {
+): { readonly resolved: ResolvedPath; readonly filter: CheckedValueFilter } | undefined {
   const resolved = resolvePath(type, selector);
   if (resolved === undefined) return undefined;
   const { attribute } = resolved;
   if (!attribute.multiValued || attribute.type !== 'complex') {
-    const named = printAttrPath({ ...(selector.uri !== undefined ? { uri: selector.uri } : {}), attr: selector.attr });
-    const text = `${named}[${printFilter(selector.filter)}]${selector.sub !== undefined ? `.${selector.sub}` : ''}`;
+    const { filter, sub } = selector;
+    const path = { ...(selector.uri !== undefined ? { uri: selector.uri } : {}), attr: selector.attr };
+    const text = `${printFilter({ kind: 'valuePath', path, filter, at: 0 })}${sub !== undefined ? `.${sub}` : ''}`;
     throw invalidFilter(
       `attributes entry "${text}" filters "${attribute.name}", which is not a multi-valued complex attribute; value filters select values of attributes such as emails`,
       'list.attributes.filterOnSingle',
     );
   }
-  checkValueFilter(selector.filter, attribute);
-  return resolved;
+  // `emails[type eq "work"].value` resolves with `sub`; the filter tests whole elements.
+  const parent = { schema: resolved.schema, isExtension: resolved.isExtension, attribute };
+  return { resolved, filter: checkValueFilter(parent, selector.filter) };
 }
 
 function modeOf(type: ResourceTypeDef, options: ProjectionOptions): Mode {
@@ -188,12 +192,13 @@ function select(type: ResourceTypeDef, paths: readonly AttributeSelector[]): Sel
   const selection: Selection = { whole: new Set(), subs: new Map(), containers: new Set(), filtered: new Map() };
   for (const path of paths) {
     if (path.filter !== undefined) {
-      const resolved = resolveValueSelector(type, { ...path, filter: path.filter });
-      if (resolved === undefined) continue;
+      const checked = resolveValueSelector(type, { ...path, filter: path.filter });
+      if (checked === undefined) continue;
+      const { resolved } = checked;
       const container = resolved.isExtension && resolved.schema ? resolved.schema.id : CORE;
       const key = `${container}\u0000${resolved.attribute.name}`;
       const selectors = selection.filtered.get(key) ?? [];
-      selectors.push({ filter: path.filter, ...(resolved.sub !== undefined ? { sub: resolved.sub.name } : {}) });
+      selectors.push({ filter: checked.filter, ...(resolved.sub !== undefined ? { sub: resolved.sub.name } : {}) });
       selection.filtered.set(key, selectors);
       continue;
     }
@@ -255,7 +260,7 @@ function planAttribute(def: AttributeDef | undefined, container: string, mode: M
     }
     const selectors = key !== undefined ? selection.filtered.get(key) : undefined;
     if (selectors === undefined || def === undefined) return base === undefined ? undefined : every(base);
-    return (value) => planValue(def, value, base, selectors, mode.meter);
+    return (value) => planValue(value, base, selectors, mode.meter);
   }
   if (returned === 'request') return undefined;
   if (mode.kind === 'exclude') {
@@ -277,7 +282,6 @@ function planAttribute(def: AttributeDef | undefined, container: string, mode: M
  * left out.
  */
 function planValue(
-  def: AttributeDef,
   value: unknown,
   base: SubFilter | undefined,
   selectors: readonly ValueSelector[],
@@ -287,7 +291,7 @@ function planValue(
   const subs = new Set<string>();
   if (isRecord(value)) {
     for (const { filter, sub } of selectors) {
-      if (!matchesValueFilter(filter, value, def, meter)) continue;
+      if (!matchesValueFilter(filter, value, meter)) continue;
       if (sub === undefined) whole = true;
       else subs.add(sub);
     }

@@ -186,8 +186,14 @@ function coerceComplex(def: AttributeDef, raw: unknown, path: string, issues: Is
 const DATE_TIME =
   /^-?\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)?$/i;
 
-// Entra legacy dialect: booleans arrive as the strings "True" and "False".
-const BOOLEAN_STRING = /^(true|false)$/i;
+/**
+ * Entra's legacy dialect sends booleans as the strings "True" and "False", in values and in
+ * filters (`emails[primary eq "True"]`); any case is read. Undefined for every other string.
+ */
+export function readBooleanString(text: string): boolean | undefined {
+  if (!/^(true|false)$/i.test(text)) return undefined;
+  return text.toLowerCase() === 'true';
+}
 
 function coerceSimple(def: AttributeDef, raw: unknown, path: string, issues: Issue[]): ScimValue | undefined {
   switch (def.type) {
@@ -207,11 +213,12 @@ function coerceSimple(def: AttributeDef, raw: unknown, path: string, issues: Iss
         return undefined;
       }
       return raw;
-    case 'boolean':
-      if (typeof raw === 'boolean') return raw;
-      if (typeof raw === 'string' && BOOLEAN_STRING.test(raw)) return raw.toLowerCase() === 'true';
+    case 'boolean': {
+      const bit = typeof raw === 'string' ? readBooleanString(raw) : raw;
+      if (typeof bit === 'boolean') return bit;
       issues.push(typeIssue(path, 'a boolean (true or false)', raw));
       return undefined;
+    }
     case 'integer':
       if (typeof raw === 'number' && Number.isInteger(raw)) return raw;
       issues.push(typeIssue(path, 'an integer', raw));

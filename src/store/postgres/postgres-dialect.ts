@@ -56,6 +56,13 @@ export const postgresHooks: SqlDialectHooks = {
     if (e?.code !== '23505') return undefined;
     return uniqueConstraints[String(e.constraint)] ?? 'unknown';
   },
+  isSetupRace(error) {
+    // Instances starting together race on "create schema if not exists": the check and the
+    // insert into pg_namespace are not atomic, so the loser sees a unique violation, or
+    // duplicate_schema, for a schema that now exists.
+    const code = (error as { code?: unknown })?.code;
+    return code === '23505' || code === '42P06';
+  },
   isRetryable(error) {
     const code = (error as { code?: unknown })?.code;
     // serialization_failure, deadlock_detected: the transaction is safe to run again whole.

@@ -4,26 +4,19 @@ import type { AttributeDef, ResourceTypeDef } from '../../scim/schema/attribute.
 import { ENTERPRISE_USER_SCHEMA_ID } from '../../scim/schema/enterprise-user-schema.js';
 import type { ResolvedPath } from '../../scim/schema/resolve-path.js';
 import { groupResourceType, userResourceType } from '../../scim/schema/resource-types.js';
+import { type ColumnDescriptor, type ColumnTarget, descriptorKey } from './column-descriptor.js';
+import { teamColumns } from './team-columns.js';
+import { userColumns, userValueAttributes, userValueColumns } from './user-columns.js';
 
-/**
+// The filter compiler takes every type of the allow-list from this module.
+export type { ColumnTarget, ColumnType } from './column-descriptor.js';
+
+/*
  * The allow-list: which SCIM attribute paths the store can filter and sort on, and where they
  * live. A path not listed here is answered with 400 invalidFilter, never filtered in memory.
  * The compiled SQL addresses the resource table as `r` and a multi-valued child row as `v`.
+ * Single-valued attributes are the column descriptors of user-columns.ts and team-columns.ts.
  */
-export type ColumnType = 'string' | 'boolean' | 'dateTime';
-
-export interface ColumnTarget {
-  readonly column: string;
-  /** The case-folded twin, present for attributes with caseExact false. */
-  readonly ciColumn?: string;
-  readonly type: ColumnType;
-  /**
-   * The column an index leads with (after org_id, and attr for child rows), as the migrations
-   * create it, and whether it is unique: an eq on that column reads only the rows it matches.
-   * The filter cost rule reads this; it must name the column the comparison actually uses.
-   */
-  readonly index?: { readonly column: string; readonly unique: boolean };
-}
 
 /** A multi-valued attribute kept as child rows. */
 export interface MultiTarget {
@@ -68,15 +61,8 @@ export interface AttributeMap {
   readonly indexedHint: string;
 }
 
-const str = (column: string, caseExact = false): ColumnTarget =>
-  caseExact ? { column, type: 'string' } : { column, ciColumn: `${column}_ci`, type: 'string' };
-/** `target`, with an index on the column it compares (the folded twin when there is one). */
-const indexed = (target: ColumnTarget, unique = false): ColumnTarget => ({
-  ...target,
-  index: { column: target.ciColumn ?? target.column, unique },
-});
-const created: ColumnTarget = { column: 'created_at', type: 'dateTime' };
-const updated: ColumnTarget = { column: 'updated_at', type: 'dateTime' };
+/** A member id: compared exactly, and the leading column of its relation's index. */
+const memberId = (column: string): ColumnTarget => ({ column, type: 'string', index: { column, unique: false } });
 
 function pathKey(resolved: ResolvedPath): string {
   const prefix = resolved.isExtension && resolved.schema ? `${resolved.schema.id}:` : '';
@@ -84,15 +70,24 @@ function pathKey(resolved: ResolvedPath): string {
   return `${prefix}${resolved.attribute.name}${sub}`.toLowerCase();
 }
 
+interface MapText {
+  readonly noun: string;
+  readonly indexedHint: string;
+  /** How the multi-valued attributes read in the filterable list, after the core attributes. */
+  readonly multi: readonly string[];
+  /** A short name for each extension schema whose attributes are listed together, last. */
+  readonly extensions?: Readonly<Record<string, string>>;
+}
+
 function buildMap(
   type: ResourceTypeDef,
   table: 'users' | 'teams',
-  columns: Record<string, ColumnTarget>,
+  columns: readonly ColumnDescriptor<unknown>[],
   multi: Record<string, MultiTarget>,
-  text: Pick<AttributeMap, 'filterable' | 'noun' | 'indexedHint'>,
+  text: MapText,
   live?: RawBuilder<boolean>,
 ): AttributeMap {
-  const byKey = new Map(Object.entries(columns).map(([k, v]) => [k.toLowerCase(), v]));
+  const byKey = new Map(columns.map((d) => [descriptorKey(d), d.target]));
   const multiByName = new Map(Object.entries(multi).map(([k, v]) => [k.toLowerCase(), v]));
   return {
     type,
@@ -102,28 +97,25 @@ function buildMap(
     rows: (orgId, p, c) =>
       sql`select ${c ?? sql`1`} from ${sql.table(table)} r where r.org_id = ${orgId}${narrow(live)}${narrow(p)}`,
     rowBytes: sql<number>`octet_length(r.doc)`,
-    ...text,
+    noun: text.noun,
+    indexedHint: text.indexedHint,
+    filterable: filterable(columns, text),
   };
+}
+
+/** The filterable list of error details: core attributes one by one, then the rest by group. */
+function filterable(columns: readonly ColumnDescriptor<unknown>[], text: MapText): string[] {
+  const names = (schema: string | undefined) => columns.filter((d) => d.schema === schema).map((d) => d.path);
+  const extensions = Object.entries(text.extensions ?? {}).map(([uri, label]) => `${label} ${names(uri).join(', ')}`);
+  return [...names(undefined), ...text.multi, ...extensions];
 }
 
 const narrow = (predicate: RawBuilder<boolean> | undefined) => (predicate ? sql` and ${predicate}` : sql``);
 
-/** value/type/display/primary of a `user_values` row. */
-const valueColumns: Record<string, ColumnTarget> = {
-  // user_values_value_ix (org_id, attr, value_ci); a caseExact value (photos) compares `value`.
-  value: indexed(str('value')),
-  type: str('type'),
-  display: str('display'),
-  // NULL for an element sent without primary (0006-primary-tri-state.ts), so `pr` is `is not
-  // null` and `eq false` does not match it, as the PATCH evaluator reads the document.
-  primary: { column: 'primary_flag', type: 'boolean' },
-};
-
-/** Multi-valued User attributes kept as rows of `user_values`. */
-export const userValueAttributes = ['emails', 'phoneNumbers', 'ims', 'photos', 'entitlements', 'roles'] as const;
+const valueColumns = new Map(userValueColumns.map((d) => [descriptorKey(d), d.target]));
 
 const userValues = (attr: string): MultiTarget => ({
-  sub: (name) => valueColumns[name.toLowerCase()],
+  sub: (name) => valueColumns.get(name.toLowerCase()),
   some: (orgId, p) =>
     sql<boolean>`r.id in (select v.user_id from user_values v where v.org_id = ${orgId} and v.attr = ${attr} and ${p})`,
   rows: (orgId, p, c) =>
@@ -143,7 +135,7 @@ const userValues = (attr: string): MultiTarget => ({
 const groupMembers = sql`(select org_id, team_id, user_id from team_members union all select org_id, team_id, member_team_id as user_id from team_subteams)`;
 
 const members: MultiTarget = {
-  sub: (name) => (name.toLowerCase() === 'value' ? indexed(str('user_id', true)) : undefined),
+  sub: (name) => (name.toLowerCase() === 'value' ? memberId('user_id') : undefined),
   some: (orgId, p) =>
     sql<boolean>`r.id in (select v.team_id from ${groupMembers} v where v.org_id = ${orgId} and ${p})`,
   rows: (orgId, p, c) => sql`select ${c ?? sql`1`} from ${groupMembers} v where v.org_id = ${orgId}${narrow(p)}`,
@@ -162,7 +154,7 @@ const selectedTeamsAndBelow = (orgId: string, predicate: RawBuilder<boolean>) =>
 
 /** A User's `groups`: the memberships of the teams selected and of the teams nested in them. */
 const userGroups: MultiTarget = {
-  sub: (name) => (name.toLowerCase() === 'value' ? indexed(str('team_id', true)) : undefined),
+  sub: (name) => (name.toLowerCase() === 'value' ? memberId('team_id') : undefined),
   some: (orgId, p) =>
     sql<boolean>`r.id in (select v.user_id from team_members v where v.org_id = ${orgId} and v.team_id in (${selectedTeamsAndBelow(orgId, p)}))`,
   rows: (orgId, p, c) =>
@@ -171,37 +163,10 @@ const userGroups: MultiTarget = {
   noun: 'group memberships',
 };
 
-const ENTERPRISE = ENTERPRISE_USER_SCHEMA_ID;
-
 export const userAttributeMap: AttributeMap = buildMap(
   userResourceType,
   'users',
-  {
-    // users_pk, users_external_id_uq, users_user_name_uq, users_display_name_ix, users_created_ix
-    // and users_updated_ix, all after org_id.
-    id: indexed(str('id', true), true),
-    externalid: indexed(str('external_id', true), true),
-    username: indexed(str('user_name'), true),
-    displayname: indexed(str('display_name')),
-    'name.givenname': str('given_name'),
-    'name.familyname': str('family_name'),
-    'name.formatted': str('formatted_name'),
-    nickname: str('nick_name'),
-    title: str('title'),
-    usertype: str('user_type'),
-    locale: str('locale'),
-    preferredlanguage: str('preferred_language'),
-    timezone: str('timezone'),
-    active: { column: 'active', type: 'boolean' },
-    'meta.created': indexed(created),
-    'meta.lastmodified': indexed(updated),
-    [`${ENTERPRISE}:employeenumber`]: str('employee_number'),
-    [`${ENTERPRISE}:costcenter`]: str('cost_center'),
-    [`${ENTERPRISE}:organization`]: str('organization'),
-    [`${ENTERPRISE}:division`]: str('division'),
-    [`${ENTERPRISE}:department`]: str('department'),
-    [`${ENTERPRISE}:manager.value`]: str('manager_id', true),
-  },
+  userColumns,
   {
     ...Object.fromEntries(userValueAttributes.map((a) => [a, userValues(a)])),
     groups: userGroups,
@@ -209,27 +174,8 @@ export const userAttributeMap: AttributeMap = buildMap(
   {
     noun: 'users',
     indexedHint: 'eq on id, externalId, userName, displayName or emails.value (emails[value eq "..."])',
-    filterable: [
-      'id',
-      'externalId',
-      'userName',
-      'displayName',
-      'name.givenName',
-      'name.familyName',
-      'name.formatted',
-      'nickName',
-      'title',
-      'userType',
-      'locale',
-      'preferredLanguage',
-      'timezone',
-      'active',
-      'meta.created',
-      'meta.lastModified',
-      'emails, phoneNumbers, ims, photos, entitlements, roles (value, type, display, primary)',
-      'groups.value',
-      'enterprise employeeNumber, costCenter, organization, division, department, manager.value',
-    ],
+    multi: [`${userValueAttributes.join(', ')} (${userValueColumns.map((d) => d.path).join(', ')})`, 'groups.value'],
+    extensions: { [ENTERPRISE_USER_SCHEMA_ID]: 'enterprise' },
   },
   // users_user_name_uq holds live users only (0007-retained-users.ts).
   sql<boolean>`r.deleted_at is null`,
@@ -238,19 +184,11 @@ export const userAttributeMap: AttributeMap = buildMap(
 export const groupAttributeMap: AttributeMap = buildMap(
   groupResourceType,
   'teams',
-  {
-    // teams_pk, teams_external_id_uq, teams_display_name_ix and teams_updated_ix; no index on
-    // created_at.
-    id: indexed(str('id', true), true),
-    externalid: indexed(str('external_id', true), true),
-    displayname: indexed(str('display_name')),
-    'meta.created': created,
-    'meta.lastmodified': indexed(updated),
-  },
+  teamColumns,
   { members },
   {
     noun: 'groups',
     indexedHint: 'eq on id, externalId, displayName or members.value (members[value eq "..."])',
-    filterable: ['id', 'externalId', 'displayName', 'meta.created', 'meta.lastModified', 'members.value'],
+    multi: ['members.value'],
   },
 );

@@ -1,24 +1,37 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
-import type { AttrPath, CompareFilter, Filter, FilterLiteral, PresentFilter } from '../../scim/filter/ast.js';
+import type { AttrPath } from '../../scim/filter/ast.js';
+import type {
+  CheckedCompare,
+  CheckedFilter,
+  CheckedPresent,
+  CheckedValueFilter,
+} from '../../scim/filter/check-filter.js';
+import { printAttrPath } from '../../scim/filter/print-filter.js';
 import { foldCase } from '../../scim/fold-case.js';
 import { INDEXED_MAX_LENGTH, MAX_SUBSTRING_PATTERN_LENGTH } from '../../scim/limits.js';
-import { type AttributeDef, findAttribute } from '../../scim/schema/attribute.js';
-import { type ResolvedPath, resolvePath } from '../../scim/schema/resolve-path.js';
-import { invalidFilter, tooMany } from '../../scim/scim-error.js';
+import type { CheckedSortBy } from '../../scim/list-request.js';
+import type { AttributeDef } from '../../scim/schema/attribute.js';
+import type { ResolvedPath } from '../../scim/schema/resolve-path.js';
+import { tooMany } from '../../scim/scim-error.js';
+import { NotFilterable, NotSortable } from '../store-errors.js';
 import type { AttributeMap, ColumnTarget, ColumnType, MultiTarget } from './attribute-map.js';
 import type { Database } from './db-schema.js';
 import type { SqlDialectHooks } from './sql-dialect.js';
 
 /**
- * Compiles a filter AST into one SQL boolean expression over the resource table aliased `r`.
- * Multi-valued attributes become `id in (subquery)` over their child rows. The organization predicate
- * is NOT part of this: the store ANDs it outside, so a filter can only narrow it.
+ * Compiles a checked filter (scim/filter/check-filter.ts) into one SQL boolean expression over the
+ * resource table aliased `r`. Multi-valued attributes become `id in (subquery)` over their child
+ * rows. The organization predicate is NOT part of this: the store ANDs it outside, so a filter can
+ * only narrow it. The schema questions (does the attribute exist, does the operator fit its type,
+ * does the value) were answered by the check; what is left is whether the map has the attribute.
  *
  * Absent attributes: every comparison is false (never SQL NULL), so `not` behaves as SCIM
  * expects; `ne` is the negation of `eq` (true when the attribute is absent).
+ *
+ * @throws NotFilterable for an attribute outside the map.
  */
 export function compileFilter(
-  filter: Filter,
+  filter: CheckedFilter,
   map: AttributeMap,
   hooks: SqlDialectHooks,
   orgId: string,
@@ -38,6 +51,8 @@ export function compileFilter(
  * would use: the organization's resources or child rows, or only those an indexed eq among the
  * conjuncts matches. A filter of unique lookups alone (eq on id, externalId, userName), which is
  * what IdPs send, costs no query at all.
+ *
+ * @throws NotFilterable or NotSortable before anything runs, ScimError 400 tooMany past the budget.
  */
 export async function compileListFilter(
   db: Kysely<Database>,
@@ -45,8 +60,8 @@ export async function compileListFilter(
   hooks: SqlDialectHooks,
   orgId: string,
   query: {
-    readonly filter?: Filter | undefined;
-    readonly sortBy?: AttrPath | undefined;
+    readonly filter?: CheckedFilter | undefined;
+    readonly sortBy?: CheckedSortBy | undefined;
     readonly knownTotal?: number | undefined;
   },
 ): Promise<RawBuilder<boolean>> {
@@ -127,7 +142,7 @@ class FilterCompiler {
   }
 
   /** `top`: the node is a conjunct of the whole filter, so an index lookup there bounds the read. */
-  compile(filter: Filter, top: boolean): RawBuilder<boolean> {
+  compile(filter: CheckedFilter, top: boolean): RawBuilder<boolean> {
     switch (filter.kind) {
       case 'and':
         return sql<boolean>`(${this.compile(filter.left, top)} and ${this.compile(filter.right, top)})`;
@@ -139,39 +154,37 @@ class FilterCompiler {
       case 'compare':
         return this.compileLeaf(filter, top);
       case 'valuePath': {
-        const resolved = this.resolve(filter.path, filter.at);
-        const multi = this.map.multi(resolved.attribute);
-        if (!multi || resolved.sub) throw this.unsupported(filter.path, filter.at);
-        return this.some(multi, top, () => this.compileElement(filter.filter, resolved, multi, true));
+        const multi = this.map.multi(filter.resolved.attribute);
+        if (!multi) throw this.notFilterable(filter.path, filter.at);
+        return this.some(multi, top, () => this.compileElement(filter.filter, filter.resolved, multi, true));
       }
     }
   }
 
-  private compileLeaf(filter: CompareFilter | PresentFilter, top: boolean): RawBuilder<boolean> {
-    const resolved = this.resolve(filter.path, filter.at);
+  private compileLeaf(filter: CheckedCompare | CheckedPresent, top: boolean): RawBuilder<boolean> {
+    const { resolved } = filter;
     const multi = this.map.multi(resolved.attribute);
-    const label = describe(filter.path);
+    const label = printAttrPath(filter.path);
     if (multi) {
-      // RFC 7644 §3.4.2.2: a complex multi-valued attribute named without a sub-attribute means
-      // its "value"; the filter matches when any element matches. `ne` is "no element equals".
-      const subName = resolved.sub?.name ?? 'value';
-      const subDef = findAttribute(resolved.attribute.subAttributes, subName);
-      const operand = this.subOperand(multi, subName, filter.path, filter.at, subDef);
-      if (filter.kind === 'compare' && filter.value === null && (filter.op === 'eq' || filter.op === 'ne')) {
+      // RFC 7644 §3.4.2.2: the filter matches when any element matches. The check made `emails`
+      // alone `emails.value`; `ne` is "no element equals".
+      if (!resolved.sub) throw this.notFilterable(filter.path, filter.at);
+      const operand = this.subOperand(multi, resolved.sub, filter.path, filter.at);
+      if (filter.kind === 'compare' && filter.value === null) {
         // RFC 7643 §2.5: an attribute with no values is unassigned. `emails eq null` asks for
         // "no element has a value", `emails ne null` for "some element has one".
-        const present: PresentFilter = { kind: 'present', path: filter.path, at: filter.at };
+        const present: CheckedPresent = { kind: 'present', path: filter.path, resolved, at: filter.at };
         const some = this.some(multi, top && filter.op === 'ne', () => this.test(operand, present, label, true));
         return filter.op === 'eq' ? negate(some) : some;
       }
       if (filter.kind === 'compare' && filter.op === 'ne') {
-        const eq: CompareFilter = { ...filter, op: 'eq' };
+        const eq: CheckedCompare = { ...filter, op: 'eq' };
         return sql<boolean>`(not ${this.some(multi, false, () => this.test(operand, eq, label, true))})`;
       }
       return this.some(multi, top, () => this.test(operand, filter, label, true));
     }
     const target = this.map.column(resolved);
-    if (!target) throw this.unsupported(filter.path, filter.at);
+    if (!target) throw this.notFilterable(filter.path, filter.at);
     const operand: Operand = {
       column: sql.ref(`r.${target.column}`),
       ciColumn: target.ciColumn ? sql.ref(`r.${target.ciColumn}`) : undefined,
@@ -182,8 +195,13 @@ class FilterCompiler {
     return this.test(operand, filter, label, top);
   }
 
-  /** A filter inside `attr[...]`: its paths name sub-attributes of one element. */
-  private compileElement(filter: Filter, parent: ResolvedPath, multi: MultiTarget, top: boolean): RawBuilder<boolean> {
+  /** A filter inside `attr[...]`: its leaves name sub-attributes of one element. */
+  private compileElement(
+    filter: CheckedValueFilter,
+    parent: ResolvedPath,
+    multi: MultiTarget,
+    top: boolean,
+  ): RawBuilder<boolean> {
     switch (filter.kind) {
       case 'and':
         return sql<boolean>`(${this.compileElement(filter.left, parent, multi, top)} and ${this.compileElement(filter.right, parent, multi, top)})`;
@@ -191,25 +209,12 @@ class FilterCompiler {
         return sql<boolean>`(${this.compileElement(filter.left, parent, multi, false)} or ${this.compileElement(filter.right, parent, multi, false)})`;
       case 'not':
         return negate(this.compileElement(filter.filter, parent, multi, false));
-      case 'valuePath':
-        throw invalidFilter(`Value filters cannot be nested (position ${filter.at + 1})`, 'filter.nestedValuePath');
       case 'present':
       case 'compare': {
-        if (filter.path.uri !== undefined || filter.path.sub !== undefined) {
-          throw invalidFilter(
-            `Inside "${parent.attribute.name}[...]" name a sub-attribute of ${parent.attribute.name} (position ${filter.at + 1})`,
-            'filter.valuePathSubAttribute',
-          );
-        }
-        const sub = findAttribute(parent.attribute.subAttributes, filter.path.attr);
-        if (!sub) {
-          throw invalidFilter(
-            `"${parent.attribute.name}" has no sub-attribute "${filter.path.attr}" (position ${filter.at + 1})`,
-            'filter.unknownAttribute',
-          );
-        }
+        const sub = filter.resolved.sub;
+        if (!sub) throw new Error(`a value filter leaf of ${parent.attribute.name} names no sub-attribute`);
         const label = `${parent.attribute.name}.${sub.name}`;
-        const operand = this.subOperand(multi, sub.name, { attr: label }, filter.at, sub);
+        const operand = this.subOperand(multi, sub, { attr: label }, filter.at);
         return this.test(operand, filter, label, top);
       }
     }
@@ -233,16 +238,10 @@ class FilterCompiler {
   }
 
   /** `def.caseExact` comes from the schema: photos.value is compared exactly, emails.value is not. */
-  private subOperand(
-    multi: MultiTarget,
-    subName: string,
-    path: AttrPath,
-    at: number,
-    def: AttributeDef | undefined,
-  ): Operand {
-    const target = multi.sub(subName);
-    if (!target) throw this.unsupported(path, at);
-    const folded = target.ciColumn !== undefined && !(def?.caseExact ?? false);
+  private subOperand(multi: MultiTarget, def: AttributeDef, path: AttrPath, at: number): Operand {
+    const target = multi.sub(def.name);
+    if (!target) throw this.notFilterable(path, at);
+    const folded = target.ciColumn !== undefined && !def.caseExact;
     const compared = folded ? target.ciColumn : target.column;
     return {
       column: sql.ref(`v.${target.column}`),
@@ -254,7 +253,7 @@ class FilterCompiler {
   }
 
   /** One comparison or `pr`, compiled and charged to the current read. */
-  private test(operand: Operand, filter: CompareFilter | PresentFilter, label: string, top: boolean) {
+  private test(operand: Operand, filter: CheckedCompare | CheckedPresent, label: string, top: boolean) {
     const predicate = filter.kind === 'present' ? this.present(operand) : this.compare(operand, filter, label);
     const op = filter.kind === 'present' ? 'pr' : filter.op;
     // co and ew go through the whole value (instr, strpos, substr from the end); every other test
@@ -292,24 +291,22 @@ class FilterCompiler {
   }
 
   /** Ordering by a column with no index sorts every match by reading that column of each. */
-  sortBy(path: AttrPath): void {
-    const resolved = resolvePath(this.map.type, path);
-    const target = resolved && this.map.column(resolved);
-    const compared = target && (target.ciColumn ?? target.column);
-    // An unknown sortBy is the store's invalidValue to give, after this.
-    if (!target || !compared || target.index?.column === compared) return;
+  sortBy(sortBy: CheckedSortBy): void {
+    const target = sortColumn(this.map, sortBy);
+    const compared = target.ciColumn ?? target.column;
+    if (target.index?.column === compared) return;
     const operand: Operand = {
       column: sql.ref(`r.${compared}`),
       ciColumn: undefined,
       type: target.type,
       index: undefined,
-      long: isLong(resolved.sub ?? resolved.attribute, target.type),
+      long: isLong(sortBy.resolved.sub ?? sortBy.resolved.attribute, target.type),
     };
     const outer = this.read;
     this.read = this.resource;
     this.charge(operand, operand.column, 0);
     this.read = outer;
-    this.resource.tests.push(`sortBy ${describe(path)}`);
+    this.resource.tests.push(`sortBy ${printAttrPath(sortBy)}`);
   }
 
   /** Counts what each read walks and throws tooMany when the work exceeds the dialect's budget. */
@@ -409,16 +406,13 @@ class FilterCompiler {
     return sql<boolean>`(${operand.column} is not null)`;
   }
 
-  private compare(operand: Operand, filter: CompareFilter, label: string): RawBuilder<boolean> {
+  private compare(operand: Operand, filter: CheckedCompare, label: string): RawBuilder<boolean> {
     const { op, value } = filter;
     if (value === null) {
-      // `eq null` asks for absence, `ne null` for presence; nothing else compares with null.
+      // `eq null` asks for absence, `ne null` for presence; the check refused every other operator.
       if (op === 'eq') return sql<boolean>`(not ${this.present(operand)})`;
       if (op === 'ne') return this.present(operand);
-      throw invalidFilter(
-        `"${label} ${op} null" cannot be answered: only eq and ne compare with null`,
-        'filter.nullOperator',
-      );
+      throw mapMismatch(label, `${op} null`);
     }
     switch (operand.type) {
       case 'boolean':
@@ -430,42 +424,38 @@ class FilterCompiler {
     }
   }
 
-  private compareBoolean(operand: Operand, { op, value, at }: CompareFilter, label: string): RawBuilder<boolean> {
-    if (typeof value !== 'boolean') throw mismatch(label, 'true or false', value, at);
+  private compareBoolean(operand: Operand, { op, value }: CheckedCompare, label: string): RawBuilder<boolean> {
+    if (typeof value !== 'boolean') throw mapMismatch(label, 'a non-boolean value');
     const bit = value ? 1 : 0;
     // A NULL column (an element's absent primary) makes `=` NULL, false to WHERE and to negate().
     if (op === 'eq') return sql<boolean>`(${operand.column} = ${bit})`;
     if (op === 'ne') return sql<boolean>`(${operand.column} is null or ${operand.column} <> ${bit})`;
-    throw invalidFilter(`"${label}" is a boolean: use eq or ne, not ${op} (position ${at + 1})`, 'filter.operatorType');
+    throw mapMismatch(label, op);
   }
 
-  private compareDateTime(operand: Operand, { op, value, at }: CompareFilter, label: string): RawBuilder<boolean> {
-    const ms = typeof value === 'string' ? parseDateTime(value) : undefined;
-    if (ms === undefined) throw mismatch(label, 'an RFC 3339 date-time string', value, at);
+  private compareDateTime(operand: Operand, { op, instant }: CheckedCompare, label: string): RawBuilder<boolean> {
+    if (instant === undefined) throw mapMismatch(label, 'a value that is not a date-time');
     const c = operand.column;
     switch (op) {
       case 'eq':
-        return sql<boolean>`(${c} = ${ms})`;
+        return sql<boolean>`(${c} = ${instant})`;
       case 'ne':
-        return sql<boolean>`(${c} is null or ${c} <> ${ms})`;
+        return sql<boolean>`(${c} is null or ${c} <> ${instant})`;
       case 'gt':
-        return sql<boolean>`(${c} > ${ms})`;
+        return sql<boolean>`(${c} > ${instant})`;
       case 'ge':
-        return sql<boolean>`(${c} >= ${ms})`;
+        return sql<boolean>`(${c} >= ${instant})`;
       case 'lt':
-        return sql<boolean>`(${c} < ${ms})`;
+        return sql<boolean>`(${c} < ${instant})`;
       case 'le':
-        return sql<boolean>`(${c} <= ${ms})`;
+        return sql<boolean>`(${c} <= ${instant})`;
       default:
-        throw invalidFilter(
-          `"${label}" is a date-time: ${op} does not apply (position ${at + 1})`,
-          'filter.operatorType',
-        );
+        throw mapMismatch(label, op);
     }
   }
 
-  private compareString(operand: Operand, { op, value, at }: CompareFilter, label: string): RawBuilder<boolean> {
-    if (typeof value !== 'string') throw mismatch(label, 'a string', value, at);
+  private compareString(operand: Operand, { op, value }: CheckedCompare, label: string): RawBuilder<boolean> {
+    if (typeof value !== 'string') throw mapMismatch(label, 'a value that is not a string');
     const ci = operand.ciColumn;
     const col = ci ?? operand.column;
     const v = ci ? foldCase(value) : value;
@@ -497,23 +487,21 @@ class FilterCompiler {
     }
   }
 
-  private resolve(path: AttrPath, at: number): ResolvedPath {
-    const resolved = resolvePath(this.map.type, path);
-    if (!resolved) {
-      throw invalidFilter(
-        `Unknown attribute "${describe(path)}" at position ${at + 1} for resource type ${this.map.type.name}`,
-        'filter.unknownAttribute',
-      );
-    }
-    return resolved;
+  private notFilterable(path: AttrPath, at: number): NotFilterable {
+    return new NotFilterable(this.map.type.name, printAttrPath(path), at, this.map.filterable);
   }
+}
 
-  private unsupported(path: AttrPath, at: number) {
-    return invalidFilter(
-      `Filtering ${this.map.type.name} resources on "${describe(path)}" (position ${at + 1}) is not supported; filterable: ${this.map.filterable.join(', ')}`,
-      'filter.unsupportedAttribute',
-    );
-  }
+/**
+ * The column `sortBy` orders by.
+ *
+ * @throws NotSortable when the map has no column for it (multi-valued attributes, attributes the
+ * store keeps only in the document).
+ */
+export function sortColumn(map: AttributeMap, sortBy: CheckedSortBy): ColumnTarget {
+  const target = map.column(sortBy.resolved);
+  if (!target) throw new NotSortable(map.type.name, printAttrPath(sortBy));
+  return target;
 }
 
 /**
@@ -536,23 +524,11 @@ function isLong(def: AttributeDef | undefined, type: ColumnType): boolean {
   return def?.maxLength === undefined || def.maxLength > INDEXED_MAX_LENGTH;
 }
 
-function mismatch(label: string, expected: string, value: FilterLiteral, at: number) {
-  return invalidFilter(
-    `"${label}" compares with ${expected}, got ${JSON.stringify(value)} (position ${at + 1})`,
-    'filter.valueType',
-  );
-}
-
-function describe(path: AttrPath): string {
-  const base = path.uri ? `${path.uri}:${path.attr}` : path.attr;
-  return path.sub ? `${base}.${path.sub}` : base;
-}
-
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
-
-/** RFC 3339 date-time → epoch ms; undefined when not a valid one. */
-export function parseDateTime(value: string): number | undefined {
-  if (!RFC3339.test(value)) return undefined;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : ms;
+/**
+ * The checked filter compares a column in a way its column type cannot answer: attribute-map.ts
+ * gives the attribute a type its schema does not have. A bug, so a plain Error (500), never a
+ * client's fault.
+ */
+function mapMismatch(label: string, what: string): Error {
+  return new Error(`attribute-map.ts and the schema disagree on "${label}": the column cannot compare ${what}`);
 }

@@ -29,6 +29,11 @@ export interface SqlDialectHooks {
   byteOrder(column: RawBuilder<unknown>): RawBuilder<unknown>;
   /** Maps a driver error to the unique key it violated, if it is a unique violation. */
   uniqueViolationKey(error: unknown): string | undefined;
+  /**
+   * Whether a failed setup statement (SqlStore `setupSql`, run before migrations) lost a race to
+   * another instance running the same statement, so that what it sets up now exists.
+   */
+  isSetupRace(error: unknown): boolean;
   /** Statements that take and release a lock serializing migrations across instances. */
   readonly migrationLock?: MigrationLock;
   /** A failure after which the whole transaction may simply run again. */

@@ -1,21 +1,19 @@
-import { foldCase } from '../../scim/fold-case.js';
 import type { ResourceDoc } from '../../scim/resources/resource-doc.js';
 import type { TeamRecord } from '../store.js';
+import { writeColumns } from './column-descriptor.js';
 import type { TeamsTable } from './db-schema.js';
+import { teamColumns } from './team-columns.js';
 
-/** SCIM Group ⇄ `teams` row. */
+/** SCIM Group ⇄ `teams` row; the filterable columns are team-columns.ts. */
 export function teamToRow(team: TeamRecord): TeamsTable {
+  // The type checker sees the described columns only as strings, hence the cast:
+  // column-descriptor.test.ts checks them against the migrated table instead.
   return {
     org_id: team.orgId,
-    id: team.id,
-    display_name: team.displayName,
-    display_name_ci: foldCase(team.displayName),
-    external_id: team.externalId,
+    ...writeColumns(teamColumns, team),
     doc: JSON.stringify(team.doc),
     version: team.version,
-    created_at: team.createdAt,
-    updated_at: team.updatedAt,
-  };
+  } as TeamsTable;
 }
 
 export interface TeamRowRead {

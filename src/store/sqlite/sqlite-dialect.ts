@@ -58,6 +58,8 @@ export const sqliteHooks: SqlDialectHooks = {
     }
     return 'unknown';
   },
+  // SQLite has no setup statements (openSqlite passes none): any failure there is real.
+  isSetupRace: () => false,
   // With BEGIN IMMEDIATE and busy_timeout, writers queue; a SQLITE_BUSY that still escapes
   // (another process held the lock past the timeout) is worth one more try.
   isRetryable: (error) => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, mock, test } from 'node:test';
 import type { Kysely } from 'kysely';
+import { groupsWhere, usersWhere } from '../../../../test/helpers/checked.js';
 import { type DatabaseAt, migrationKinds, openDatabaseAt } from '../../../../test/helpers/database-at.js';
-import { parseFilter } from '../../../scim/filter/parse-filter.js';
 import { foldCase } from '../../../scim/fold-case.js';
 import { openStore } from '../../open-store.js';
 import type { Store } from '../../store.js';
@@ -191,7 +191,7 @@ for (const kind of migrationKinds()) {
           );
           const teamPage = await store.listTeams('org-a', {
             ...everything,
-            filter: parseFilter('displayName eq "STRASSE TEAM"'),
+            filter: groupsWhere('displayName eq "STRASSE TEAM"'),
           });
           assert.deepEqual(
             teamPage.items.map((t) => t.id),
@@ -199,7 +199,7 @@ for (const kind of migrationKinds()) {
           );
           const strauss = await store.listUsers('org-b', {
             ...everything,
-            filter: parseFilter('name.familyName eq "STRAUSS"'),
+            filter: usersWhere('name.familyName eq "STRAUSS"'),
           });
           assert.equal(strauss.total, many.filter((u, i) => u.org === 'org-b' && i % 5 === 0).length);
         } finally {
@@ -292,7 +292,7 @@ for (const kind of migrationKinds()) {
         const store: Store = await openStore(opened.databaseUrl);
         try {
           const ids = async (org: string, filter: string) =>
-            (await store.listUsers(org, { ...everything, filter: parseFilter(filter) })).items.map((u) => u.id);
+            (await store.listUsers(org, { ...everything, filter: usersWhere(filter) })).items.map((u) => u.id);
           assert.deepEqual(await ids('org-a', 'userName eq "STRASSE@X.COM"'), ['a-1']);
           assert.deepEqual(await ids('org-a', 'userName eq "straße@x.com"'), ['a-1']);
           assert.deepEqual(await ids('org-a', 'userName eq "gross@x.com"'), ['b-9']);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type Kysely, sql } from 'kysely';
+import { usersWhere } from '../../../../test/helpers/checked.js';
 import { type DatabaseAt, migrationKinds, openDatabaseAt } from '../../../../test/helpers/database-at.js';
-import { parseFilter } from '../../../scim/filter/parse-filter.js';
 import type { ResourceDoc, ScimObject } from '../../../scim/resources/resource-doc.js';
 import { openStore } from '../../open-store.js';
 import { userToValueRows } from '../user-row.js';
@@ -22,7 +22,7 @@ type Opened = DatabaseAt;
 /**
  * The users of each organization. The same ids in both, so the refill must match a row to its
  * own organization's document. The string "False" cannot come through the API (coerce-value.ts
- * stores booleans), but a document holding one must still read as absent, as user-row.ts reads it.
+ * stores booleans), but a document holding one must still read as absent, as user-columns.ts reads it.
  */
 function documents(org: string): Map<string, ResourceDoc> {
   const docs = new Map<string, ResourceDoc>();
@@ -287,7 +287,7 @@ for (const kind of migrationKinds()) {
       const store = await openStore(opened.databaseUrl);
       try {
         const named = async (filter: string) =>
-          (await store.listUsers('org-a', { ...everything, filter: parseFilter(filter) })).items
+          (await store.listUsers('org-a', { ...everything, filter: usersWhere(filter) })).items
             .map((u) => u.id)
             .filter((id) => !/^u-\d/.test(id));
         assert.deepEqual(await named('emails[primary pr]'), ['u-false', 'u-mixed']);
@@ -298,7 +298,7 @@ for (const kind of migrationKinds()) {
         // The bulk users: one in three sent no primary.
         const bulk = await store.listUsers('org-a', {
           ...everything,
-          filter: parseFilter('userName sw "bulk" and not (emails[primary pr])'),
+          filter: usersWhere('userName sw "bulk" and not (emails[primary pr])'),
         });
         assert.equal(bulk.total, 100);
       } finally {

@@ -1,0 +1,50 @@
+import type { Kysely } from 'kysely';
+import { deleteModeOf, type OrgRecord } from '../store.js';
+import type { Database, OrgsTable } from './db-schema.js';
+import type { SqlDialectHooks } from './sql-dialect.js';
+import { uniqueWrite } from './unique-write.js';
+
+/* Organizations (`orgs`): the tenants whose id leads every key of the other tables. */
+
+type Db = Kysely<Database>;
+
+export async function insertOrg(db: Db, hooks: SqlDialectHooks, org: OrgRecord): Promise<void> {
+  await uniqueWrite(hooks, () => db.insertInto('orgs').values(orgToRow(org)).execute());
+}
+
+export async function getOrg(db: Db, orgId: string): Promise<OrgRecord | undefined> {
+  const row = await db.selectFrom('orgs').selectAll().where('id', '=', orgId).executeTakeFirst();
+  return row && rowToOrg(row);
+}
+
+export async function listOrgs(db: Db): Promise<OrgRecord[]> {
+  const rows = await db.selectFrom('orgs').selectAll().orderBy('created_at').orderBy('id').execute();
+  return rows.map(rowToOrg);
+}
+
+export async function updateOrg(db: Db, org: OrgRecord): Promise<void> {
+  const { id, ...rest } = orgToRow(org);
+  await db.updateTable('orgs').set(rest).where('id', '=', id).execute();
+}
+
+function orgToRow(org: OrgRecord): OrgsTable {
+  return {
+    id: org.id,
+    name: org.name,
+    scim_enabled: org.scimEnabled ? 1 : 0,
+    delete_mode: org.deleteMode,
+    created_at: org.createdAt,
+    updated_at: org.updatedAt,
+  };
+}
+
+export function rowToOrg(row: OrgsTable): OrgRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    scimEnabled: row.scim_enabled === 1,
+    deleteMode: deleteModeOf(row.delete_mode) ?? 'retain',
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}

@@ -1,0 +1,145 @@
+import type { Kysely } from 'kysely';
+import type { Page, RowsQuery, TeamRecord } from '../store.js';
+import { ConcurrentUpdate } from '../store-errors.js';
+import { groupAttributeMap } from './attribute-map.js';
+import { bumpTeamVersions, chunks, unique } from './batches.js';
+import type { Database } from './db-schema.js';
+import { docChars, listRows } from './list-rows.js';
+import type { SqlDialectHooks } from './sql-dialect.js';
+import { removeAllTeamMembers } from './team-nesting.js';
+import { rowToTeam, type TeamRowRead, teamReadColumns, teamToRow } from './team-row.js';
+import { uniqueWrite } from './unique-write.js';
+
+/*
+ * Teams (`teams`, SCIM Groups) and their user members (`team_members`). Teams nested in teams
+ * are team-nesting.ts.
+ */
+
+type Db = Kysely<Database>;
+
+export async function insertTeam(db: Db, hooks: SqlDialectHooks, team: TeamRecord): Promise<void> {
+  await uniqueWrite(hooks, () => db.insertInto('teams').values(teamToRow(team)).execute());
+}
+
+export async function updateTeam(
+  db: Db,
+  hooks: SqlDialectHooks,
+  team: TeamRecord,
+  expectedVersion: number,
+): Promise<void> {
+  await uniqueWrite(hooks, async () => {
+    const { org_id, id, created_at, ...rest } = teamToRow(team);
+    const result = await db
+      .updateTable('teams')
+      .set(rest)
+      .where('org_id', '=', org_id)
+      .where('id', '=', id)
+      .where('version', '=', expectedVersion)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) throw new ConcurrentUpdate();
+  });
+}
+
+export async function deleteTeam(db: Db, orgId: string, teamId: string): Promise<boolean> {
+  await db.deleteFrom('team_members').where('org_id', '=', orgId).where('team_id', '=', teamId).execute();
+  await removeAllTeamMembers(db, orgId, teamId);
+  await db.deleteFrom('team_subteams').where('org_id', '=', orgId).where('member_team_id', '=', teamId).execute();
+  const result = await db.deleteFrom('teams').where('org_id', '=', orgId).where('id', '=', teamId).executeTakeFirst();
+  return Number(result.numDeletedRows) === 1;
+}
+
+export async function getTeam(
+  db: Db,
+  hooks: SqlDialectHooks,
+  orgId: string,
+  teamId: string,
+  options: { lock?: boolean } = {},
+): Promise<TeamRecord | undefined> {
+  let q = db.selectFrom('teams as r').select(teamReadColumns).where('r.org_id', '=', orgId).where('r.id', '=', teamId);
+  if (options.lock && hooks.lockRows) q = q.forNoKeyUpdate();
+  const row = await q.executeTakeFirst();
+  return row && rowToTeam(row);
+}
+
+export async function listTeams(
+  db: Db,
+  hooks: SqlDialectHooks,
+  orgId: string,
+  query: RowsQuery,
+): Promise<Page<TeamRecord>> {
+  const { total, rows } = await listRows(db, hooks, 'teams', groupAttributeMap, orgId, query, teamReadColumns);
+  return { total, items: (rows as unknown as TeamRowRead[]).map(rowToTeam), docChars: docChars(rows) };
+}
+
+export async function addMembers(
+  db: Db,
+  orgId: string,
+  teamId: string,
+  userIds: readonly string[],
+  at: number,
+): Promise<string[]> {
+  const added: string[] = [];
+  for (const ids of chunks(unique(userIds))) {
+    const rows = await db
+      .insertInto('team_members')
+      .values(ids.map((user_id) => ({ org_id: orgId, team_id: teamId, user_id, created_at: at })))
+      // A member added twice stays one membership (SPEC: adding a member twice leaves one).
+      .onConflict((oc) => oc.columns(['org_id', 'team_id', 'user_id']).doNothing())
+      .returning('user_id')
+      .execute();
+    for (const row of rows) added.push(row.user_id);
+  }
+  return added;
+}
+
+export async function removeMembers(
+  db: Db,
+  orgId: string,
+  teamId: string,
+  userIds: readonly string[],
+): Promise<string[]> {
+  const removed: string[] = [];
+  for (const ids of chunks(unique(userIds))) {
+    const rows = await db
+      .deleteFrom('team_members')
+      .where('org_id', '=', orgId)
+      .where('team_id', '=', teamId)
+      .where('user_id', 'in', ids)
+      .returning('user_id')
+      .execute();
+    for (const row of rows) removed.push(row.user_id);
+  }
+  return removed;
+}
+
+export async function removeUserFromTeams(db: Db, orgId: string, userId: string, at: number): Promise<string[]> {
+  const rows = await db
+    .deleteFrom('team_members')
+    .where('org_id', '=', orgId)
+    .where('user_id', '=', userId)
+    .returning('team_id')
+    .execute();
+  const teamIds = rows.map((r) => r.team_id);
+  await bumpTeamVersions(db, orgId, teamIds, at);
+  return teamIds;
+}
+
+export async function removeAllMembers(db: Db, orgId: string, teamId: string): Promise<string[]> {
+  const rows = await db
+    .deleteFrom('team_members')
+    .where('org_id', '=', orgId)
+    .where('team_id', '=', teamId)
+    .returning('user_id')
+    .execute();
+  return rows.map((r) => r.user_id);
+}
+
+export async function memberIds(db: Db, orgId: string, teamId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('team_members')
+    .select('user_id')
+    .where('org_id', '=', orgId)
+    .where('team_id', '=', teamId)
+    .execute();
+  return rows.map((r) => r.user_id);
+}
