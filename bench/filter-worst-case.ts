@@ -37,7 +37,6 @@ import { type CheckedFilter, checkFilter } from '../src/scim/filter/check-filter
 import { parseFilter } from '../src/scim/filter/parse-filter.js';
 import { type CheckedSortBy, checkSortBy } from '../src/scim/list-request.js';
 import { userResourceType } from '../src/scim/schema/resource-types.js';
-import { ScimError } from '../src/scim/scim-error.js';
 import { openStore } from '../src/store/open-store.js';
 import { postgresHooks } from '../src/store/postgres/postgres-dialect.js';
 import { memoryRateLimiter } from '../src/store/rate-limiter.js';
@@ -48,7 +47,7 @@ import type { SqlDialectHooks } from '../src/store/sql/sql-dialect.js';
 import { SqlStore } from '../src/store/sql/sql-store.js';
 import { sqliteHooks } from '../src/store/sqlite/sqlite-dialect.js';
 import type { RowsQuery, Store, UserRecord } from '../src/store/store.js';
-import { NotFilterable, NotSortable } from '../src/store/store-errors.js';
+import { FilterTooCostly, NotFilterable, NotSortable } from '../src/store/store-errors.js';
 import { coldKysely } from '../test/helpers/cold-kysely.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 300);
@@ -361,8 +360,8 @@ async function ruleVerdict(target: Target, org: string, query: RowsQuery): Promi
     try {
       await compileListFilter(target.kysely, userAttributeMap, target.hooks, org, query);
     } catch (error) {
-      if (error instanceof NotFilterable || error instanceof NotSortable) verdict = `store cannot: ${error.name}`;
-      else if (error instanceof ScimError) verdict = `400 ${error.scimType}`;
+      if (error instanceof FilterTooCostly) verdict = '400 tooMany';
+      else if (error instanceof NotFilterable || error instanceof NotSortable) verdict = `store cannot: ${error.name}`;
       else throw error;
     }
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { AttrPath } from './filter/ast.js';
+import type { AttrPath } from './attr-path.js';
 import { type ErrorFactory, parseAttrPath, type Token, tokenize } from './lexer.js';
 import { invalidFilter, ScimError } from './scim-error.js';
 

@@ -1,4 +1,4 @@
-import type { AttrPath } from './filter/ast.js';
+import type { AttrPath } from './attr-path.js';
 import type { ScimError } from './scim-error.js';
 
 /**

@@ -1,4 +1,5 @@
-import type { AttrPath, Filter } from './filter/ast.js';
+import type { AttrPath } from './attr-path.js';
+import type { Filter } from './filter/ast.js';
 import { type CheckedFilter, checkFilter } from './filter/check-filter.js';
 import { parseFilter, parseFilterExpression } from './filter/parse-filter.js';
 import { printAttrPath } from './filter/print-filter.js';

@@ -1,6 +1,7 @@
 import { type CheckedListRequest, notFilterableError, notSortableError } from '../scim/list-request.js';
+import { tooMany } from '../scim/scim-error.js';
 import type { Page, RowsQuery } from '../store/store.js';
-import { NotFilterable, NotSortable } from '../store/store-errors.js';
+import { FilterTooCostly, NotFilterable, NotSortable } from '../store/store-errors.js';
 
 /**
  * Rows per store call when a list page is read in chunks, at most. A page of `count=1000` users
@@ -110,7 +111,8 @@ export function listSummary(total: number, planned: number): string {
 }
 
 /**
- * `read`, with the store's limits (an attribute it keeps no column for) answered as the SCIM
+ * `read`, with the store's limits (an attribute it keeps no column for, a filter too costly for the
+ * organization's size) answered as the SCIM
  * errors a client sees: the store states facts, the protocol decides what they mean.
  */
 export function answeringStoreLimits<A extends unknown[], R>(
@@ -122,6 +124,7 @@ export function answeringStoreLimits<A extends unknown[], R>(
     } catch (error) {
       if (error instanceof NotFilterable) throw notFilterableError(error);
       if (error instanceof NotSortable) throw notSortableError(error);
+      if (error instanceof FilterTooCostly) throw tooMany(error.detail, 'filter.tooCostly');
       throw error;
     }
   };

@@ -1,4 +1,5 @@
-import type { AttrPath, CompareFilter, Filter, PresentFilter } from '../scim/filter/ast.js';
+import type { AttrPath } from '../scim/attr-path.js';
+import type { CompareFilter, Filter, PresentFilter } from '../scim/filter/ast.js';
 import { printAttrPath } from '../scim/filter/print-filter.js';
 import type { ResourceTypeDef } from '../scim/schema/attribute.js';
 import { type ResolvedPath, resolvePath } from '../scim/schema/resolve-path.js';

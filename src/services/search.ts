@@ -1,4 +1,5 @@
-import type { AttrPath, Filter } from '../scim/filter/ast.js';
+import type { AttrPath } from '../scim/attr-path.js';
+import type { Filter } from '../scim/filter/ast.js';
 import { checkFilter } from '../scim/filter/check-filter.js';
 import { printAttrPath } from '../scim/filter/print-filter.js';
 import { checkSortBy, type ListRequest } from '../scim/list-request.js';

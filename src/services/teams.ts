@@ -1,8 +1,8 @@
 import { checkListRequest, checkSortBy, type ListRequest } from '../scim/list-request.js';
 import { applyPatch } from '../scim/patch/apply-patch.js';
 import { isEmptyMemberPlan, type MemberPlan, type MemberRef } from '../scim/patch/member-plan.js';
+import { isScimObject, type ResourceDoc, sameValue } from '../scim/resource-doc.js';
 import { checkIfMatch } from '../scim/resources/preconditions.js';
-import { isScimObject, type ResourceDoc, sameValue } from '../scim/resources/resource-doc.js';
 import { checkResourceSize } from '../scim/resources/resource-size.js';
 import { type ScimJson, toScimResource } from '../scim/resources/to-scim.js';
 import { parseResource } from '../scim/schema/coerce.js';

@@ -1,8 +1,8 @@
 import { foldCase } from '../scim/fold-case.js';
 import { checkListRequest, type ListRequest } from '../scim/list-request.js';
 import { applyPatch } from '../scim/patch/apply-patch.js';
+import { isScimObject, type ResourceDoc, sameValue } from '../scim/resource-doc.js';
 import { checkIfMatch } from '../scim/resources/preconditions.js';
-import { isScimObject, type ResourceDoc, sameValue } from '../scim/resources/resource-doc.js';
 import { checkResourceSize } from '../scim/resources/resource-size.js';
 import { type ScimJson, toScimResource } from '../scim/resources/to-scim.js';
 import { parseResource } from '../scim/schema/coerce.js';

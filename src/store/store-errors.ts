@@ -69,3 +69,15 @@ export class NotSortable extends Error {
     this.name = 'NotSortable';
   }
 }
+
+/**
+ * A filter that would cost more than the dialect's budget for this organization's size: the
+ * store measured it and refused to run it. `detail` says what it would read and what to filter
+ * with instead; the service answers 400 tooMany (RFC 7644 §3.12) with it.
+ */
+export class FilterTooCostly extends Error {
+  constructor(readonly detail: string) {
+    super(detail);
+    this.name = 'FilterTooCostly';
+  }
+}

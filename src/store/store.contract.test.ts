@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { usersSortedBy, usersWhere } from '../../test/helpers/checked.js';
 import { orgRecord, T0, teamRecord, userRecord } from '../../test/helpers/records.js';
 import { testStores } from '../../test/helpers/stores.js';
-import type { ResourceDoc } from '../scim/resources/resource-doc.js';
+import type { ResourceDoc } from '../scim/resource-doc.js';
 import { ENTERPRISE_USER_SCHEMA_ID } from '../scim/schema/enterprise-user-schema.js';
 import type { EventRecord, LogQuery, LogRecord, RowsQuery, Store, TokenRecord, UserRecord } from './store.js';
 import { ConcurrentUpdate, NotSortable, UniqueViolation } from './store-errors.js';

@@ -5,7 +5,7 @@
  */
 import type { CheckedFilter } from '../scim/filter/check-filter.js';
 import type { CheckedSortBy } from '../scim/list-request.js';
-import type { ResourceDoc } from '../scim/resources/resource-doc.js';
+import type { ResourceDoc } from '../scim/resource-doc.js';
 import type { RateLimiter, RateLimitOptions } from './rate-limiter.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { AttrPath } from '../../src/scim/filter/ast.js';
+import type { AttrPath } from '../../src/scim/attr-path.js';
 import { type CheckedFilter, checkFilter } from '../../src/scim/filter/check-filter.js';
 import { parseFilter } from '../../src/scim/filter/parse-filter.js';
 import { type CheckedSortBy, checkSortBy } from '../../src/scim/list-request.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { applyPatch } from '../../src/scim/patch/apply-patch.js';
-import type { ResourceDoc } from '../../src/scim/resources/resource-doc.js';
+import type { ResourceDoc } from '../../src/scim/resource-doc.js';
 import type { ResourceTypeDef } from '../../src/scim/schema/attribute.js';
 import { ScimError } from '../../src/scim/scim-error.js';
 

@@ -2,17 +2,7 @@
  * Filter AST for RFC 7644 §3.4.2.2. Nodes are plain readonly data tagged by `kind`; `at` is the
  * 0-based offset in the source text where the node starts, for error messages.
  */
-
-/**
- * An attribute path as written by the client: `urn:...:User:name.givenName` gives
- * `{ uri: 'urn:...:User', attr: 'name', sub: 'givenName' }`. Names keep the client's spelling;
- * resolving them (case-insensitively) against the schema is the checker's job.
- */
-export interface AttrPath {
-  readonly uri?: string;
-  readonly attr: string;
-  readonly sub?: string;
-}
+import type { AttrPath } from '../attr-path.js';
 
 export type CompareOp = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'gt' | 'ge' | 'lt' | 'le';
 

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { parseListRequest } from '../list-request.js';
 import { applyPatch } from '../patch/apply-patch.js';
 import { PATCH_OP_SCHEMA_ID } from '../patch/normalize-ops.js';
-import type { ResourceDoc } from '../resources/resource-doc.js';
+import type { ResourceDoc } from '../resource-doc.js';
 import { type AttributeType, attr, type ResourceTypeDef } from '../schema/attribute.js';
 import { ENTERPRISE_USER_SCHEMA_ID } from '../schema/enterprise-user-schema.js';
 import { groupResourceType, userResourceType } from '../schema/resource-types.js';

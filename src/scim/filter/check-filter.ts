@@ -1,10 +1,10 @@
+import type { AttrPath } from '../attr-path.js';
 import { type AttributeDef, type AttributeType, findAttribute, type ResourceTypeDef } from '../schema/attribute.js';
 import { readBooleanString } from '../schema/coerce-value.js';
 import { type ResolvedPath, resolvePath } from '../schema/resolve-path.js';
 import { invalidFilter, type ScimError } from '../scim-error.js';
 import type {
   AndFilter,
-  AttrPath,
   CompareFilter,
   CompareOp,
   Filter,

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
+import type { AttrPath } from '../attr-path.js';
 import { MAX_FILTER_DEPTH, MAX_FILTER_LENGTH, MAX_FILTER_TERMS } from '../limits.js';
 import { ScimError } from '../scim-error.js';
-import type { AttrPath, CompareOp, Filter, FilterLiteral } from './ast.js';
+import type { CompareOp, Filter, FilterLiteral } from './ast.js';
 import { parseFilter } from './parse-filter.js';
 import { printFilter } from './print-filter.js';
 

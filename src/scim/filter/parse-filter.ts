@@ -1,3 +1,4 @@
+import type { AttrPath } from '../attr-path.js';
 import {
   type ErrorFactory,
   isAttrName,
@@ -16,7 +17,7 @@ import {
   MAX_SUBSTRING_PATTERN_LENGTH,
 } from '../limits.js';
 import { invalidFilter } from '../scim-error.js';
-import type { AttrPath, CompareOp, Filter, FilterLiteral } from './ast.js';
+import type { CompareOp, Filter, FilterLiteral } from './ast.js';
 
 const COMPARE_OPS: ReadonlySet<string> = new Set<CompareOp>(['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le']);
 const SUBSTRING_OPS: ReadonlySet<string> = new Set<CompareOp>(['co', 'sw', 'ew']);

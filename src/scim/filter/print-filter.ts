@@ -1,4 +1,5 @@
-import type { AttrPath, Filter, FilterLiteral } from './ast.js';
+import type { AttrPath } from '../attr-path.js';
+import type { Filter, FilterLiteral } from './ast.js';
 
 /**
  * Prints a filter in canonical form: lower-case operators and keywords, JSON-encoded strings,

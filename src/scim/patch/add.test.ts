@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { assertRefused, deepFreeze } from '../../../test/helpers/patch-kit.js';
-import type { ResourceDoc } from '../resources/resource-doc.js';
+import type { ResourceDoc } from '../resource-doc.js';
 import { ENTERPRISE_USER_SCHEMA_ID as ENTERPRISE } from '../schema/enterprise-user-schema.js';
 import { userResourceType } from '../schema/resource-types.js';
 import { applyPatch } from './apply-patch.js';

@@ -1,4 +1,4 @@
-import type { ResourceDoc } from '../resources/resource-doc.js';
+import type { ResourceDoc } from '../resource-doc.js';
 import { invalidPath, type ScimError } from '../scim-error.js';
 import type { PatchOperation } from './normalize-ops.js';
 import { type PatchContext, resolveTarget } from './target.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { assertRefused, deepFreeze } from '../../../test/helpers/patch-kit.js';
-import type { ResourceDoc } from '../resources/resource-doc.js';
+import type { ResourceDoc } from '../resource-doc.js';
 import { groupResourceType, userResourceType } from '../schema/resource-types.js';
 import { ScimError } from '../scim-error.js';
 import { applyPatch, type MemberPlan } from './apply-patch.js';

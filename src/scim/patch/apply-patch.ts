@@ -1,11 +1,5 @@
 import { MAX_VALUES_PER_ATTRIBUTE } from '../limits.js';
-import {
-  isScimObject,
-  type ResourceDoc,
-  type ScimObject,
-  type ScimValue,
-  sameValue,
-} from '../resources/resource-doc.js';
+import { isScimObject, type ResourceDoc, type ScimObject, type ScimValue, sameValue } from '../resource-doc.js';
 import type { AttributeDef, ResourceTypeDef } from '../schema/attribute.js';
 import { commonAttributes } from '../schema/common-attributes.js';
 import { invalidValue, mutability } from '../scim-error.js';

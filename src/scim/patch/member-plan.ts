@@ -1,6 +1,6 @@
 import type { Filter } from '../filter/ast.js';
 import { printFilter } from '../filter/print-filter.js';
-import { isScimObject } from '../resources/resource-doc.js';
+import { isScimObject } from '../resource-doc.js';
 import { type AttributeDef, findAttribute } from '../schema/attribute.js';
 import { coerceAttributeValue, describeValue } from '../schema/coerce.js';
 import { groupSchema } from '../schema/group-schema.js';

@@ -1,4 +1,4 @@
-import { isScimObject, type ScimObject, type ScimValue, sameValue, withKey } from '../resources/resource-doc.js';
+import { isScimObject, type ScimObject, type ScimValue, sameValue, withKey } from '../resource-doc.js';
 import { type AttributeDef, findAttribute } from '../schema/attribute.js';
 import { coerceAttributeValue } from '../schema/coerce.js';
 import { mutability } from '../scim-error.js';

@@ -1,7 +1,7 @@
 import { MAX_PATCH_OPERATIONS } from '../limits.js';
 import { parsePath } from '../path/parse-path.js';
 import type { PatchPath } from '../path/path-ast.js';
-import { isScimObject } from '../resources/resource-doc.js';
+import { isScimObject } from '../resource-doc.js';
 import { describeValue } from '../schema/coerce.js';
 import { invalidPath, invalidSyntax, ScimError } from '../scim-error.js';
 

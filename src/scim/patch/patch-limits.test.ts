@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { deepFreeze, refusal } from '../../../test/helpers/patch-kit.js';
 import { MAX_FILTER_TERMS, MAX_PATCH_OPERATIONS, MAX_VALUES_PER_ATTRIBUTE, PATCH_WORK_BUDGET } from '../limits.js';
-import type { ResourceDoc, ScimValue } from '../resources/resource-doc.js';
+import type { ResourceDoc, ScimValue } from '../resource-doc.js';
 import { groupResourceType, userResourceType } from '../schema/resource-types.js';
 import { ScimError } from '../scim-error.js';
 import { applyPatch, type PatchResult } from './apply-patch.js';

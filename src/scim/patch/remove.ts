@@ -1,5 +1,5 @@
 import { matchesValueFilter } from '../filter/evaluate-filter.js';
-import { isScimObject, type ResourceDoc, type ScimValue, withKey } from '../resources/resource-doc.js';
+import { isScimObject, type ResourceDoc, type ScimValue, withKey } from '../resource-doc.js';
 import { coerceAttributeValue } from '../schema/coerce.js';
 import { invalidPath, mutability, noTarget } from '../scim-error.js';
 import { unknownPath } from './add.js';

@@ -1,6 +1,6 @@
 import { type CheckedValueFilter, checkValueFilter } from '../filter/check-filter.js';
 import type { PatchPath } from '../path/path-ast.js';
-import { isScimObject, type ResourceDoc, type ScimObject, type ScimValue, withKey } from '../resources/resource-doc.js';
+import { isScimObject, type ResourceDoc, type ScimObject, type ScimValue, withKey } from '../resource-doc.js';
 import { type AttributeDef, findAttribute, type ResourceTypeDef, type SchemaDef } from '../schema/attribute.js';
 import { GROUP_SCHEMA_ID } from '../schema/group-schema.js';
 import { findSchema, type ResolvedPath, resolvePath } from '../schema/resolve-path.js';

@@ -1,4 +1,4 @@
-import { isScimObject, type ScimObject, type ScimValue } from '../resources/resource-doc.js';
+import { isScimObject, type ScimObject, type ScimValue } from '../resource-doc.js';
 import { type AttributeDef, findAttribute } from '../schema/attribute.js';
 
 /*

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { isScimObject, type ScimValue } from '../resources/resource-doc.js';
+import { isScimObject, type ScimValue } from '../resource-doc.js';
 import { attr } from '../schema/attribute.js';
 import { PatchWork } from './patch-work.js';
 import { appendDistinct, matchesPattern, removeMatching, sameUnder } from './values.js';

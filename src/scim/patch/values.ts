@@ -1,6 +1,6 @@
 import type { EvaluationMeter } from '../filter/evaluate-filter.js';
 import { foldCase } from '../fold-case.js';
-import { isScimObject, type ScimValue } from '../resources/resource-doc.js';
+import { isScimObject, type ScimValue } from '../resource-doc.js';
 import { type AttributeDef, findAttribute } from '../schema/attribute.js';
 import { isPrimary } from '../schema/coerce.js';
 import { type Fold, projectionKey, valueKey } from './value-key.js';

@@ -7,7 +7,7 @@ import {
   type ScimValue,
   sameValue,
   withKey,
-} from '../resources/resource-doc.js';
+} from '../resource-doc.js';
 import { coerceValue, type Issue, isPrimary } from '../schema/coerce.js';
 import { invalidValue, noTarget } from '../scim-error.js';
 import { type ComplexChange, checkImmutable, coerceFor, mergeComplex, readComplex } from './merge-complex.js';

@@ -1,5 +1,5 @@
 import { parsePath } from '../path/parse-path.js';
-import { isScimObject, type ResourceDoc, withKey } from '../resources/resource-doc.js';
+import { isScimObject, type ResourceDoc, withKey } from '../resource-doc.js';
 import type { SchemaDef } from '../schema/attribute.js';
 import { describeValue } from '../schema/coerce.js';
 import { findSchema } from '../schema/resolve-path.js';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { AttrPath, CompareOp, Filter, FilterLiteral } from '../filter/ast.js';
+import type { AttrPath } from '../attr-path.js';
+import type { CompareOp, Filter, FilterLiteral } from '../filter/ast.js';
 import { ScimError } from '../scim-error.js';
 import { parsePath } from './parse-path.js';
 import type { PatchPath } from './path-ast.js';

@@ -1,4 +1,5 @@
-import type { AttrPath, Filter } from '../filter/ast.js';
+import type { AttrPath } from '../attr-path.js';
+import type { Filter } from '../filter/ast.js';
 
 /**
  * A PATCH `path` (RFC 7644 §3.5.2): `attrPath` or `valuePath [ "." subAttr ]`.

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { AttrPath, Filter } from '../filter/ast.js';
+import type { AttrPath } from '../attr-path.js';
+import type { Filter } from '../filter/ast.js';
 import { parseAttrPath } from '../lexer.js';
 import { parseAttributeOptions } from '../list-request.js';
 import { attr, type ResourceTypeDef } from '../schema/attribute.js';

@@ -1,4 +1,5 @@
-import type { AttrPath, Filter } from '../filter/ast.js';
+import type { AttrPath } from '../attr-path.js';
+import type { Filter } from '../filter/ast.js';
 import { type CheckedValueFilter, checkValueFilter } from '../filter/check-filter.js';
 import { type EvaluationMeter, FoldOnce, matchesValueFilter } from '../filter/evaluate-filter.js';
 import { printFilter } from '../filter/print-filter.js';

@@ -1,6 +1,6 @@
 import { MAX_RESOURCE_CHARS } from '../limits.js';
+import type { ResourceDoc } from '../resource-doc.js';
 import { invalidValue } from '../scim-error.js';
-import type { ResourceDoc } from './resource-doc.js';
 
 /**
  * Refuses a document about to be stored (after a create, a replace or a PATCH) whose JSON is longer

@@ -1,5 +1,5 @@
+import { isScimObject, type ResourceDoc } from '../resource-doc.js';
 import type { ResourceTypeDef } from '../schema/attribute.js';
-import { isScimObject, type ResourceDoc } from './resource-doc.js';
 
 /** A SCIM resource as it leaves the service (RFC 7643 §3). */
 export type ScimJson = Record<string, unknown>;

@@ -1,5 +1,5 @@
 import { MAX_VALUES_PER_ATTRIBUTE } from '../limits.js';
-import { isScimObject, type ScimValue } from '../resources/resource-doc.js';
+import { isScimObject, type ScimValue } from '../resource-doc.js';
 import { invalidValue, type ScimError } from '../scim-error.js';
 import { type AttributeDef, findAttribute } from './attribute.js';
 import { enterpriseUserSchema } from './enterprise-user-schema.js';

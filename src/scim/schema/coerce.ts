@@ -1,5 +1,5 @@
 import { MAX_SCHEMAS } from '../limits.js';
-import { isScimObject, type ResourceDoc, type ScimObject, type ScimValue } from '../resources/resource-doc.js';
+import { isScimObject, type ResourceDoc, type ScimObject, type ScimValue } from '../resource-doc.js';
 import { invalidSyntax } from '../scim-error.js';
 import { type AttributeDef, findAttribute, type ResourceTypeDef, type SchemaDef } from './attribute.js';
 import { coerceValue, describeValue, duplicateIssue, type Issue, issuesError, typeIssue } from './coerce-value.js';

@@ -1,4 +1,4 @@
-import type { AttrPath } from '../filter/ast.js';
+import type { AttrPath } from '../attr-path.js';
 import { type AttributeDef, findAttribute, type ResourceTypeDef, type SchemaDef } from './attribute.js';
 import { commonAttributes } from './common-attributes.js';
 

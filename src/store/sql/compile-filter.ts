@@ -1,5 +1,5 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
-import type { AttrPath } from '../../scim/filter/ast.js';
+import type { AttrPath } from '../../scim/attr-path.js';
 import type {
   CheckedCompare,
   CheckedFilter,
@@ -12,8 +12,7 @@ import { INDEXED_MAX_LENGTH, MAX_SUBSTRING_PATTERN_LENGTH } from '../../scim/lim
 import type { CheckedSortBy } from '../../scim/list-request.js';
 import type { AttributeDef } from '../../scim/schema/attribute.js';
 import type { ResolvedPath } from '../../scim/schema/resolve-path.js';
-import { tooMany } from '../../scim/scim-error.js';
-import { NotFilterable, NotSortable } from '../store-errors.js';
+import { FilterTooCostly, NotFilterable, NotSortable } from '../store-errors.js';
 import type { AttributeMap, ColumnTarget, ColumnType, MultiTarget } from './attribute-map.js';
 import type { Database } from './db-schema.js';
 import type { SqlDialectHooks } from './sql-dialect.js';
@@ -52,7 +51,7 @@ export function compileFilter(
  * conjuncts matches. A filter of unique lookups alone (eq on id, externalId, userName), which is
  * what IdPs send, costs no query at all.
  *
- * @throws NotFilterable or NotSortable before anything runs, ScimError 400 tooMany past the budget.
+ * @throws NotFilterable or NotSortable before anything runs, FilterTooCostly past the budget.
  */
 export async function compileListFilter(
   db: Kysely<Database>,
@@ -309,7 +308,7 @@ class FilterCompiler {
     this.resource.tests.push(`sortBy ${printAttrPath(sortBy)}`);
   }
 
-  /** Counts what each read walks and throws tooMany when the work exceeds the dialect's budget. */
+  /** Counts what each read walks and throws FilterTooCostly when the work exceeds the dialect's budget. */
   async enforceBudget(db: Kysely<Database>): Promise<void> {
     const { budget, rowPerKiB, rowFetch } = this.hooks.filterCost;
     // An infinite budget is the rule switched off (bench/filter-worst-case.ts measures the SQL).
@@ -394,9 +393,8 @@ class FilterCompiler {
     const parts = charged.map((read) => `${over(read)} ${read.noun} for ${read.tests.join(', ')}`);
     const total = `${charged.some((read) => read.capped) ? 'over ' : ''}${n(spent)}`;
     const prefix = rangesUseIndex ? '; sw on those attributes reads only the rows it matches too' : '';
-    return tooMany(
+    return new FilterTooCostly(
       `This filter costs too much for an organization of this size: it would read ${parts.join(' and ')}, ${total} units of work where one request may spend ${n(budget)}. Filter with ${this.map.indexedHint} instead${prefix}.`,
-      'filter.tooCostly',
     );
   }
 

@@ -1,4 +1,4 @@
-import type { ResourceDoc } from '../../scim/resources/resource-doc.js';
+import type { ResourceDoc } from '../../scim/resource-doc.js';
 import type { TeamRecord } from '../store.js';
 import { writeColumns } from './column-descriptor.js';
 import type { TeamsTable } from './db-schema.js';

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { type Kysely, sql } from 'kysely';
 import { usersWhere } from '../../../../test/helpers/checked.js';
 import { type DatabaseAt, migrationKinds, openDatabaseAt } from '../../../../test/helpers/database-at.js';
-import type { ResourceDoc, ScimObject } from '../../../scim/resources/resource-doc.js';
+import type { ResourceDoc, ScimObject } from '../../../scim/resource-doc.js';
 import { openStore } from '../../open-store.js';
 import { userToValueRows } from '../user-row.js';
 import { primaryTriState } from './0006-primary-tri-state.js';
