@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
-import { openPostgres, type PostgresOptions } from './postgres/open-postgres.js';
-import { openSqlite } from './sqlite/open-sqlite.js';
+import type { PostgresOptions } from './postgres/open-postgres.js';
 import type { Store } from './store.js';
 import { DatabaseUrlError } from './store-errors.js';
 
@@ -15,11 +14,14 @@ export async function openStore(databaseUrl: string, options: PostgresOptions = 
     const file = rest === ':memory:' ? rest : resolve(rest);
     if (file === '')
       throw new DatabaseUrlError('DATABASE_URL sqlite: needs a file path, e.g. sqlite:./data/parallel-scim.db');
+    // Each driver is loaded only when its URL is used: the CLI starts on SQLite without pg.
+    const { openSqlite } = await import('./sqlite/open-sqlite.js');
     const store = openSqlite(file, options);
     await store.migrate();
     return store;
   }
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    const { openPostgres } = await import('./postgres/open-postgres.js');
     const store = openPostgres(databaseUrl, options);
     try {
       await store.migrate();
