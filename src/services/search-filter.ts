@@ -1,5 +1,6 @@
 import type { AttrPath } from '../scim/attr-path.js';
 import type { CompareFilter, Filter, PresentFilter } from '../scim/filter/ast.js';
+import { checkFilter } from '../scim/filter/check-filter.js';
 import { printAttrPath } from '../scim/filter/print-filter.js';
 import type { ResourceTypeDef } from '../scim/schema/attribute.js';
 import { type ResolvedPath, resolvePath } from '../scim/schema/resolve-path.js';
@@ -96,30 +97,24 @@ function foldResourceType(filter: Filter, type: ResourceTypeDef): Filter | boole
     }
     case 'compare':
     case 'present':
-      return isResourceType(resolvePath(type, filter.path)) ? resourceTypeMatches(filter, type.name) : filter;
+      return isResourceType(resolvePath(type, filter.path)) ? resourceTypeMatches(filter, type) : filter;
     case 'valuePath':
       return filter;
   }
 }
 
-/** A comparison on meta.resourceType, a caseExact string (RFC 7643 §3.1) always present. */
-function resourceTypeMatches(filter: CompareFilter | PresentFilter, name: string): boolean {
+/**
+ * A comparison on meta.resourceType, a caseExact string (RFC 7643 §3.1) always present. The core's
+ * checker decides whether the comparison is well-formed (operator, null, value type), as for any
+ * other attribute; only its answer is computed here, from the type's name.
+ */
+function resourceTypeMatches(filter: CompareFilter | PresentFilter, type: ResourceTypeDef): boolean {
+  checkFilter(type, filter);
   if (filter.kind === 'present') return true;
-  const { op, value, at } = filter;
-  const label = `"${printAttrPath(filter.path)}"`;
-  if (value === null) {
-    if (op === 'eq' || op === 'ne') return op === 'ne';
-    throw invalidFilter(
-      `${label} ${op} null cannot be answered: only eq and ne compare with null`,
-      'filter.nullOperator',
-    );
-  }
-  if (typeof value !== 'string') {
-    throw invalidFilter(
-      `${label} compares with a string, got ${JSON.stringify(value)} (position ${at + 1})`,
-      'filter.valueType',
-    );
-  }
+  const { op, value } = filter;
+  const name = type.name;
+  if (value === null) return op === 'ne';
+  if (typeof value !== 'string') return false;
   const order = codePointOrder(name, value);
   switch (op) {
     case 'eq':
