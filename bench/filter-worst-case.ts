@@ -35,7 +35,7 @@ import pg from 'pg';
 import { startEmbeddedPostgres } from '../scripts/embedded-postgres.mjs';
 import { type CheckedFilter, checkFilter } from '../src/scim/filter/check-filter.js';
 import { parseFilter } from '../src/scim/filter/parse-filter.js';
-import { type CheckedSortBy, checkSortBy } from '../src/scim/list-request.js';
+import { type CheckedSortBy, checkSortBy } from '../src/scim/list-check.js';
 import { userResourceType } from '../src/scim/schema/resource-types.js';
 import { openStore } from '../src/store/open-store.js';
 import { postgresHooks } from '../src/store/postgres/postgres-dialect.js';

@@ -1,15 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  checkListRequest,
-  checkSortBy,
-  type ListRequest,
-  listResponse,
-  notFilterableError,
-  notSortableError,
-  parseAttributeOptions,
-  parseListRequest,
-} from './list-request.js';
+import { checkListRequest, checkSortBy, notFilterableError, notSortableError } from './list-check.js';
+import { type ListRequest, listResponse, parseAttributeOptions, parseListRequest } from './list-request.js';
 import { groupResourceType, userResourceType } from './schema/resource-types.js';
 import { ScimError } from './scim-error.js';
 

@@ -1,4 +1,4 @@
-import { type CheckedListRequest, notFilterableError, notSortableError } from '../scim/list-request.js';
+import { type CheckedListRequest, notFilterableError, notSortableError } from '../scim/list-check.js';
 import { tooMany } from '../scim/scim-error.js';
 import type { Page, RowsQuery } from '../store/store.js';
 import { FilterTooCostly, NotFilterable, NotSortable } from '../store/store-errors.js';

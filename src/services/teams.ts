@@ -1,13 +1,14 @@
-import { checkListRequest, checkSortBy, type ListRequest } from '../scim/list-request.js';
+import { checkListRequest, checkSortBy } from '../scim/list-check.js';
+import type { ListRequest } from '../scim/list-request.js';
 import { applyPatch } from '../scim/patch/apply-patch.js';
-import { isEmptyMemberPlan, type MemberPlan, type MemberRef } from '../scim/patch/member-plan.js';
-import { isScimObject, type ResourceDoc, sameValue } from '../scim/resource-doc.js';
+import { isEmptyMemberPlan, type MemberPlan } from '../scim/patch/member-plan.js';
+import { type ResourceDoc, sameValue } from '../scim/resource-doc.js';
 import { checkIfMatch } from '../scim/resources/preconditions.js';
 import { checkResourceSize } from '../scim/resources/resource-size.js';
 import { type ScimJson, toScimResource } from '../scim/resources/to-scim.js';
 import { parseResource } from '../scim/schema/coerce.js';
 import { groupResourceType } from '../scim/schema/resource-types.js';
-import { invalidValue, notFound, type ScimError, uniqueness } from '../scim/scim-error.js';
+import { notFound } from '../scim/scim-error.js';
 import {
   type MemberRecord,
   memberIdOf,
@@ -16,7 +17,6 @@ import {
   type StoreOps,
   type TeamRecord,
 } from '../store/store.js';
-import { UniqueViolation } from '../store/store-errors.js';
 import type { Audit, Done } from './audit.js';
 import { uuidv7 } from './ids.js';
 import { type ChunkedPage, listSummary, readInChunks } from './list-page.js';
@@ -25,6 +25,7 @@ import type { ProvisioningLog } from './provisioning-log.js';
 import { retryOnConcurrentUpdate } from './retry.js';
 import { describeMembers, memberJson, resolveMembers } from './team-members.js';
 import { checkNesting } from './team-nesting.js';
+import { hasMembersKey, identity, mapUnique, splitMembers, teamNotFound } from './team-rules.js';
 
 /** A Group as the HTTP layer renders it: the resource without members, which it pages in. */
 export interface GroupView {
@@ -323,38 +324,4 @@ export class Teams {
   private view(audit: Audit, team: TeamRecord): GroupView {
     return { resource: toScimResource(groupResourceType, team, audit.baseUrl), team };
   }
-}
-
-function splitMembers(parsed: ResourceDoc): { doc: ResourceDoc; members: MemberRef[] } {
-  const { members, ...doc } = parsed;
-  const list = Array.isArray(members) ? members.filter(isScimObject) : [];
-  const refs = new Map<string, MemberRef>();
-  for (const m of list) {
-    if (typeof m.value !== 'string') continue;
-    refs.set(m.value, { value: m.value, ...(typeof m.type === 'string' ? { type: m.type } : {}) });
-  }
-  return { doc, members: [...refs.values()] };
-}
-
-function hasMembersKey(body: unknown): boolean {
-  return isScimObject(body) && Object.keys(body).some((k) => k.toLowerCase() === 'members');
-}
-
-/** Runs on every document about to be stored (create, replace, patch), so the size cap is checked here. */
-function identity(doc: ResourceDoc): { displayName: string; externalId: string | null } {
-  if (typeof doc.displayName !== 'string')
-    throw invalidValue('Attribute "displayName" is required', 'group.displayNameRequired');
-  return { displayName: doc.displayName, externalId: typeof doc.externalId === 'string' ? doc.externalId : null };
-}
-
-function teamNotFound(id: string): ScimError {
-  return notFound(`No group with id "${id}" in this organization`, 'group.notFound');
-}
-
-function mapUnique(error: unknown, team: TeamRecord): unknown {
-  if (!(error instanceof UniqueViolation)) return error;
-  return uniqueness(
-    `externalId "${team.externalId}" is already used by another group of this organization`,
-    'group.externalIdTaken',
-  );
 }

@@ -38,7 +38,7 @@ export function identity(doc: ResourceDoc): { userName: string; externalId: stri
 
 /**
  * `active` is always stored explicitly: a user created without it is active. Runs on every
- * document about to be stored (create, replace, patch), so the size cap is checked here.
+ * document about to be stored (create, replace, patch), so a document without userName never is.
  */
 export function withDefaults(doc: ResourceDoc): ResourceDoc {
   if (typeof doc.userName !== 'string') throw invalidValue('Attribute "userName" is required', 'user.userNameRequired');

@@ -1,4 +1,5 @@
-import { checkListRequest, type ListRequest } from '../scim/list-request.js';
+import { checkListRequest } from '../scim/list-check.js';
+import type { ListRequest } from '../scim/list-request.js';
 import { applyPatch } from '../scim/patch/apply-patch.js';
 import type { ResourceDoc } from '../scim/resource-doc.js';
 import { checkIfMatch } from '../scim/resources/preconditions.js';

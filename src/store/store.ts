@@ -4,7 +4,7 @@
  * never reach another's rows.
  */
 import type { CheckedFilter } from '../scim/filter/check-filter.js';
-import type { CheckedSortBy } from '../scim/list-request.js';
+import type { CheckedSortBy } from '../scim/list-check.js';
 import type { ResourceDoc } from '../scim/resource-doc.js';
 import type { RateLimiter, RateLimitOptions } from './rate-limiter.js';
 

@@ -1,7 +1,7 @@
 import type { AttrPath } from '../../src/scim/attr-path.js';
 import { type CheckedFilter, checkFilter } from '../../src/scim/filter/check-filter.js';
 import { parseFilter } from '../../src/scim/filter/parse-filter.js';
-import { type CheckedSortBy, checkSortBy } from '../../src/scim/list-request.js';
+import { type CheckedSortBy, checkSortBy } from '../../src/scim/list-check.js';
 import { groupResourceType, userResourceType } from '../../src/scim/schema/resource-types.js';
 
 /*

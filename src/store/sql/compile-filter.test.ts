@@ -12,7 +12,7 @@ import parity from '../../scim/filter/filter-parity.json' with { type: 'json' };
 import { parseFilter } from '../../scim/filter/parse-filter.js';
 import { printAttrPath, printFilter } from '../../scim/filter/print-filter.js';
 import { foldCase } from '../../scim/fold-case.js';
-import { checkSortBy } from '../../scim/list-request.js';
+import { checkSortBy } from '../../scim/list-check.js';
 import { applyPatch } from '../../scim/patch/apply-patch.js';
 import { PATCH_OP_SCHEMA_ID } from '../../scim/patch/normalize-ops.js';
 import { isScimObject, type ScimValue } from '../../scim/resource-doc.js';

@@ -9,7 +9,7 @@ import type {
 import { printAttrPath } from '../../scim/filter/print-filter.js';
 import { foldCase } from '../../scim/fold-case.js';
 import { INDEXED_MAX_LENGTH, MAX_SUBSTRING_PATTERN_LENGTH } from '../../scim/limits.js';
-import type { CheckedSortBy } from '../../scim/list-request.js';
+import type { CheckedSortBy } from '../../scim/list-check.js';
 import type { AttributeDef } from '../../scim/schema/attribute.js';
 import type { ResolvedPath } from '../../scim/schema/resolve-path.js';
 import { NotFilterable, NotSortable } from '../store-errors.js';
