@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { type Config, loadConfig } from '../config.js';
 import { loggerOptions } from '../observability/logger.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
+import { identifyingValues } from '../scim/resources/identifying-values.js';
 import { ScimError } from '../scim/scim-error.js';
 import type { LogSubject, Services } from '../services/index.js';
 import { bearerAuth } from './bearer-auth.js';
@@ -165,11 +166,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
 /**
  * What a request that got no answer from its use case (it failed, or never reached one) was about,
- * read from the route: `/Users/:id` names a User and its id, `/.search` both types.
+ * read from the route: `/Users/:id` names a User and its id, `/.search` both types. A write also
+ * names the userName (or displayName) and externalId its body carried, so a refused create, which
+ * has no id, is found by the person it was for; only those values, never the body.
  */
 function routeSubject(request: FastifyRequest): LogSubject | undefined {
   const route = request.routeOptions.url ?? '';
-  const resourceType = route.startsWith('/scim/v2/Users')
+  const resourceType: LogSubject['resourceType'] | undefined = route.startsWith('/scim/v2/Users')
     ? 'User'
     : route.startsWith('/scim/v2/Groups')
       ? 'Group'
@@ -178,5 +181,16 @@ function routeSubject(request: FastifyRequest): LogSubject | undefined {
         : undefined;
   if (resourceType === undefined) return undefined;
   const id = (request.params as { id?: unknown } | undefined)?.id;
-  return { resourceType, resourceId: typeof id === 'string' ? id : null };
+  const subject: LogSubject = { resourceType, resourceId: typeof id === 'string' ? id : null };
+  if (resourceType === 'User,Group' || !WRITES.has(request.method) || !WRITE_ROUTES.has(route)) return subject;
+  return { ...subject, ...identifyingValues(resourceType, request.body) };
 }
+
+const WRITES: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH']);
+// Not `/.search`: a SearchRequest body names a query, not a resource.
+const WRITE_ROUTES: ReadonlySet<string> = new Set([
+  '/scim/v2/Users',
+  '/scim/v2/Users/:id',
+  '/scim/v2/Groups',
+  '/scim/v2/Groups/:id',
+]);

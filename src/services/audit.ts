@@ -27,6 +27,9 @@ export interface Change {
   readonly resourceType: 'User' | 'Group' | 'User,Group';
   readonly resourceId: string | null;
   readonly summary: string | null;
+  /** The record's userName (User) or displayName (Group), for the log's search by person. */
+  readonly name?: string | null;
+  readonly externalId?: string | null;
   /**
    * Already in the log: a write records its entry in its own transaction, so the entry exists
    * exactly when the change does. A read is logged by the caller once it knows how it answered.

@@ -1,3 +1,4 @@
+import { INDEXED_MAX_LENGTH } from '../scim/limits.js';
 import type { LogQuery, LogRecord, Store, StoreOps } from '../store/store.js';
 import { type Audit, type Change, tokenIdOf } from './audit.js';
 import { uuidv7 } from './ids.js';
@@ -5,6 +6,11 @@ import { orgNotFound } from './org-not-found.js';
 
 /** Longest summary or error detail kept per entry: a log row must stay small at a million users. */
 const MAX_TEXT = 1000;
+/**
+ * Longest subject name or externalId kept: INDEXED_MAX_LENGTH, the most a valid one holds, so a
+ * search by a stored value matches; a refused body's 10 MB userName must not reach an index.
+ */
+const MAX_SUBJECT = INDEXED_MAX_LENGTH;
 const PRUNE_BATCH = 5000;
 
 const clip = (text: string | undefined): string | null =>
@@ -27,7 +33,17 @@ export interface LogOutcome {
 }
 
 /** What the entry says the request was about: the change, or for a failure the resource it named. */
-export type LogSubject = Pick<Change, 'resourceType' | 'resourceId'> & { readonly summary?: string | null };
+export type LogSubject = Pick<Change, 'resourceType' | 'resourceId' | 'name' | 'externalId'> & {
+  readonly summary?: string | null;
+};
+
+function clipSubject(value: string | null | undefined): string | null {
+  if (value === undefined || value === null) return null;
+  if (value.length <= MAX_SUBJECT) return value;
+  // Never half a surrogate pair: a lone one is not text, and the driver would store U+FFFD.
+  const cut = value.charCodeAt(MAX_SUBJECT - 1) >= 0xd800 && value.charCodeAt(MAX_SUBJECT - 1) < 0xdc00;
+  return value.slice(0, cut ? MAX_SUBJECT - 1 : MAX_SUBJECT);
+}
 
 /**
  * The provisioning log: one entry per SCIM request that reached an organization, so support can
@@ -58,6 +74,8 @@ export class ProvisioningLog {
       errorCode: outcome.errorCode ?? null,
       errorDetail: clip(outcome.errorDetail),
       durationMs: Math.max(0, now - origin.startedAt),
+      subjectName: clipSubject(subject?.name),
+      subjectExternalId: clipSubject(subject?.externalId),
     };
   }
 

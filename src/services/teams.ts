@@ -80,7 +80,7 @@ export class Teams {
         change: await this.log.recordInTransaction(
           tx,
           audit,
-          { resourceType: 'Group', resourceId: team.id, summary },
+          { resourceType: 'Group', resourceId: team.id, summary, ...subjectOf(team) },
           201,
         ),
       };
@@ -158,7 +158,7 @@ export class Teams {
       const change = await this.log.recordInTransaction(
         tx,
         audit,
-        { resourceType: 'Group', resourceId: id, summary },
+        { resourceType: 'Group', resourceId: id, summary, ...subjectOf(team) },
         204,
       );
       return { result: undefined, change };
@@ -225,7 +225,7 @@ export class Teams {
           const change = await this.log.recordInTransaction(
             tx,
             audit,
-            { resourceType: 'Group', resourceId: id, summary: 'no change' },
+            { resourceType: 'Group', resourceId: id, summary: 'no change', ...subjectOf(current) },
             status,
           );
           return { result: this.view(audit, current), change };
@@ -249,7 +249,7 @@ export class Teams {
         const change = await this.log.recordInTransaction(
           tx,
           audit,
-          { resourceType: 'Group', resourceId: id, summary },
+          { resourceType: 'Group', resourceId: id, summary, ...subjectOf(next) },
           status,
         );
         return { result: this.view(audit, next), change };
@@ -325,3 +325,6 @@ export class Teams {
     return { resource: toScimResource(groupResourceType, team, audit.baseUrl), team };
   }
 }
+
+/** Who a team's log entry is about, as stored: support searches the log by either. */
+const subjectOf = (team: TeamRecord) => ({ name: team.displayName, externalId: team.externalId });

@@ -50,6 +50,8 @@ for (const backend of testStores()) {
         resourceType: 'User',
         resourceId: id,
         summary: 'changed active true→false',
+        name: 'ada@acme.test',
+        externalId: null,
         logged: true,
       });
 

@@ -76,7 +76,7 @@ export class Users {
           const change = await this.log.recordInTransaction(
             tx,
             audit,
-            { resourceType: 'User', resourceId: linked.id, summary },
+            { resourceType: 'User', resourceId: linked.id, summary, ...subjectOf(linked) },
             201,
           );
           return { result: await this.render(audit, linked, tx), change };
@@ -97,7 +97,7 @@ export class Users {
         const change = await this.log.recordInTransaction(
           tx,
           audit,
-          { resourceType: 'User', resourceId: user.id, summary: `created ${describeUser(user)}` },
+          { resourceType: 'User', resourceId: user.id, summary: `created ${describeUser(user)}`, ...subjectOf(user) },
           201,
         );
         return { result: await this.render(audit, user, tx), change };
@@ -207,7 +207,7 @@ export class Users {
         const change = await this.log.recordInTransaction(
           tx,
           audit,
-          { resourceType: 'User', resourceId: id, summary },
+          { resourceType: 'User', resourceId: id, summary, ...subjectOf(user) },
           204,
         );
         return { result: undefined, change };
@@ -287,7 +287,7 @@ export class Users {
           const change = await this.log.recordInTransaction(
             tx,
             audit,
-            { resourceType: 'User', resourceId: id, summary: 'no change' },
+            { resourceType: 'User', resourceId: id, summary: 'no change', ...subjectOf(current) },
             200,
           );
           return { result: await this.render(audit, current, tx), change };
@@ -312,7 +312,7 @@ export class Users {
         const change = await this.log.recordInTransaction(
           tx,
           audit,
-          { resourceType: 'User', resourceId: id, summary },
+          { resourceType: 'User', resourceId: id, summary, ...subjectOf(next) },
           200,
         );
         return { result: await this.render(audit, next, tx), change };
@@ -386,3 +386,6 @@ export class Users {
     });
   }
 }
+
+/** Who a user's log entry is about, as stored: support searches the log by either. */
+const subjectOf = (user: UserRecord) => ({ name: user.userName, externalId: user.externalId });

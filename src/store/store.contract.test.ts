@@ -58,6 +58,8 @@ function logRecord(orgId: string, n: number, overrides: Partial<LogRecord> = {})
     errorCode: null,
     errorDetail: null,
     durationMs: 3,
+    subjectName: null,
+    subjectExternalId: null,
     ...overrides,
   };
 }

@@ -158,6 +158,13 @@ export interface LogRecord {
   readonly errorCode: string | null;
   readonly errorDetail: string | null;
   readonly durationMs: number;
+  /**
+   * Who the request was about as it named them: the userName of a User or the displayName of a
+   * Group, and the externalId; from the stored record on a success, from the body on a failure.
+   * Null when the request named none (reads, deletes of an unknown id, entries before 0009).
+   */
+  readonly subjectName: string | null;
+  readonly subjectExternalId: string | null;
 }
 
 export interface LogQuery {
@@ -167,6 +174,12 @@ export interface LogQuery {
   readonly status?: number;
   readonly statusClass?: boolean;
   readonly resourceId?: string;
+  /**
+   * Entries about this userName or displayName (ignoring case, as userName uniqueness does) or
+   * this externalId (exactly).
+   */
+  readonly subject?: string;
+  readonly requestId?: string;
   readonly method?: string;
   readonly limit: number;
   /** Return entries older than this log id (time-ordered ids page backwards). */

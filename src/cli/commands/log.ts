@@ -20,6 +20,8 @@ const logJson = (e: LogRecord) => ({
   status: e.status,
   resourceType: e.resourceType,
   resourceId: e.resourceId,
+  subjectName: e.subjectName,
+  subjectExternalId: e.subjectExternalId,
   summary: e.summary,
   errorCode: e.errorCode,
   errorDetail: e.errorDetail,
@@ -36,6 +38,8 @@ export function logCommand(program: Command, print: Printer): void {
     .option('--status <status>', 'only this status (409) or class (4xx)')
     .option('--since <duration>', 'only the last 1h, 30m, 7d, ...')
     .option('--resource <id>', 'only requests about this user or team id')
+    .option('--find <value>', 'only requests about this userName or displayName (any case) or externalId')
+    .option('--request-id <id>', 'only the request with this x-request-id')
     .option('--method <method>', 'only GET, POST, PUT, PATCH or DELETE')
     .option('--limit <n>', 'how many', '50')
     .option('--json', 'print JSON')
@@ -45,6 +49,8 @@ export function logCommand(program: Command, print: Printer): void {
         status?: string;
         since?: string;
         resource?: string;
+        find?: string;
+        requestId?: string;
         method?: string;
         limit: string;
         json?: boolean;
@@ -64,21 +70,33 @@ export function logCommand(program: Command, print: Printer): void {
             ...(since !== undefined ? { since } : {}),
             ...(status ?? {}),
             ...(opts.resource !== undefined ? { resourceId: opts.resource } : {}),
+            ...(opts.find !== undefined ? { subject: opts.find } : {}),
+            ...(opts.requestId !== undefined ? { requestId: opts.requestId } : {}),
             ...(opts.method !== undefined ? { method: opts.method } : {}),
           }),
         );
         if (opts.json) return print.json(entries.map(logJson));
+        // The path stays whole: a cut one could hide the very value support looked up.
         print.table(
-          ['TIME', 'STATUS', 'METHOD', 'PATH', 'MS', 'WHAT'],
+          ['TIME', 'STATUS', 'METHOD', 'PATH', 'MS', 'SUBJECT', 'REQUEST', 'USER AGENT', 'WHAT'],
           entries.map((e) => [
             iso(e.at),
             String(e.status),
             e.method,
-            e.path.length > 60 ? `${e.path.slice(0, 59)}…` : e.path,
+            e.path,
             String(e.durationMs),
+            subjectText(e),
+            e.requestId,
+            e.userAgent ?? '-',
             e.errorDetail !== null ? `${e.errorCode ?? 'error'}: ${e.errorDetail}` : (e.summary ?? ''),
           ]),
         );
       },
     );
+}
+
+/** `jane@contoso.com / e-1`: who a refused create was about, when it named them. */
+function subjectText(e: LogRecord): string {
+  if (e.subjectName === null && e.subjectExternalId === null) return '-';
+  return `${e.subjectName ?? '-'} / ${e.subjectExternalId ?? '-'}`;
 }

@@ -106,6 +106,11 @@ export interface ProvisioningLogTable {
   error_code: string | null;
   error_detail: string | null;
   duration_ms: number;
+  /** The userName (User) or displayName (Group) the request named, clipped; null before 0009. */
+  subject_name: string | null;
+  /** foldCase(subject_name), the fold the users table uses, so a search ignores case the same way. */
+  subject_name_ci: string | null;
+  subject_external_id: string | null;
 }
 
 export interface EventsTable {

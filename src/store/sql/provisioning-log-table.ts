@@ -1,4 +1,5 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
+import { foldCase } from '../../scim/fold-case.js';
 import type { LogQuery, LogRecord } from '../store.js';
 import type { Database, ProvisioningLogTable } from './db-schema.js';
 
@@ -14,7 +15,27 @@ export async function appendLog(db: Db, entry: LogRecord): Promise<void> {
 }
 
 export async function queryLog(db: Db, orgId: string, query: LogQuery): Promise<LogRecord[]> {
-  let q = db.selectFrom('provisioning_log').selectAll().where('org_id', '=', orgId);
+  const arms = await Promise.all(logSelects(db, orgId, query).map((q) => q.execute()));
+  return mergeNewestFirst(arms, query.limit).map(rowToLog);
+}
+
+/**
+ * The reads behind a log query, each newest first and limited: one, or with `subject` two, since
+ * "name or externalId" as one OR would defeat both indexes (SQLite would walk the organization's
+ * whole log); two range reads merge to the same answer. Exported for the query-plan test.
+ */
+export function logSelects(db: Db, orgId: string, query: LogQuery): LogSelect[] {
+  const q = filtered(db.selectFrom('provisioning_log').selectAll().where('org_id', '=', orgId), query);
+  const arms =
+    query.subject === undefined
+      ? [q]
+      : [q.where('subject_name_ci', '=', foldCase(query.subject)), q.where('subject_external_id', '=', query.subject)];
+  return arms.map((arm) => arm.orderBy('id', 'desc').limit(query.limit));
+}
+
+type LogSelect = SelectQueryBuilder<Database, 'provisioning_log', ProvisioningLogTable>;
+
+function filtered(q: LogSelect, query: LogQuery): LogSelect {
   if (query.since !== undefined) q = q.where('at', '>=', query.since);
   if (query.until !== undefined) q = q.where('at', '<', query.until);
   if (query.status !== undefined) {
@@ -23,10 +44,33 @@ export async function queryLog(db: Db, orgId: string, query: LogQuery): Promise<
       : q.where('status', '=', query.status);
   }
   if (query.resourceId !== undefined) q = q.where('resource_id', '=', query.resourceId);
+  if (query.requestId !== undefined) q = q.where('request_id', '=', query.requestId);
   if (query.method !== undefined) q = q.where('method', '=', query.method.toUpperCase());
   if (query.before !== undefined) q = q.where('id', '<', query.before);
-  const rows = await q.orderBy('id', 'desc').limit(query.limit).execute();
-  return rows.map(rowToLog);
+  return q;
+}
+
+/** Id-descending lists as one, without the rows two hold (a name equal to an externalId). */
+function mergeNewestFirst(lists: readonly ProvisioningLogTable[][], limit: number): ProvisioningLogTable[] {
+  const [first, second] = lists;
+  if (second === undefined) return first ?? [];
+  const a = first ?? [];
+  const out: ProvisioningLogTable[] = [];
+  let i = 0;
+  let j = 0;
+  while (out.length < limit && (i < a.length || j < second.length)) {
+    const x = a[i];
+    const y = second[j];
+    if (x !== undefined && (y === undefined || x.id >= y.id)) {
+      if (y !== undefined && x.id === y.id) j++;
+      out.push(x);
+      i++;
+    } else if (y !== undefined) {
+      out.push(y);
+      j++;
+    }
+  }
+  return out;
 }
 
 export async function pruneLog(db: Db, before: number, batch: number): Promise<number> {
@@ -56,6 +100,9 @@ function logToRow(e: LogRecord): ProvisioningLogTable {
     error_code: e.errorCode,
     error_detail: e.errorDetail,
     duration_ms: e.durationMs,
+    subject_name: e.subjectName,
+    subject_name_ci: e.subjectName === null ? null : foldCase(e.subjectName),
+    subject_external_id: e.subjectExternalId,
   };
 }
 
@@ -76,5 +123,7 @@ function rowToLog(r: ProvisioningLogTable): LogRecord {
     errorCode: r.error_code,
     errorDetail: r.error_detail,
     durationMs: Number(r.duration_ms),
+    subjectName: r.subject_name,
+    subjectExternalId: r.subject_external_id,
   };
 }

@@ -7,6 +7,7 @@ import { fullCaseFolding } from './0005-full-case-folding.js';
 import { primaryTriState } from './0006-primary-tri-state.js';
 import { retainedUsers } from './0007-retained-users.js';
 import { nestedTeams } from './0008-nested-teams.js';
+import { logIdentifiers } from './0009-log-identifiers.js';
 
 /**
  * Static migration record: names sort in the order they apply. Never edit a migration that has
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '0006-primary-tri-state': primaryTriState,
   '0007-retained-users': retainedUsers,
   '0008-nested-teams': nestedTeams,
+  '0009-log-identifiers': logIdentifiers,
 };
