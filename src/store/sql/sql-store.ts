@@ -20,6 +20,14 @@ import type {
 } from '../store.js';
 import type { Database } from './db-schema.js';
 import * as events from './events-table.js';
+import {
+  addMemberRows,
+  memberRowIds,
+  removeAllMemberRows,
+  removeMemberRows,
+  TEAM_MEMBERS,
+  USER_MEMBERS,
+} from './member-rows.js';
 import * as orgs from './orgs-table.js';
 import * as log from './provisioning-log-table.js';
 import type { SqlDialectHooks } from './sql-dialect.js';
@@ -136,11 +144,11 @@ class SqlOps implements StoreOps {
   }
 
   addMembers(orgId: string, teamId: string, userIds: readonly string[], at: number): Promise<string[]> {
-    return teams.addMembers(this.db, orgId, teamId, userIds, at);
+    return addMemberRows(this.db, USER_MEMBERS, orgId, teamId, userIds, at);
   }
 
   removeMembers(orgId: string, teamId: string, userIds: readonly string[]): Promise<string[]> {
-    return teams.removeMembers(this.db, orgId, teamId, userIds);
+    return removeMemberRows(this.db, USER_MEMBERS, orgId, teamId, userIds);
   }
 
   removeUserFromTeams(orgId: string, userId: string, at: number): Promise<string[]> {
@@ -148,11 +156,11 @@ class SqlOps implements StoreOps {
   }
 
   removeAllMembers(orgId: string, teamId: string): Promise<string[]> {
-    return teams.removeAllMembers(this.db, orgId, teamId);
+    return removeAllMemberRows(this.db, USER_MEMBERS, orgId, teamId);
   }
 
   memberIds(orgId: string, teamId: string): Promise<string[]> {
-    return teams.memberIds(this.db, orgId, teamId);
+    return memberRowIds(this.db, USER_MEMBERS, orgId, teamId);
   }
 
   pageMembers(orgId: string, teamId: string, afterId: string | undefined, limit: number): Promise<MemberRecord[]> {
@@ -168,19 +176,19 @@ class SqlOps implements StoreOps {
   }
 
   addTeamMembers(orgId: string, teamId: string, memberTeamIds: readonly string[], at: number): Promise<string[]> {
-    return nesting.addTeamMembers(this.db, orgId, teamId, memberTeamIds, at);
+    return addMemberRows(this.db, TEAM_MEMBERS, orgId, teamId, memberTeamIds, at);
   }
 
   removeTeamMembers(orgId: string, teamId: string, memberTeamIds: readonly string[]): Promise<string[]> {
-    return nesting.removeTeamMembers(this.db, orgId, teamId, memberTeamIds);
+    return removeMemberRows(this.db, TEAM_MEMBERS, orgId, teamId, memberTeamIds);
   }
 
   removeAllTeamMembers(orgId: string, teamId: string): Promise<string[]> {
-    return nesting.removeAllTeamMembers(this.db, orgId, teamId);
+    return removeAllMemberRows(this.db, TEAM_MEMBERS, orgId, teamId);
   }
 
   teamMemberIds(orgId: string, teamId: string): Promise<string[]> {
-    return nesting.teamMemberIds(this.db, orgId, teamId);
+    return memberRowIds(this.db, TEAM_MEMBERS, orgId, teamId);
   }
 
   removeTeamFromParents(orgId: string, teamId: string, at: number): Promise<string[]> {

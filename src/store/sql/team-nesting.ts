@@ -33,66 +33,6 @@ export async function existingTeamIds(
   return found;
 }
 
-export async function addTeamMembers(
-  db: Db,
-  orgId: string,
-  teamId: string,
-  memberTeamIds: readonly string[],
-  at: number,
-): Promise<string[]> {
-  const added: string[] = [];
-  for (const ids of chunks(unique(memberTeamIds))) {
-    const rows = await db
-      .insertInto('team_subteams')
-      .values(ids.map((member_team_id) => ({ org_id: orgId, team_id: teamId, member_team_id, created_at: at })))
-      .onConflict((oc) => oc.columns(['org_id', 'team_id', 'member_team_id']).doNothing())
-      .returning('member_team_id')
-      .execute();
-    for (const row of rows) added.push(row.member_team_id);
-  }
-  return added;
-}
-
-export async function removeTeamMembers(
-  db: Db,
-  orgId: string,
-  teamId: string,
-  memberTeamIds: readonly string[],
-): Promise<string[]> {
-  const removed: string[] = [];
-  for (const ids of chunks(unique(memberTeamIds))) {
-    const rows = await db
-      .deleteFrom('team_subteams')
-      .where('org_id', '=', orgId)
-      .where('team_id', '=', teamId)
-      .where('member_team_id', 'in', ids)
-      .returning('member_team_id')
-      .execute();
-    for (const row of rows) removed.push(row.member_team_id);
-  }
-  return removed;
-}
-
-export async function removeAllTeamMembers(db: Db, orgId: string, teamId: string): Promise<string[]> {
-  const rows = await db
-    .deleteFrom('team_subteams')
-    .where('org_id', '=', orgId)
-    .where('team_id', '=', teamId)
-    .returning('member_team_id')
-    .execute();
-  return rows.map((r) => r.member_team_id);
-}
-
-export async function teamMemberIds(db: Db, orgId: string, teamId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('team_subteams')
-    .select('member_team_id')
-    .where('org_id', '=', orgId)
-    .where('team_id', '=', teamId)
-    .execute();
-  return rows.map((r) => r.member_team_id);
-}
-
 export async function removeTeamFromParents(db: Db, orgId: string, teamId: string, at: number): Promise<string[]> {
   const rows = await db
     .deleteFrom('team_subteams')

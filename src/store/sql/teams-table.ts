@@ -2,17 +2,17 @@ import type { Kysely } from 'kysely';
 import type { Page, RowsQuery, TeamRecord } from '../store.js';
 import { ConcurrentUpdate } from '../store-errors.js';
 import { groupAttributeMap } from './attribute-map.js';
-import { bumpTeamVersions, chunks, unique } from './batches.js';
+import { bumpTeamVersions } from './batches.js';
 import type { Database } from './db-schema.js';
 import { docChars, listRows } from './list-rows.js';
+import { removeAllMemberRows, TEAM_MEMBERS } from './member-rows.js';
 import type { SqlDialectHooks } from './sql-dialect.js';
-import { removeAllTeamMembers } from './team-nesting.js';
 import { rowToTeam, type TeamRowRead, teamReadColumns, teamToRow } from './team-row.js';
 import { uniqueWrite } from './unique-write.js';
 
 /*
- * Teams (`teams`, SCIM Groups) and their user members (`team_members`). Teams nested in teams
- * are team-nesting.ts.
+ * Teams (`teams`, SCIM Groups). Member rows of both kinds are member-rows.ts; the walks over nested
+ * teams are team-nesting.ts.
  */
 
 type Db = Kysely<Database>;
@@ -42,7 +42,7 @@ export async function updateTeam(
 
 export async function deleteTeam(db: Db, orgId: string, teamId: string): Promise<boolean> {
   await db.deleteFrom('team_members').where('org_id', '=', orgId).where('team_id', '=', teamId).execute();
-  await removeAllTeamMembers(db, orgId, teamId);
+  await removeAllMemberRows(db, TEAM_MEMBERS, orgId, teamId);
   await db.deleteFrom('team_subteams').where('org_id', '=', orgId).where('member_team_id', '=', teamId).execute();
   const result = await db.deleteFrom('teams').where('org_id', '=', orgId).where('id', '=', teamId).executeTakeFirst();
   return Number(result.numDeletedRows) === 1;
@@ -71,47 +71,6 @@ export async function listTeams(
   return { total, items: (rows as unknown as TeamRowRead[]).map(rowToTeam), docChars: docChars(rows) };
 }
 
-export async function addMembers(
-  db: Db,
-  orgId: string,
-  teamId: string,
-  userIds: readonly string[],
-  at: number,
-): Promise<string[]> {
-  const added: string[] = [];
-  for (const ids of chunks(unique(userIds))) {
-    const rows = await db
-      .insertInto('team_members')
-      .values(ids.map((user_id) => ({ org_id: orgId, team_id: teamId, user_id, created_at: at })))
-      // A member added twice stays one membership (SPEC: adding a member twice leaves one).
-      .onConflict((oc) => oc.columns(['org_id', 'team_id', 'user_id']).doNothing())
-      .returning('user_id')
-      .execute();
-    for (const row of rows) added.push(row.user_id);
-  }
-  return added;
-}
-
-export async function removeMembers(
-  db: Db,
-  orgId: string,
-  teamId: string,
-  userIds: readonly string[],
-): Promise<string[]> {
-  const removed: string[] = [];
-  for (const ids of chunks(unique(userIds))) {
-    const rows = await db
-      .deleteFrom('team_members')
-      .where('org_id', '=', orgId)
-      .where('team_id', '=', teamId)
-      .where('user_id', 'in', ids)
-      .returning('user_id')
-      .execute();
-    for (const row of rows) removed.push(row.user_id);
-  }
-  return removed;
-}
-
 export async function removeUserFromTeams(db: Db, orgId: string, userId: string, at: number): Promise<string[]> {
   const rows = await db
     .deleteFrom('team_members')
@@ -122,24 +81,4 @@ export async function removeUserFromTeams(db: Db, orgId: string, userId: string,
   const teamIds = rows.map((r) => r.team_id);
   await bumpTeamVersions(db, orgId, teamIds, at);
   return teamIds;
-}
-
-export async function removeAllMembers(db: Db, orgId: string, teamId: string): Promise<string[]> {
-  const rows = await db
-    .deleteFrom('team_members')
-    .where('org_id', '=', orgId)
-    .where('team_id', '=', teamId)
-    .returning('user_id')
-    .execute();
-  return rows.map((r) => r.user_id);
-}
-
-export async function memberIds(db: Db, orgId: string, teamId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('team_members')
-    .select('user_id')
-    .where('org_id', '=', orgId)
-    .where('team_id', '=', teamId)
-    .execute();
-  return rows.map((r) => r.user_id);
 }
