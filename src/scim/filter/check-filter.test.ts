@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { type Outcome, outcome } from '../../../test/helpers/scim-outcome.js';
 import { parseListRequest } from '../list-request.js';
 import { applyPatch } from '../patch/apply-patch.js';
 import { PATCH_OP_SCHEMA_ID } from '../patch/normalize-ops.js';
@@ -7,27 +8,11 @@ import type { ResourceDoc } from '../resource-doc.js';
 import { type AttributeType, attr, type ResourceTypeDef } from '../schema/attribute.js';
 import { ENTERPRISE_USER_SCHEMA_ID } from '../schema/enterprise-user-schema.js';
 import { groupResourceType, userResourceType } from '../schema/resource-types.js';
-import { ScimError } from '../scim-error.js';
 import type { CompareOp, FilterLiteral } from './ast.js';
 import { type CheckedCompare, type CheckedFilter, checkFilter } from './check-filter.js';
 import parity from './filter-parity.json' with { type: 'json' };
 import { parseFilter } from './parse-filter.js';
 import { printFilter } from './print-filter.js';
-
-/** Accepted, or the parts of the ScimError every route must agree on. */
-type Outcome = 'accepted' | { readonly scimType: string | undefined; readonly code: string; readonly detail: string };
-
-function outcome(run: () => unknown): Outcome {
-  try {
-    run();
-    return 'accepted';
-  } catch (error) {
-    if (!(error instanceof ScimError)) throw error;
-    // PATCH names the operation first; what follows is the checker's detail.
-    const detail = error.detail.replace(/^Operations\[\d+\]: /, '');
-    return { scimType: error.scimType, code: error.code, detail };
-  }
-}
 
 /** The PATCH route: a remove whose path is the value path, on a document with values to test. */
 function patchRoute(type: ResourceTypeDef, doc: ResourceDoc, valuePath: string): Outcome {

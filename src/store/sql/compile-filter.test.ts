@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { Kysely } from 'kysely';
 import { coldKysely } from '../../../test/helpers/cold-kysely.js';
+import { outcome } from '../../../test/helpers/scim-outcome.js';
 import { testStores } from '../../../test/helpers/stores.js';
 import type { AttrPath } from '../../scim/attr-path.js';
 import type { CompareFilter, CompareOp, Filter, PresentFilter } from '../../scim/filter/ast.js';
@@ -279,19 +280,6 @@ describe('compileFilter SQL text', () => {
     }
   });
 });
-
-/** Accepted, or the parts of the ScimError both routes must agree on. */
-type Outcome = 'accepted' | { readonly scimType: string | undefined; readonly code: string; readonly detail: string };
-
-function outcome(run: () => unknown): Outcome {
-  try {
-    run();
-    return 'accepted';
-  } catch (error) {
-    if (!(error instanceof ScimError)) throw error;
-    return { scimType: error.scimType, code: error.code, detail: error.detail.replace(/^Operations\[\d+\]: /, '') };
-  }
-}
 
 describe('a value filter compiles exactly when a PATCH path accepts it (filter-parity.json)', () => {
   const doc = { userName: 'b@x', emails: [{ value: 'b@x', type: 'work', primary: true }] };
