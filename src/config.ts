@@ -80,6 +80,24 @@ export interface Config {
   readonly dbPoolSize: number;
   /** Provisioning log entries older than this are deleted; 0 keeps them forever. */
   readonly logRetentionDays: number;
+  /** Directory events older than this are deleted (a consumer behind it gets 410); 0 keeps them forever. */
+  readonly eventRetentionDays: number;
+  /**
+   * Webhook delivery (docs/webhooks.md "Settings"): whether this instance runs the worker, its
+   * figures (WebhookSettings, in ms), and how long the delivery log is kept (0: forever).
+   */
+  readonly webhooks: {
+    readonly delivery: boolean;
+    readonly pollIntervalMs: number;
+    readonly concurrency: number;
+    readonly timeoutMs: number;
+    readonly backoffBaseMs: number;
+    readonly backoffMaxMs: number;
+    readonly disableAfterMs: number;
+    readonly disableAfterAttempts: number;
+    readonly discoverIntervalMs: number;
+    readonly retentionDays: number;
+  };
   /** PostgreSQL: longest statement, and longest wait for a pooled connection (both answered 503). */
   readonly dbStatementTimeoutMs: number;
   readonly dbAcquireTimeoutMs: number;
@@ -129,6 +147,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     dbPoolSize: r.integer('DB_POOL_SIZE', 10, 1, 1000),
     logRetentionDays: r.integer('LOG_RETENTION_DAYS', 90, 0, 36500),
+    eventRetentionDays: r.integer('EVENT_RETENTION_DAYS', 30, 0, 36500),
+    webhooks: {
+      delivery: r.choice('WEBHOOK_DELIVERY', ['on', 'off'] as const, 'on') === 'on',
+      pollIntervalMs: r.integer('WEBHOOK_POLL_INTERVAL_MS', 1_000, 10, 600_000),
+      concurrency: r.integer('WEBHOOK_CONCURRENCY', 8, 1, 1000),
+      timeoutMs: r.integer('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+      backoffBaseMs: r.integer('WEBHOOK_BACKOFF_BASE_MS', 1_000, 10, 3_600_000),
+      backoffMaxMs: r.integer('WEBHOOK_BACKOFF_MAX_MS', 3_600_000, 10, 86_400_000),
+      disableAfterMs: r.integer('WEBHOOK_DISABLE_AFTER_HOURS', 72, 0, 8760) * 3_600_000,
+      disableAfterAttempts: r.integer('WEBHOOK_DISABLE_AFTER_ATTEMPTS', 0, 0, 1_000_000),
+      discoverIntervalMs: r.integer('WEBHOOK_DISCOVER_INTERVAL_MS', 10_000, 10, 3_600_000),
+      retentionDays: r.integer('WEBHOOK_DELIVERY_RETENTION_DAYS', 30, 0, 36500),
+    },
     dbStatementTimeoutMs: r.integer('DB_STATEMENT_TIMEOUT_MS', 5_000, 100, 600_000),
     dbAcquireTimeoutMs: r.integer('DB_ACQUIRE_TIMEOUT_MS', 5_000, 100, 600_000),
     tenantLimit: {

@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { buildServer } from './http/build-server.js';
 import { startMetricsListener } from './http/routes/metrics.js';
 import { createMetrics } from './observability/metrics.js';
-import { DatabaseUrlError, type Services } from './services/index.js';
+import { DatabaseUrlError } from './services/index.js';
 
 /**
  * The server: the app (app.ts: store and services) behind HTTP. SIGTERM/SIGINT stop taking
@@ -18,15 +18,26 @@ export async function serve(env: Record<string, string | undefined> = process.en
   const metricsListener = config.metricsListener
     ? await startMetricsListener(metrics, config.metricsListener.host, config.metricsListener.port)
     : undefined;
-  const retention =
-    config.logRetentionDays > 0 ? startLogRetention(app.log, services, config.logRetentionDays) : undefined;
+  const retention = [
+    startRetention(app.log, 'provisioning log', config.logRetentionDays, (ms) => services.log.prune(ms)),
+    startRetention(app.log, 'directory events', config.eventRetentionDays, (ms) => services.eventsFeed.prune(ms)),
+    startRetention(app.log, 'webhook delivery log', config.webhooks.retentionDays, (ms) =>
+      services.webhooks.pruneDeliveries(ms),
+    ),
+  ];
+  // In the background, off every request's path: the events are in the outbox already.
+  const webhookWorker = config.webhooks.delivery
+    ? services.webhookDelivery.start(config.webhooks, app.log.child({ component: 'webhooks' }))
+    : undefined;
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
     try {
-      if (retention) clearInterval(retention);
+      for (const timer of retention) if (timer) clearInterval(timer);
+      // Sends in flight are cut and their leases released, so another instance takes them over now.
+      const webhooksStopped = webhookWorker?.stop();
       // A keep-alive connection whose request finishes during the drain would otherwise hold the
       // close for the whole keep-alive timeout; each one is closed as soon as it goes idle, and a
       // drain that outlasts SHUTDOWN_GRACE_MS is cut.
@@ -36,6 +47,7 @@ export async function serve(env: Record<string, string | undefined> = process.en
       metricsListener?.close();
       clearInterval(sweep);
       clearTimeout(cut);
+      await webhooksStopped;
       await close();
     } finally {
       process.exit(0);
@@ -68,18 +80,26 @@ const HOUR = 3_600_000;
 /** Longest a SIGTERM waits for requests in flight (a load balancer's drain is usually 30 s). */
 const SHUTDOWN_GRACE_MS = 25_000;
 
-/** Hourly, every instance deletes log entries past retention (idempotent, so instances may overlap). */
-function startLogRetention(log: FastifyBaseLogger, services: Services, days: number): NodeJS.Timeout {
-  const prune = () => {
-    services.log
-      .prune(days * 24 * HOUR)
+/**
+ * Hourly, every instance deletes what is past retention (idempotent, so instances may overlap);
+ * 0 days keeps everything and starts nothing.
+ */
+function startRetention(
+  log: FastifyBaseLogger,
+  what: string,
+  days: number,
+  prune: (retentionMs: number) => Promise<number>,
+): NodeJS.Timeout | undefined {
+  if (days <= 0) return undefined;
+  const run = () => {
+    prune(days * 24 * HOUR)
       .then((deleted) => {
-        if (deleted > 0) log.info({ deleted, retentionDays: days }, 'pruned provisioning log');
+        if (deleted > 0) log.info({ deleted, retentionDays: days }, `pruned ${what}`);
       })
-      .catch((error: unknown) => log.error({ err: error }, 'provisioning log retention failed'));
+      .catch((error: unknown) => log.error({ err: error }, `${what} retention failed`));
   };
-  setTimeout(prune, 60_000).unref();
-  const timer = setInterval(prune, HOUR);
+  setTimeout(run, 60_000).unref();
+  const timer = setInterval(run, HOUR);
   timer.unref();
   return timer;
 }

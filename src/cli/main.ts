@@ -1,9 +1,14 @@
 import { Command, CommanderError } from 'commander';
+import { adminCommands } from './commands/admin.js';
+import { auditCommand } from './commands/audit.js';
 import { logCommand } from './commands/log.js';
 import { orgCommands } from './commands/org.js';
+import { orgHealthCommand } from './commands/org-health.js';
+import { serviceKeyCommands } from './commands/service-key.js';
 import { teamCommands } from './commands/team.js';
 import { tokenCommands } from './commands/token.js';
 import { userCommands } from './commands/user.js';
+import { webhookCommands } from './commands/webhook.js';
 import { type CliIo, printer, processIo } from './output.js';
 import { UsageError } from './parse-options.js';
 import { terminalSafe } from './terminal-safe.js';
@@ -31,10 +36,15 @@ export function buildProgram(io: CliIo = processIo): Command {
     });
   const print = printer(io);
   orgCommands(program, print);
+  orgHealthCommand(program, print);
   tokenCommands(program, print);
   userCommands(program, print);
   teamCommands(program, print);
+  serviceKeyCommands(program, print);
   logCommand(program, print);
+  webhookCommands(program, print);
+  adminCommands(program, print);
+  auditCommand(program, print);
   return program;
 }
 

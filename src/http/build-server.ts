@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { consoleRouterError, consoleRoutes, isConsoleUrl } from '../admin/admin-routes.js';
 import { type Config, loadConfig } from '../config.js';
 import { loggerOptions } from '../observability/logger.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
@@ -12,6 +13,7 @@ import { registerJsonParsers } from './content-types.js';
 import { registerErrorHandler } from './error-handler.js';
 import { rateLimit } from './rate-limit.js';
 import { discoveryRoutes } from './routes/discovery.js';
+import { eventsApiRoutes } from './routes/events-api.js';
 import { groupRoutes } from './routes/groups.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoute } from './routes/metrics.js';
@@ -54,8 +56,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     clientErrorHandler,
     // Errors the router raises before any hook runs (a malformed %-escape, an id longer than
     // any we issue) still leave as SCIM errors.
-    frameworkErrors: (error, _request, reply) => {
+    frameworkErrors: (error, request, reply) => {
       const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      if (isConsoleUrl(request.url)) {
+        return consoleRouterError(request, reply, tooLong ? 414 : 400, 'The address is malformed.');
+      }
       const scimError = tooLong
         ? new ScimError(414, 'A path segment is longer than any id this service issues', undefined, 'http.idTooLong')
         : new ScimError(400, 'The request URL is malformed (a bad %-escape?)', 'invalidSyntax', 'http.badUrl');
@@ -101,6 +106,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   healthRoutes(app, services);
   metricsRoute(app, metrics, config.metricsToken);
+  // Directory events for the rest of Parallel: service keys, plain JSON, never a SCIM token.
+  await app.register((api) => eventsApiRoutes(api, services), { prefix: '/api/v1' });
 
   await app.register(
     async (scim) => {
@@ -161,6 +168,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
     { prefix: '/scim/v2' },
   );
+  // The support console (/admin) and the customers' setup links (/setup): HTML, own parsers and errors.
+  await consoleRoutes(app, { services, publicUrl: config.publicUrl });
   return app;
 }
 

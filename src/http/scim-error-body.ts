@@ -14,9 +14,17 @@ export function errorBody(status: number, detail: string, scimType?: string) {
   };
 }
 
+/** Where JSON APIs other than SCIM live (the event feed): same errors, plain JSON, with the code. */
+export const API_PREFIX = '/api/';
+
 export function sendScimError(reply: FastifyReply, error: ScimError): FastifyReply {
-  return reply
-    .code(error.status)
-    .type(SCIM_CONTENT_TYPE)
-    .send(errorBody(error.status, error.detail, error.scimType));
+  const body = errorBody(error.status, error.detail, error.scimType);
+  // A feed consumer is a program: the code is what it branches on (events.cursorExpired).
+  if (reply.request.url.startsWith(API_PREFIX)) {
+    return reply
+      .code(error.status)
+      .type('application/json; charset=utf-8')
+      .send({ ...body, code: error.code });
+  }
+  return reply.code(error.status).type(SCIM_CONTENT_TYPE).send(body);
 }

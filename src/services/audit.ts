@@ -3,8 +3,11 @@ import type { OrgRecord } from '../store/store.js';
 /** Who asked for a change: an IdP through its token, a staff member in the console, or the CLI. */
 export type Actor =
   | { readonly kind: 'token'; readonly tokenId: string }
-  | { readonly kind: 'staff'; readonly staffId: string }
-  | { readonly kind: 'cli' };
+  | { readonly kind: 'staff'; readonly staffId: string; readonly email?: string }
+  | { readonly kind: 'cli'; readonly operator?: string };
+
+/** Who did a support action (console or CLI): the audit trail records it with the action. */
+export type Operator = Extract<Actor, { kind: 'staff' } | { kind: 'cli' }>;
 
 /**
  * What a use case is told about the request that runs it: enough to say in the provisioning log

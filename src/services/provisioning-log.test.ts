@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { TEST_OPERATOR } from '../../test/helpers/records.js';
 import { testStores } from '../../test/helpers/stores.js';
 import { type Audit, createServices, type Services } from './index.js';
+import { clipMiddle } from './provisioning-log.js';
 
 const [backend] = testStores();
 if (backend) {
@@ -18,7 +20,7 @@ if (backend) {
     });
 
     test('a flood of 429s is logged one by one up to 5 a second, then counted in the next entry', async () => {
-      const org = await services.organizations.create('Flooder');
+      const org = await services.organizations.create(TEST_OPERATOR, 'Flooder');
       const context = (i: number): Audit => ({
         org,
         actor: { kind: 'token', tokenId: 'token-1' },
@@ -56,3 +58,15 @@ if (backend) {
     });
   });
 }
+
+test('clipMiddle keeps the start and the end of a long path, never splitting a character', () => {
+  assert.equal(clipMiddle('short', 10), 'short');
+  const path = `/Users?attributes=${'x'.repeat(100)}&filter=userName eq "jane"`;
+  const clipped = clipMiddle(path, 60);
+  assert.equal(Array.from(clipped).length, 60);
+  assert.ok(clipped.startsWith('/Users?attributes='));
+  assert.ok(clipped.endsWith('filter=userName eq "jane"'));
+  assert.ok(clipped.includes('…'));
+  const emoji = '😀'.repeat(50);
+  assert.ok(!/[\ud800-\udbff](?![\udc00-\udfff])/.test(clipMiddle(emoji, 21)), 'no lone surrogate');
+});

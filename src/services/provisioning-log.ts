@@ -25,6 +25,22 @@ function readablePath(path: string): string {
   }
 }
 
+/** Longest path kept per entry. */
+const MAX_PATH = 2000;
+
+/**
+ * A path past `max` loses its middle, never its end: a filter's value (`userName eq "jane"`) sits
+ * at the end of the query, and it is what support searches the log for.
+ */
+export function clipMiddle(text: string, max: number): string {
+  if (text.length <= max) return text;
+  // By code point, so no surrogate pair is split (the driver would store U+FFFD).
+  const points = Array.from(text);
+  if (points.length <= max) return text;
+  const head = Math.floor((max - 1) / 3);
+  return `${points.slice(0, head).join('')}…${points.slice(points.length - (max - 1 - head)).join('')}`;
+}
+
 /** How a request ended, for its log entry: the status answered and, on an error, its code. */
 export interface LogOutcome {
   readonly status: number;
@@ -66,7 +82,7 @@ export class ProvisioningLog {
       tokenId: tokenIdOf(audit),
       userAgent: audit.userAgent === null ? null : audit.userAgent.slice(0, 300),
       method: origin.method,
-      path: readablePath(origin.path).slice(0, 2000),
+      path: clipMiddle(readablePath(origin.path), MAX_PATH),
       status: outcome.status,
       resourceType: subject?.resourceType ?? null,
       resourceId: subject?.resourceId ?? null,
@@ -126,6 +142,13 @@ export class ProvisioningLog {
     const org = await this.store.getOrg(orgId);
     if (!org) throw orgNotFound(orgId);
     return this.store.queryLog(orgId, query);
+  }
+
+  /** One entry, for the console's detail page; undefined when the organization has none by that id. */
+  async get(orgId: string, id: string): Promise<LogRecord | undefined> {
+    const org = await this.store.getOrg(orgId);
+    if (!org) throw orgNotFound(orgId);
+    return this.store.getLog(orgId, id);
   }
 }
 

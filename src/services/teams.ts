@@ -18,11 +18,13 @@ import {
   type TeamRecord,
 } from '../store/store.js';
 import type { Audit, Done } from './audit.js';
+import { eventContext, memberEvent, teamEvent } from './directory-events.js';
 import { uuidv7 } from './ids.js';
 import { type ChunkedPage, listSummary, readInChunks } from './list-page.js';
 import { orgNotFound } from './org-not-found.js';
 import type { ProvisioningLog } from './provisioning-log.js';
 import { retryOnConcurrentUpdate } from './retry.js';
+import { appendMemberEvents, type MemberChange, NO_MEMBER_CHANGE } from './team-events.js';
 import { describeMembers, memberJson, resolveMembers } from './team-members.js';
 import { checkNesting } from './team-nesting.js';
 import { hasMembersKey, identity, mapUnique, splitMembers, teamNotFound } from './team-rules.js';
@@ -66,7 +68,6 @@ export class Teams {
       } catch (error) {
         throw mapUnique(error, team);
       }
-      await this.event(tx, team, 'team.created', now, { displayName: team.displayName, externalId: team.externalId });
       const change = await this.applyMembers(
         tx,
         audit,
@@ -74,6 +75,9 @@ export class Teams {
         members.length > 0 ? { add: [], remove: [], replaceAll: members } : { add: [], remove: [] },
         now,
       );
+      const ctx = eventContext(audit, now);
+      await tx.events.append(teamEvent(ctx, 'team.created', team));
+      await appendMemberEvents(tx, ctx, team, change.byKind);
       const summary = `created displayName=${JSON.stringify(team.displayName)}${team.externalId !== null ? ` externalId=${JSON.stringify(team.externalId)}` : ''}${describeMembers(change)}`;
       return {
         result: this.view(audit, team),
@@ -136,7 +140,8 @@ export class Teams {
 
   /**
    * A team the IdP deletes is removed; its members stay users, and the teams it held stay teams.
-   * It leaves every team that held it, each with a `member.removed` event.
+   * It leaves every team that held it, each with a `team.member_removed` event; the members it
+   * held get none (a consumer drops a deleted team's memberships on `team.deleted`).
    */
   async delete(audit: Audit, id: string, ifMatch?: string): Promise<Done<undefined>> {
     return this.store.transaction(async (tx) => {
@@ -145,16 +150,18 @@ export class Teams {
       checkIfMatch('Group', team.version, ifMatch);
       const now = this.clock();
       const parents = await tx.removeTeamFromParents(audit.org.id, id, now);
+      const refs = await tx.events.refs(audit.org.id, [], parents);
       await tx.deleteTeam(audit.org.id, id);
       const left = parents.length > 0 ? `; left ${parents.length} team(s)` : '';
       const summary = `removed team displayName=${JSON.stringify(team.displayName)}${left}`;
-      await this.event(tx, team, 'team.deleted', now, { displayName: team.displayName });
+      const ctx = eventContext(audit, now);
+      const member = { type: 'team', id, displayName: team.displayName } as const;
       for (const parentId of parents) {
-        await this.event(tx, { orgId: team.orgId, id: parentId }, 'member.removed', now, {
-          teamId: parentId,
-          memberTeamId: id,
-        });
+        const parent = refs.teams.get(parentId);
+        if (parent)
+          await tx.events.append(memberEvent(ctx, 'team.member_removed', { id: parentId, ...parent }, member));
       }
+      await tx.events.append(teamEvent(ctx, 'team.deleted', team));
       const change = await this.log.recordInTransaction(
         tx,
         audit,
@@ -239,12 +246,19 @@ export class Teams {
         const parts: string[] = [];
         if (next.displayName !== current.displayName) {
           parts.push(`displayName ${JSON.stringify(current.displayName)}→${JSON.stringify(next.displayName)}`);
-          await this.event(tx, next, 'team.renamed', now, { from: current.displayName, to: next.displayName });
         }
         if (next.externalId !== current.externalId) {
           parts.push(`externalId ${JSON.stringify(current.externalId)}→${JSON.stringify(next.externalId)}`);
-          await this.event(tx, next, 'team.updated', now, { externalId: next.externalId });
         }
+        // One team event per request: renamed when the name changed (with the new externalId, if
+        // that changed too), updated for any other change of the team itself.
+        const ctx = eventContext(audit, now);
+        if (next.displayName !== current.displayName) {
+          await tx.events.append(teamEvent(ctx, 'team.renamed', next, { previousDisplayName: current.displayName }));
+        } else if (docChanged) {
+          await tx.events.append(teamEvent(ctx, 'team.updated', next));
+        }
+        await appendMemberEvents(tx, ctx, next, memberChange.byKind);
         const summary = `${parts.length > 0 ? `changed ${parts.join(', ')}` : 'members'}${describeMembers(memberChange)}`;
         const change = await this.log.recordInTransaction(
           tx,
@@ -268,8 +282,8 @@ export class Teams {
     team: TeamRecord,
     plan: MemberPlan,
     now: number,
-  ): Promise<{ added: string[]; removed: string[] }> {
-    if (isEmptyMemberPlan(plan)) return { added: [], removed: [] };
+  ): Promise<MemberChange> {
+    if (isEmptyMemberPlan(plan)) return NO_MEMBER_CHANGE;
     const orgId = audit.org.id;
     const wanted = await resolveMembers(tx, orgId, plan.replaceAll ?? plan.add);
     await checkNesting(tx, orgId, team, wanted.teams);
@@ -294,31 +308,11 @@ export class Teams {
     }
     const addedUsers = wanted.users.length > 0 ? await tx.addMembers(orgId, team.id, wanted.users, now) : [];
     const addedTeams = wanted.teams.length > 0 ? await tx.addTeamMembers(orgId, team.id, wanted.teams, now) : [];
-    // A nested team is a member in its own right: its events name it, never its users.
-    for (const userId of addedUsers) await this.event(tx, team, 'member.added', now, { teamId: team.id, userId });
-    for (const memberTeamId of addedTeams)
-      await this.event(tx, team, 'member.added', now, { teamId: team.id, memberTeamId });
-    for (const userId of removedUsers) await this.event(tx, team, 'member.removed', now, { teamId: team.id, userId });
-    for (const memberTeamId of removedTeams)
-      await this.event(tx, team, 'member.removed', now, { teamId: team.id, memberTeamId });
-    return { added: [...addedUsers, ...addedTeams], removed: [...removedUsers, ...removedTeams] };
-  }
-
-  private async event(
-    tx: StoreOps,
-    team: Pick<TeamRecord, 'orgId' | 'id'>,
-    type: string,
-    at: number,
-    payload: Record<string, unknown>,
-  ) {
-    await tx.appendEvent({
-      orgId: team.orgId,
-      id: uuidv7(at),
-      at,
-      type,
-      resourceId: team.id,
-      payload: { id: team.id, ...payload },
-    });
+    return {
+      added: [...addedUsers, ...addedTeams],
+      removed: [...removedUsers, ...removedTeams],
+      byKind: { addedUsers, addedTeams, removedUsers, removedTeams },
+    };
   }
 
   private view(audit: Audit, team: TeamRecord): GroupView {

@@ -1,18 +1,13 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { invalidValue, notFound } from '../scim/scim-error.js';
 import type { OrgRecord, Store, TokenRecord } from '../store/store.js';
+import type { Operator } from './audit.js';
+import type { AuditTrail } from './audit-trail.js';
 import { uuidv7 } from './ids.js';
 import { orgNotFound } from './org-not-found.js';
+import { credentialState, hashSecret, LastUseThrottle, newSecret, secretHint } from './secrets.js';
 
 /** Recognisable prefix: secret scanners and support can tell a parallel-scim token at a glance. */
 export const TOKEN_PREFIX = 'pscim_';
-const HINT_LENGTH = TOKEN_PREFIX.length + 4;
-/** last_used_at is written at most this often per token, so auth is not a write per request. */
-const TOUCH_INTERVAL_MS = 60_000;
-
-function hashToken(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
-}
 
 export interface IssuedToken {
   readonly record: TokenRecord;
@@ -29,35 +24,54 @@ export type AuthResult =
       readonly token?: TokenRecord;
     };
 
+/** What a support action is told besides who did it: the request or command it belongs to. */
+export interface SupportOptions {
+  /** Shared by the trail entries and events of one command or console request; a new one when absent. */
+  readonly requestId?: string;
+}
+
+/** The longest grace a rotated token keeps working: a rotation is a handover, not a second token. */
+export const MAX_ROTATION_GRACE_MS = 30 * 86_400_000;
+export const DEFAULT_ROTATION_GRACE_MS = 86_400_000;
+
+export interface RotatedToken extends IssuedToken {
+  /** The token rotated away from, as it is now: expiring at the end of the grace. */
+  readonly previous: TokenRecord;
+}
+
 export class Tokens {
-  private readonly lastTouched = new Map<string, number>();
+  /** last_used_at is written at most once a minute per token, so auth is not a write per request. */
+  private readonly lastUse = new LastUseThrottle();
 
   constructor(
     private readonly store: Store,
     private readonly clock: () => number,
+    private readonly auditTrail: AuditTrail,
   ) {}
 
-  async issue(orgId: string, options: { expiresInMs?: number; label?: string } = {}): Promise<IssuedToken> {
-    const org = await this.store.getOrg(orgId);
-    if (!org) throw orgNotFound(orgId);
+  async issue(
+    operator: Operator,
+    orgId: string,
+    options: SupportOptions & { expiresInMs?: number; label?: string } = {},
+  ): Promise<IssuedToken> {
     if (options.expiresInMs !== undefined && !(options.expiresInMs > 0)) {
       throw invalidValue('A token expiry must be in the future', 'token.expiry');
     }
-    const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-    const now = this.clock();
-    const record: TokenRecord = {
-      orgId,
-      id: uuidv7(now),
-      tokenHash: hashToken(token),
-      hint: token.slice(0, HINT_LENGTH),
-      label: options.label ?? null,
-      createdAt: now,
-      expiresAt: options.expiresInMs !== undefined ? now + options.expiresInMs : null,
-      revokedAt: null,
-      lastUsedAt: null,
-    };
-    await this.store.insertToken(record);
-    return { record, token };
+    return this.store.transaction(async (tx) => {
+      const org = await tx.getOrg(orgId);
+      if (!org) throw orgNotFound(orgId);
+      const issued = this.newToken(orgId, options.label ?? null, options.expiresInMs);
+      await tx.insertToken(issued.record);
+      await this.auditTrail.record(tx, operator, {
+        action: 'token.issued',
+        orgId,
+        targetType: 'token',
+        targetId: issued.record.id,
+        detail: tokenDetail(issued.record),
+        requestId: options.requestId ?? uuidv7(this.clock()),
+      });
+      return issued;
+    });
   }
 
   async list(orgId: string): Promise<TokenRecord[]> {
@@ -66,29 +80,99 @@ export class Tokens {
     return this.store.listTokens(orgId);
   }
 
-  async revoke(tokenId: string): Promise<TokenRecord> {
-    const token = await this.store.findTokenById(tokenId);
-    if (!token) throw notFound(`No token with id ${tokenId}`, 'token.notFound');
-    await this.store.revokeToken(token.orgId, token.id, this.clock());
-    return (await this.store.findTokenById(tokenId)) ?? token;
+  async revoke(operator: Operator, tokenId: string, options: SupportOptions = {}): Promise<TokenRecord> {
+    return this.store.transaction(async (tx) => {
+      const token = await tx.findTokenById(tokenId);
+      if (!token) throw tokenNotFound(tokenId);
+      await tx.revokeToken(token.orgId, token.id, this.clock());
+      const revoked = (await tx.findTokenById(tokenId)) ?? token;
+      await this.auditTrail.record(tx, operator, {
+        action: 'token.revoked',
+        orgId: token.orgId,
+        targetType: 'token',
+        targetId: token.id,
+        detail: { ...tokenDetail(revoked), alreadyRevoked: token.revokedAt !== null },
+        requestId: options.requestId ?? uuidv7(this.clock()),
+      });
+      return revoked;
+    });
+  }
+
+  /**
+   * A new token with the same label (and the same lifetime, if it had one), the old one still
+   * working for `graceMs` so the IdP's secret can be replaced without a failed sync; an old
+   * token that would expire sooner keeps its expiry.
+   */
+  async rotate(
+    operator: Operator,
+    tokenId: string,
+    options: SupportOptions & { graceMs?: number } = {},
+  ): Promise<RotatedToken> {
+    const graceMs = options.graceMs ?? DEFAULT_ROTATION_GRACE_MS;
+    if (!Number.isInteger(graceMs) || graceMs < 0 || graceMs > MAX_ROTATION_GRACE_MS) {
+      throw invalidValue(
+        `The grace of a rotation must be from 0 to ${MAX_ROTATION_GRACE_MS / 86_400_000} days`,
+        'token.grace',
+      );
+    }
+    return this.store.transaction(async (tx) => {
+      const old = await tx.findTokenById(tokenId);
+      if (!old) throw tokenNotFound(tokenId);
+      const now = this.clock();
+      if (old.revokedAt !== null || (old.expiresAt !== null && old.expiresAt <= now)) {
+        throw invalidValue(
+          `Token ${tokenId} is ${old.revokedAt !== null ? 'revoked' : 'expired'}: issue a new one instead`,
+          'token.notActive',
+        );
+      }
+      const lifetime = old.expiresAt === null ? undefined : old.expiresAt - old.createdAt;
+      const issued = this.newToken(old.orgId, old.label, lifetime);
+      await tx.insertToken(issued.record);
+      const graceEnd = now + graceMs;
+      const expiresAt = old.expiresAt !== null && old.expiresAt < graceEnd ? old.expiresAt : graceEnd;
+      await tx.expireToken(old.orgId, old.id, expiresAt);
+      const previous: TokenRecord = { ...old, expiresAt };
+      await this.auditTrail.record(tx, operator, {
+        action: 'token.rotated',
+        orgId: old.orgId,
+        targetType: 'token',
+        targetId: old.id,
+        detail: { ...tokenDetail(issued.record), newTokenId: issued.record.id, oldExpiresAt: expiresAt, graceMs },
+        requestId: options.requestId ?? uuidv7(now),
+      });
+      return { ...issued, previous };
+    });
+  }
+
+  private newToken(orgId: string, label: string | null, expiresInMs: number | undefined): IssuedToken {
+    const token = newSecret(TOKEN_PREFIX);
+    const now = this.clock();
+    const record: TokenRecord = {
+      orgId,
+      id: uuidv7(now),
+      tokenHash: hashSecret(token),
+      hint: secretHint(token, TOKEN_PREFIX),
+      label,
+      createdAt: now,
+      expiresAt: expiresInMs !== undefined ? now + expiresInMs : null,
+      revokedAt: null,
+      lastUsedAt: null,
+    };
+    return { record, token };
   }
 
   /** Resolves a bearer secret to its organization; the secret itself is only ever hashed. */
   async authenticate(secret: string | undefined): Promise<AuthResult> {
     if (!secret) return { ok: false, reason: 'missing' };
-    const found = await this.store.findTokenWithOrg(hashToken(secret));
+    const found = await this.store.findTokenWithOrg(hashSecret(secret));
     if (!found) return { ok: false, reason: 'unknown' };
     const { token, org } = found;
     const now = this.clock();
     // A revoked or expired token still names its organization, so the refusal is logged there.
-    if (token.revokedAt !== null) return { ok: false, reason: 'revoked', org, token };
-    if (token.expiresAt !== null && token.expiresAt <= now) return { ok: false, reason: 'expired', org, token };
+    const state = credentialState(token, now);
+    if (state !== 'active') return { ok: false, reason: state, org, token };
     if (!org.scimEnabled) return { ok: false, reason: 'scimDisabled', org, token };
-    const last = this.lastTouched.get(token.id) ?? token.lastUsedAt ?? 0;
-    if (now - last >= TOUCH_INTERVAL_MS) {
-      this.lastTouched.set(token.id, now);
-      await this.store.touchToken(token.orgId, token.id, now);
-    }
+    if (this.lastUse.due(token.id, token.lastUsedAt, now)) await this.store.touchToken(token.orgId, token.id, now);
     return { ok: true, org, token };
   }
 }
@@ -103,3 +187,8 @@ export function parseDuration(text: string): number | undefined {
   ];
   return n > 0 ? n * unit : undefined;
 }
+
+const tokenNotFound = (tokenId: string) => notFound(`No token with id ${tokenId}`, 'token.notFound');
+
+/** What the trail keeps of a token: never the secret, only what names it. */
+const tokenDetail = (t: TokenRecord) => ({ hint: t.hint, label: t.label, expiresAt: t.expiresAt });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { TEST_OPERATOR } from '../../test/helpers/records.js';
 import { testStores } from '../../test/helpers/stores.js';
 import type { Audit } from './audit.js';
 import { createServices, type Services } from './index.js';
@@ -22,7 +23,7 @@ for (const backend of testStores()) {
     });
 
     test('support deactivates a user through the same PATCH use case an IdP calls; the log names the actor', async () => {
-      const org = await services.organizations.create('Acme');
+      const org = await services.organizations.create(TEST_OPERATOR, 'Acme');
       const audit = (actor: Audit['actor'], method: string, path: string, requestId: string): Audit => ({
         org,
         actor,
@@ -63,7 +64,7 @@ for (const backend of testStores()) {
           ['r-1', 'POST', 'tok-1', 201],
         ],
       );
-      const events = await db.store.listEvents(org.id, undefined, 10);
+      const events = await db.store.events.list(org.id, 0, 10);
       assert.deepEqual(
         events.map((e) => e.type),
         ['user.created', 'user.deactivated'],

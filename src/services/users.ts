@@ -10,7 +10,8 @@ import { userResourceType } from '../scim/schema/resource-types.js';
 import { invalidValue, mutability, uniqueness } from '../scim/scim-error.js';
 import type { Store, StoreOps, UserRecord, UserTeamRecord } from '../store/store.js';
 import { UniqueViolation } from '../store/store-errors.js';
-import type { Audit, Done } from './audit.js';
+import type { Audit, Done, Operator } from './audit.js';
+import { eventContext, memberEvent, userChangeType, userEvent } from './directory-events.js';
 import { uuidv7 } from './ids.js';
 import { type ChunkedPage, listSummary, readInChunks } from './list-page.js';
 import { orgNotFound } from './org-not-found.js';
@@ -65,13 +66,13 @@ export class Users {
             ? `account the IdP deleted at ${new Date(linkable.deletedAt).toISOString()} and the organization retained`
             : 'existing user (invited outside SCIM)';
           const summary = `linked ${was} ${describeUser(linked)}`;
-          await this.event(
-            tx,
-            linked,
-            'user.linked',
-            now,
-            undefined,
-            linkable.deletedAt ? { previouslyDeletedAt: linkable.deletedAt } : undefined,
+          // A retained account was inactive: taking it back reactivates it. An invited one was
+          // active already: the link is an update (both say `linked: true`).
+          await tx.events.append(
+            userEvent(eventContext(audit, now), userChangeType(linkable.active, linked.active), linked, {
+              changed: changedKeys(linkable.doc, doc),
+              linked: true,
+            }),
           );
           const change = await this.log.recordInTransaction(
             tx,
@@ -92,8 +93,7 @@ export class Users {
           updatedAt: now,
         };
         await this.insert(tx, user);
-
-        await this.event(tx, user, 'user.created', now);
+        await tx.events.append(userEvent(eventContext(audit, now), 'user.created', user));
         const change = await this.log.recordInTransaction(
           tx,
           audit,
@@ -168,22 +168,20 @@ export class Users {
         const now = this.clock();
         const mode = audit.org.deleteMode;
         const teams = await tx.removeUserFromTeams(audit.org.id, id, now);
+        const ctx = eventContext(audit, now);
+        const refs = await tx.events.refs(audit.org.id, [], teams);
+        const member = { type: 'user', id, userName: user.userName } as const;
         for (const teamId of teams) {
-          await tx.appendEvent({
-            orgId: user.orgId,
-            id: uuidv7(now),
-            at: now,
-            type: 'member.removed',
-            resourceId: teamId,
-            payload: { id: teamId, teamId, userId: id },
-          });
+          const team = refs.teams.get(teamId);
+          if (team) await tx.events.append(memberEvent(ctx, 'team.member_removed', { id: teamId, ...team }, member));
         }
         const left = teams.length > 0 ? `; left ${teams.length} team(s)` : '';
         let summary: string;
         if (mode === 'erase') {
           await tx.deleteUser(audit.org.id, id);
           summary = `deleted by the IdP, account erased (organization setting: erase) ${describeUser(user)}${left}`;
-          await this.event(tx, user, 'user.deleted', now, undefined, { account: 'erased' });
+          const erased: UserRecord = { ...user, active: false, updatedAt: now, deletedAt: now };
+          await tx.events.append(userEvent(ctx, 'user.deleted', erased, { account: 'erased' }));
         } else {
           // Unlinked: the externalId is released for another user and the IdP no longer manages
           // the account; the document keeps what the IdP last sent, for support.
@@ -199,10 +197,12 @@ export class Users {
           };
           await this.write(tx, retained, user.version);
           summary = `deleted by the IdP, account retained deactivated and unlinked (organization setting: retain) ${describeUser(user)}${left}`;
-          await this.event(tx, retained, 'user.deleted', now, undefined, {
-            account: 'retained',
-            previousExternalId: user.externalId,
-          });
+          await tx.events.append(
+            userEvent(ctx, 'user.deleted', retained, {
+              account: 'retained',
+              previousExternalId: user.externalId,
+            }),
+          );
         }
         const change = await this.log.recordInTransaction(
           tx,
@@ -216,7 +216,12 @@ export class Users {
   }
 
   /** A user who reached Parallel outside SCIM (invitation, SSO): linkable by a later create. */
-  async invite(orgId: string, input: { email: string; givenName?: string; familyName?: string }): Promise<UserRecord> {
+  async invite(
+    orgId: string,
+    input: { email: string; givenName?: string; familyName?: string },
+    by: Operator = { kind: 'cli' },
+    options: { readonly requestId?: string } = {},
+  ): Promise<UserRecord> {
     const email = input.email.trim();
     if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw invalidValue(`"${input.email}" is not an e-mail address`, 'user.email');
     const org = await this.store.getOrg(orgId);
@@ -246,7 +251,9 @@ export class Users {
     try {
       await this.store.transaction(async (tx) => {
         await tx.insertUser(user);
-        await this.event(tx, user, 'user.created', now);
+        await tx.events.append(
+          userEvent({ orgId, actor: by, requestId: options.requestId ?? null, at: now }, 'user.created', user),
+        );
       });
     } catch (error) {
       if (error instanceof UniqueViolation) {
@@ -302,13 +309,8 @@ export class Users {
         };
         await this.write(tx, next, current.version);
         const summary = describeChange(current, next, changed);
-        const type =
-          current.active && !next.active
-            ? 'user.deactivated'
-            : !current.active && next.active
-              ? 'user.reactivated'
-              : 'user.updated';
-        await this.event(tx, next, type, now, changed);
+        const type = userChangeType(current.active, next.active);
+        await tx.events.append(userEvent(eventContext(audit, now), type, next, { changed }));
         const change = await this.log.recordInTransaction(
           tx,
           audit,
@@ -334,31 +336,6 @@ export class Users {
     } catch (error) {
       throw mapUnique(error, user);
     }
-  }
-
-  private async event(
-    tx: StoreOps,
-    user: UserRecord,
-    type: string,
-    at: number,
-    changed?: readonly string[],
-    extra?: Readonly<Record<string, unknown>>,
-  ) {
-    await tx.appendEvent({
-      orgId: user.orgId,
-      id: uuidv7(at),
-      at,
-      type,
-      resourceId: user.id,
-      payload: {
-        id: user.id,
-        userName: user.userName,
-        externalId: user.externalId,
-        active: user.active,
-        ...(changed ? { changed } : {}),
-        ...extra,
-      },
-    });
   }
 
   private async render(audit: Audit, user: UserRecord, ops: StoreOps): Promise<ScimJson> {

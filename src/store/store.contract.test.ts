@@ -5,7 +5,8 @@ import { orgRecord, T0, teamRecord, userRecord } from '../../test/helpers/record
 import { testStores } from '../../test/helpers/stores.js';
 import type { ResourceDoc } from '../scim/resource-doc.js';
 import { ENTERPRISE_USER_SCHEMA_ID } from '../scim/schema/enterprise-user-schema.js';
-import type { EventRecord, LogQuery, LogRecord, RowsQuery, Store, TokenRecord, UserRecord } from './store.js';
+import type { NewEvent } from './events-store.js';
+import type { LogQuery, LogRecord, RowsQuery, Store, TokenRecord, UserRecord } from './store.js';
 import { ConcurrentUpdate, NotSortable, UniqueViolation } from './store-errors.js';
 
 /*
@@ -64,14 +65,17 @@ function logRecord(orgId: string, n: number, overrides: Partial<LogRecord> = {})
   };
 }
 
-function eventRecord(orgId: string, n: number): EventRecord {
+function eventRecord(orgId: string, n: number): NewEvent {
   return {
     orgId,
     id: `evt-${n}`,
     at: T0 + n,
     type: 'user.created',
+    version: 1,
     resourceId: `u-${n}`,
-    payload: { userName: `user${n}`, tags: ['ä', n], nested: { ok: true } },
+    actor: { kind: 'token', tokenId: 'tok-1' },
+    requestId: `req-${n}`,
+    data: { userName: `user${n}`, tags: ['ä', n], nested: { ok: true } },
   };
 }
 
@@ -347,7 +351,7 @@ for (const backend of testStores()) {
         await store.addMembers(A, 't-1', ['u-1'], T0);
         await store.insertToken(token);
         await store.appendLog(logRecord(A, 1, { resourceId: 'u-1' }));
-        await store.appendEvent(eventRecord(A, 1));
+        await store.events.append(eventRecord(A, 1));
 
         assert.equal(await store.getUser(B, 'u-1'), undefined);
         assert.deepEqual(await store.listUsers(B, everything), { items: [], total: 0, docChars: 0 });
@@ -372,7 +376,8 @@ for (const backend of testStores()) {
         assert.deepEqual(await store.listTokens(B), []);
         assert.deepEqual(await store.queryLog(B, { limit: 10 }), []);
         assert.deepEqual(await store.queryLog(B, { limit: 10, resourceId: 'u-1' }), []);
-        assert.deepEqual(await store.listEvents(B, undefined, 10), []);
+        assert.deepEqual(await store.events.list(B, 0, 10), []);
+        assert.equal(await store.events.lastCursor(B), 0);
 
         assert.equal(await store.deleteUser(B, 'u-1'), false);
         assert.equal(await store.deleteTeam(B, 't-1'), false);
@@ -697,7 +702,7 @@ for (const backend of testStores()) {
             await tx.updateOrg(orgRecord(A, { name: 'Renamed' }));
             await tx.revokeToken(A, token.id, T0 + 1);
             await tx.appendLog(logRecord(A, 1));
-            await tx.appendEvent(eventRecord(A, 1));
+            await tx.events.append(eventRecord(A, 1));
             // Reads inside see the transaction's own writes.
             assert.deepEqual(await tx.memberIds(A, 't-1').then((m) => m.sort()), ['u-0', 'u-1']);
             throw boom;
@@ -711,7 +716,8 @@ for (const backend of testStores()) {
         assert.equal((await store.getOrg(A))?.name, `Org ${A}`);
         assert.deepEqual(await store.findTokenById(token.id), token);
         assert.deepEqual(await store.queryLog(A, { limit: 10 }), []);
-        assert.deepEqual(await store.listEvents(A, undefined, 10), []);
+        assert.deepEqual(await store.events.list(A, 0, 10), []);
+        assert.equal(await store.events.lastCursor(A), 0, 'a rollback takes no cursor');
       });
 
       test('a unique violation inside rolls back and surfaces as UniqueViolation', async () => {
@@ -800,15 +806,16 @@ for (const backend of testStores()) {
     });
 
     describe('events', () => {
-      test('listEvents returns events in id order after the cursor, up to the limit', async () => {
-        const events = [1, 2, 3, 4, 5].map((n) => eventRecord(A, n));
-        for (const e of [events[2], events[0], events[4], events[1], events[3]])
-          await store.appendEvent(e as EventRecord);
-        await store.appendEvent(eventRecord(B, 9));
-        assert.deepEqual(await store.listEvents(A, undefined, 10), events);
-        assert.deepEqual(await store.listEvents(A, undefined, 2), events.slice(0, 2));
-        assert.deepEqual(await store.listEvents(A, 'evt-2', 2), events.slice(2, 4));
-        assert.deepEqual(await store.listEvents(A, 'evt-5', 10), []);
+      test('events.list returns events in cursor (append) order after the cursor, up to the limit', async () => {
+        const appended = [3, 1, 5, 2, 4].map((n) => eventRecord(A, n));
+        for (const e of appended) await store.events.append(e);
+        await store.events.append(eventRecord(B, 9));
+        const events = appended.map((e, i) => ({ ...e, cursor: i + 1 }));
+        assert.deepEqual(await store.events.list(A, 0, 10), events);
+        assert.deepEqual(await store.events.list(A, 0, 2), events.slice(0, 2));
+        assert.deepEqual(await store.events.list(A, 2, 2), events.slice(2, 4));
+        assert.deepEqual(await store.events.list(A, 5, 10), []);
+        assert.deepEqual(await store.events.list(B, 0, 10), [{ ...eventRecord(B, 9), cursor: 1 }]);
       });
     });
   });

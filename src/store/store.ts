@@ -6,7 +6,12 @@
 import type { CheckedFilter } from '../scim/filter/check-filter.js';
 import type { CheckedSortBy } from '../scim/list-check.js';
 import type { ResourceDoc } from '../scim/resource-doc.js';
+import type { AuditTrailOps } from './audit-trail-store.js';
+import type { EventOps } from './events-store.js';
 import type { RateLimiter, RateLimitOptions } from './rate-limiter.js';
+import type { ServiceKeyOps } from './service-keys-store.js';
+import type { StaffOps } from './staff-store.js';
+import type { WebhookOps } from './webhooks-store.js';
 
 /**
  * What a SCIM DELETE of a user does to the Parallel account behind it (RFC 7644 §3.6 either way:
@@ -38,6 +43,11 @@ export interface OrgRecord {
   readonly deleteMode: DeleteMode;
   readonly createdAt: number;
   readonly updatedAt: number;
+  /**
+   * The main application's own id for the organization, unique among organizations (the store
+   * throws UniqueViolation('externalRef')). Absent or null: none set.
+   */
+  readonly externalRef?: string | null;
 }
 
 export interface TokenRecord {
@@ -181,18 +191,45 @@ export interface LogQuery {
   readonly subject?: string;
   readonly requestId?: string;
   readonly method?: string;
+  /** `User`, `Group`, or `User,Group` (root searches). */
+  readonly resourceType?: string;
   readonly limit: number;
   /** Return entries older than this log id (time-ordered ids page backwards). */
   readonly before?: string;
 }
 
-export interface EventRecord {
+/**
+ * The stretch of the log health figures read (services/org-health.ts): entries from `since`,
+ * at most the newest `cap` of them, so a busy organization's day is sampled, never read whole.
+ */
+export interface LogWindow {
+  readonly since: number;
+  /** Alarming answers (5xx, 401) are counted from this time on (the last hour). */
+  readonly alarmSince: number;
+  readonly cap: number;
+}
+
+/** An organization's answers in a LogWindow. */
+export interface LogFigures {
   readonly orgId: string;
-  readonly id: string;
-  readonly at: number;
-  readonly type: string;
-  readonly resourceId: string;
-  readonly payload: unknown;
+  readonly requests: number;
+  /** Answers with status 400 or above. */
+  readonly errors: number;
+  readonly serverErrors: number;
+  /** 5xx and 401 answers since the window's `alarmSince`. */
+  readonly alarms: number;
+  /** Time of the oldest and newest entry counted (null: none); `cap` entries from `oldestAt` means cut. */
+  readonly oldestAt: number | null;
+  readonly newestAt: number | null;
+}
+
+/** How often one error code was answered in a LogWindow. */
+export interface LogErrorCount {
+  readonly code: string;
+  /** The highest status it was answered with (a code has one status in practice). */
+  readonly status: number;
+  readonly count: number;
+  readonly lastAt: number;
 }
 
 /**
@@ -225,10 +262,32 @@ export interface Page<T> {
 
 /** Operations available both outside and inside a transaction. */
 export interface StoreOps {
+  /*
+   * Beyond SCIM, each area is its own sub-store (one file of operations each: events-store.ts,
+   * ...), reached the same way inside and outside a transaction: `tx.events.append(...)`.
+   */
+  readonly events: EventOps;
+  readonly serviceKeys: ServiceKeyOps;
+  readonly webhooks: WebhookOps;
+  readonly auditTrail: AuditTrailOps;
+  readonly staff: StaffOps;
+
   insertOrg(org: OrgRecord): Promise<void>;
   getOrg(orgId: string): Promise<OrgRecord | undefined>;
   listOrgs(): Promise<OrgRecord[]>;
+  /** Throws UniqueViolation('externalRef') when another organization holds the external ref. */
   updateOrg(org: OrgRecord): Promise<void>;
+  /**
+   * Organizations whose id or external ref is `value`, or whose name is `value` ignoring case:
+   * index lookups only, at most `limit`.
+   */
+  findOrgs(value: string, limit: number): Promise<OrgRecord[]>;
+  /**
+   * Offboarding: deletes up to `batch` of the organization's rows (its tables one at a time,
+   * children first, the organization row once the rest is gone) in one short statement; returns
+   * how many went, 0 once the organization is gone. Call it outside a transaction, repeatedly.
+   */
+  purgeOrg(orgId: string, batch: number): Promise<number>;
 
   insertToken(token: TokenRecord): Promise<void>;
   /** The token and its organization in one round trip: this runs on every SCIM request. */
@@ -238,6 +297,10 @@ export interface StoreOps {
   listTokens(orgId: string): Promise<TokenRecord[]>;
   revokeToken(orgId: string, tokenId: string, at: number): Promise<void>;
   touchToken(orgId: string, tokenId: string, at: number): Promise<void>;
+  /** Sets when the token stops authenticating (a rotated token's grace). */
+  expireToken(orgId: string, tokenId: string, at: number): Promise<void>;
+  /** Revokes every token of the organization not revoked yet; returns how many. */
+  revokeOrgTokens(orgId: string, at: number): Promise<number>;
 
   /** Throws UniqueViolation('userName' | 'externalId'). */
   insertUser(user: UserRecord): Promise<void>;
@@ -262,6 +325,11 @@ export interface StoreOps {
    */
   findUsersByUserNameOrWorkEmail(orgId: string, userName: string, workEmails: readonly string[]): Promise<UserRecord[]>;
   listUsers(orgId: string, query: RowsQuery): Promise<Page<UserRecord>>;
+  /**
+   * Support's lookup: users whose userName or any e-mail is `value` ignoring case, or whose
+   * externalId is `value` exactly; retained accounts included; index lookups only, at most `limit`.
+   */
+  findUsers(orgId: string, value: string, limit: number): Promise<UserRecord[]>;
 
   /** Throws UniqueViolation('externalId'). */
   insertTeam(team: TeamRecord): Promise<void>;
@@ -341,11 +409,19 @@ export interface StoreOps {
 
   appendLog(entry: LogRecord): Promise<void>;
   queryLog(orgId: string, query: LogQuery): Promise<LogRecord[]>;
+  /** One entry by its id (the console's detail page). */
+  getLog(orgId: string, id: string): Promise<LogRecord | undefined>;
   /** Deletes up to `batch` log entries older than `before`, all organizations; returns how many. */
   pruneLog(before: number, batch: number): Promise<number>;
-
-  appendEvent(event: EventRecord): Promise<void>;
-  listEvents(orgId: string, after: string | undefined, limit: number): Promise<EventRecord[]>;
+  /** One organization's figures over the window: one range read of its newest entries by (org_id, at). */
+  logFigures(orgId: string, window: LogWindow): Promise<LogFigures>;
+  /** The `limit` most frequent error codes among the same entries, most frequent first. */
+  logErrorCounts(orgId: string, window: LogWindow, limit: number): Promise<LogErrorCount[]>;
+  /**
+   * Figures of every organization with entries in the window, in one grouped query over the
+   * newest `cap` entries of all organizations together (by time, the retention index).
+   */
+  logFiguresByOrg(window: LogWindow): Promise<LogFigures[]>;
 }
 
 export interface Store extends StoreOps {

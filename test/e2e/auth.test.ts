@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ERROR_SCHEMA } from '../../src/http/scim-error-body.js';
+import { TEST_OPERATOR } from '../helpers/records.js';
 import { newTenant, type RunningServer, scimRequest, startServer } from '../helpers/start-server.js';
 import { testStores } from '../helpers/stores.js';
 
@@ -47,10 +48,10 @@ for (const backend of testStores()) {
 
     test('several tokens are active at once; a revoked one gets 401 and the other keeps working (rotation)', async () => {
       const { token: oldToken, orgId, tokenId } = await newTenant(server.services);
-      const { token: newToken } = await server.services.tokens.issue(orgId);
+      const { token: newToken } = await server.services.tokens.issue(TEST_OPERATOR, orgId);
       assert.equal((await scimRequest(users(), { token: oldToken })).status, 200);
       assert.equal((await scimRequest(users(), { token: newToken })).status, 200);
-      await server.services.tokens.revoke(tokenId);
+      await server.services.tokens.revoke(TEST_OPERATOR, tokenId);
       const refused = await scimRequest(users(), { token: oldToken });
       assert.equal(refused.status, 401);
       assert.match(refused.body.detail, /revoked/);
@@ -62,8 +63,8 @@ for (const backend of testStores()) {
     });
 
     test('an expired token gets 401', async () => {
-      const org = await server.services.organizations.create('Expiring');
-      const issued = await server.services.tokens.issue(org.id, { expiresInMs: 1 });
+      const org = await server.services.organizations.create(TEST_OPERATOR, 'Expiring');
+      const issued = await server.services.tokens.issue(TEST_OPERATOR, org.id, { expiresInMs: 1 });
       await new Promise((r) => setTimeout(r, 5));
       const res = await scimRequest(users(), { token: issued.token });
       assert.equal(res.status, 401);
@@ -72,14 +73,14 @@ for (const backend of testStores()) {
 
     test('an organization without SCIM in its plan gets 403 that says so, and the log shows it', async () => {
       const { token, orgId } = await newTenant(server.services);
-      await server.services.organizations.update(orgId, { scimEnabled: false });
+      await server.services.organizations.update(TEST_OPERATOR, orgId, { scimEnabled: false });
       const res = await scimRequest(users(), { token });
       assert.equal(res.status, 403);
       assert.deepEqual(res.body.schemas, [ERROR_SCHEMA]);
       assert.match(res.body.detail, /plan/);
       const [entry] = await server.services.log.query(orgId, { limit: 1 });
       assert.equal(entry?.status, 403);
-      await server.services.organizations.update(orgId, { scimEnabled: true });
+      await server.services.organizations.update(TEST_OPERATOR, orgId, { scimEnabled: true });
       assert.equal((await scimRequest(users(), { token })).status, 200);
     });
 

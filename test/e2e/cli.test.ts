@@ -65,7 +65,7 @@ for (const backend of testStores()) {
       const created = await cli('org', 'create', '--name', 'Fabrikam', '--json');
       assert.equal(created.code, 0, created.stderr);
       const org = JSON.parse(created.stdout) as { id: string; name: string };
-      assert.deepEqual(Object.keys(org).sort(), ['id', 'name']);
+      assert.deepEqual(Object.keys(org).sort(), ['externalRef', 'id', 'name']);
       assert.equal(org.name, 'Fabrikam');
 
       const issued = await cli('token', 'issue', '--org', org.id, '--expires-in', '90d', '--json');
@@ -238,8 +238,8 @@ for (const backend of testStores()) {
         const listed = await spawnCli(server.databaseUrl, ['org', 'list'], log);
         assert.equal(listed.code, 0, listed.stderr);
         assert.equal(listed.stderr, '');
-        assert.match(listed.stdout, /^ID\s+NAME\s+SCIM\s+DELETE\s+CREATED\n/);
-        assert.match(listed.stdout, /\sListed\s+on\s+retain\s/);
+        assert.match(listed.stdout, /^ID\s+NAME\s+EXTERNAL REF\s+SCIM\s+DELETE\s+CREATED\n/);
+        assert.match(listed.stdout, /\sListed\s+-\s+on\s+retain\s/);
         const loaded = readFileSync(log, 'utf8').split('\n');
         assert.ok(
           loaded.some((url) => url.includes('/cli/commands/org.')),

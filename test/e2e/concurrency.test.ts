@@ -128,6 +128,7 @@ describe('several instances starting at once on a new PostgreSQL database', () =
         name: 'Fleet',
         scimEnabled: true,
         deleteMode: 'retain' as const,
+        externalRef: null,
         createdAt: 1,
         updatedAt: 1,
       };

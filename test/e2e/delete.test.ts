@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { deleteModeOf } from '../../src/store/store.js';
+import { TEST_OPERATOR } from '../helpers/records.js';
 import { newTenant, type RunningServer, type ScimResponse, scimRequest, startServer } from '../helpers/start-server.js';
 import { testStores } from '../helpers/stores.js';
 
@@ -33,7 +34,7 @@ for (const backend of testStores()) {
       const t = await newTenant(server.services, `delete-${mode}`);
       const parsed = deleteModeOf(mode);
       assert.ok(parsed);
-      await server.services.organizations.update(t.orgId, { deleteMode: parsed });
+      await server.services.organizations.update(TEST_OPERATOR, t.orgId, { deleteMode: parsed });
       const call = (method: string, path: string, body?: unknown): Promise<ScimResponse> =>
         scimRequest(`${server.scimUrl}${path}`, { token: t.token, method, ...(body !== undefined ? { body } : {}) });
       return { ...t, call };
@@ -120,17 +121,19 @@ for (const backend of testStores()) {
       );
 
       // The history under the one id: created, removed from the team, deleted, linked back.
-      const events = await server.store.listEvents(orgId, undefined, 1000);
+      const events = await server.store.events.list(orgId, 0, 1000);
       const mine = events.filter((e) => e.resourceId === ada.id).map((e) => e.type);
-      assert.deepEqual(mine, ['user.created', 'user.deleted', 'user.linked']);
+      assert.deepEqual(mine, ['user.created', 'user.deleted', 'user.reactivated']);
       const deleted = events.find((e) => e.resourceId === ada.id && e.type === 'user.deleted');
       assert.deepEqual(
-        [(deleted?.payload as Json | undefined)?.account, (deleted?.payload as Json | undefined)?.previousExternalId],
+        [(deleted?.data as Json | undefined)?.account, (deleted?.data as Json | undefined)?.previousExternalId],
         ['retained', 'ext-ada'],
       );
+      const linked = events.find((e) => e.resourceId === ada.id && e.type === 'user.reactivated');
+      assert.equal((linked?.data as Json | undefined)?.linked, true);
       assert.ok(
         events.some(
-          (e) => e.type === 'member.removed' && e.resourceId === team.id && (e.payload as Json).userId === ada.id,
+          (e) => e.type === 'team.member_removed' && e.resourceId === team.id && (e.data as Json).member.id === ada.id,
         ),
       );
       const log = await server.store.queryLog(orgId, { resourceId: ada.id, limit: 100 });
@@ -184,9 +187,9 @@ for (const backend of testStores()) {
         assert.deepEqual((await call('GET', `/Groups/${team.id}`)).body.members ?? [], []);
         const again = await created(await call('POST', '/Users', person('lee@erase.test', 'l-1')));
         assert.notEqual(again.id, lee.id);
-        const events = await server.store.listEvents(orgId, undefined, 1000);
+        const events = await server.store.events.list(orgId, 0, 1000);
         const deleted = events.find((e) => e.resourceId === lee.id && e.type === 'user.deleted');
-        assert.equal((deleted?.payload as Json | undefined)?.account, 'erased');
+        assert.equal((deleted?.data as Json | undefined)?.account, 'erased');
       });
     }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseDeleteMode } from '../../src/services/index.js';
 import { mismatches } from '../helpers/match.js';
+import { TEST_OPERATOR } from '../helpers/records.js';
 import { newTenant, type RunningServer, scimRequest, startServer } from '../helpers/start-server.js';
 import { testStores } from '../helpers/stores.js';
 
@@ -75,7 +76,7 @@ for (const backend of testStores()) {
         test(`${dir}/${file}: ${fixture.description}`, async () => {
           const { orgId, token } = await newTenant(server.services, `${dir}/${file}`);
           if (fixture.setup?.deleteMode)
-            await server.services.organizations.update(orgId, {
+            await server.services.organizations.update(TEST_OPERATOR, orgId, {
               deleteMode: parseDeleteMode(fixture.setup.deleteMode),
             });
           for (const invited of fixture.setup?.invitedUsers ?? []) await server.services.users.invite(orgId, invited);

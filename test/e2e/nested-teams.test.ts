@@ -50,11 +50,11 @@ for (const backend of testStores()) {
         assert.equal(res.status, 200, res.text);
         return res.body.members ?? [];
       };
-      const events = async (): Promise<{ type: string; resourceId: string; payload: Json }[]> =>
-        (await server.store.listEvents(t.orgId, undefined, 1000)).map((e) => ({
+      const events = async (): Promise<{ type: string; resourceId: string; data: Json }[]> =>
+        (await server.store.events.list(t.orgId, 0, 1000)).map((e) => ({
           type: e.type,
           resourceId: e.resourceId,
-          payload: e.payload,
+          data: e.data,
         }));
       return { ...t, call, group, userId, patch, add, members, events };
     }
@@ -99,13 +99,13 @@ for (const backend of testStores()) {
       assert.deepEqual(page.body.Resources[0].groups, groups, 'a list renders the same groups');
 
       // A nested team is a member: the events name it, never its users.
-      const added = (await t.events()).filter((e) => e.type === 'member.added' && e.resourceId === eng);
+      const added = (await t.events()).filter((e) => e.type === 'team.member_added' && e.resourceId === eng);
       assert.deepEqual(
-        added.map((e) => e.payload),
+        added.map((e) => [e.data.team.id, e.data.member.type, e.data.member.id]),
         [
-          { id: eng, teamId: eng, userId: bob },
-          { id: eng, teamId: eng, memberTeamId: backend },
-          { id: eng, teamId: eng, memberTeamId: frontend },
+          [eng, 'user', bob],
+          [eng, 'team', backend],
+          [eng, 'team', frontend],
         ],
       );
       const shown = await server.services.teams.showForAdmin(t.orgId, eng);
@@ -148,9 +148,9 @@ for (const backend of testStores()) {
 
       assert.equal((await t.patch(parent, { op: 'remove', path: 'members' })).status, 204);
       assert.deepEqual(await t.members(parent), []);
-      const removed = (await t.events()).filter((e) => e.type === 'member.removed' && e.resourceId === parent);
+      const removed = (await t.events()).filter((e) => e.type === 'team.member_removed' && e.resourceId === parent);
       assert.deepEqual(
-        removed.map((e) => e.payload.memberTeamId ?? `user ${e.payload.userId}`),
+        removed.map((e) => (e.data.member.type === 'team' ? e.data.member.id : `user ${e.data.member.id}`)),
         [one, two, `user ${ada}`, three, `user ${ada}`, one],
       );
     });
@@ -192,9 +192,9 @@ for (const backend of testStores()) {
         log.filter((l) => l.status === 400).map((l) => l.errorCode),
         ['group.memberCycle'],
       );
-      const added = (await t.events()).slice(eventsBefore).filter((e) => e.type === 'member.added');
+      const added = (await t.events()).slice(eventsBefore).filter((e) => e.type === 'team.member_added');
       assert.deepEqual(
-        added.map((e) => e.payload.memberTeamId),
+        added.map((e) => e.data.member.id),
         [ops],
       );
     });
@@ -313,12 +313,12 @@ for (const backend of testStores()) {
         groups.map((g) => [g.value, g.type]),
         [[second, 'direct']],
       );
-      const removed = (await t.events()).filter((e) => e.type === 'member.removed');
+      const removed = (await t.events()).filter((e) => e.type === 'team.member_removed');
       assert.deepEqual(
-        removed.map((e) => [e.resourceId, e.payload]).sort(),
+        removed.map((e) => [e.resourceId, e.data.member.type, e.data.member.id]).sort(),
         [
-          [first, { id: first, teamId: first, memberTeamId: child }],
-          [second, { id: second, teamId: second, memberTeamId: child }],
+          [first, 'team', child],
+          [second, 'team', child],
         ].sort(),
       );
       const log = await server.store.queryLog(t.orgId, { resourceId: child, method: 'DELETE', limit: 1 });

@@ -1,3 +1,4 @@
+import type { Operator } from '../../src/services/audit.js';
 import type { OrgRecord, TeamRecord, UserRecord } from '../../src/store/store.js';
 
 /** Records as the store tests build them: fixed times, overridable field by field. */
@@ -12,6 +13,7 @@ export function orgRecord(id: string, overrides: Partial<OrgRecord> = {}): OrgRe
     deleteMode: 'retain',
     createdAt: T0,
     updatedAt: T0,
+    externalRef: null,
     ...overrides,
   };
 }
@@ -55,3 +57,6 @@ export function teamRecord(
     ...overrides,
   };
 }
+
+/** Who the tests' support actions are by (the audit trail records it). */
+export const TEST_OPERATOR: Operator = { kind: 'cli', operator: 'test' };

@@ -5,6 +5,7 @@ import { createServices, type Services } from '../../src/services/index.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { PostgresOptions } from '../../src/store/postgres/open-postgres.js';
 import type { Store } from '../../src/store/store.js';
+import { TEST_OPERATOR } from './records.js';
 import type { TestStore } from './stores.js';
 
 export interface RunningServer {
@@ -35,11 +36,13 @@ export async function startServer(
     pool?: Pick<PostgresOptions, 'poolSize' | 'statementTimeoutMs' | 'acquireTimeoutMs'>;
     /** Serve an existing database (a second instance) instead of a fresh one. */
     databaseUrl?: string;
+    /** The services' clock (token expiry, rotation grace, log times). */
+    clock?: () => number;
   } = {},
 ): Promise<RunningServer> {
   const storeOptions = { ...(overrides.onQuery ? { onQuery: overrides.onQuery } : {}), ...overrides.pool };
   const db = overrides.databaseUrl ? await attach(overrides.databaseUrl) : await backend.open(storeOptions);
-  const services = createServices(db.store);
+  const services = createServices(db.store, overrides.clock);
   const app = await buildServer({
     services,
     config: {
@@ -80,8 +83,8 @@ export async function newTenant(
   services: Services,
   name = 'Contoso',
 ): Promise<{ orgId: string; token: string; tokenId: string }> {
-  const org = await services.organizations.create(name);
-  const issued = await services.tokens.issue(org.id);
+  const org = await services.organizations.create(TEST_OPERATOR, name);
+  const issued = await services.tokens.issue(TEST_OPERATOR, org.id);
   return { orgId: org.id, token: issued.token, tokenId: issued.record.id };
 }
 

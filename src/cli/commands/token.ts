@@ -1,14 +1,12 @@
 import type { Command } from 'commander';
 import type { TokenRecord } from '../../services/index.js';
+import { credentialState } from '../../services/secrets.js';
 import { withServices } from '../cli-context.js';
 import { iso, type Printer } from '../output.js';
 import { UsageError } from '../parse-options.js';
 
-function state(t: TokenRecord, now: number): string {
-  if (t.revokedAt !== null) return 'revoked';
-  if (t.expiresAt !== null && t.expiresAt <= now) return 'expired';
-  return 'active';
-}
+// A leaf module (node:crypto only): importing it does not load the store.
+const state = credentialState;
 
 const tokenJson = (t: TokenRecord, now: number) => ({
   id: t.id,
@@ -41,8 +39,9 @@ export function tokenCommands(program: Command, print: Printer): void {
           throw new UsageError(`--expires-in must look like 90d, 12h, 30m or 45s; got "${opts.expiresIn}"`);
         }
       }
-      const issued = await withServices((s) =>
-        s.tokens.issue(opts.org, {
+      const issued = await withServices((s, run) =>
+        s.tokens.issue(run.operator, opts.org, {
+          requestId: run.requestId,
           ...(expiresInMs !== undefined ? { expiresInMs } : {}),
           ...(opts.label !== undefined ? { label: opts.label } : {}),
         }),
@@ -83,8 +82,38 @@ export function tokenCommands(program: Command, print: Printer): void {
     .argument('<tokenId>', 'token id (from token list)')
     .option('--json', 'print JSON')
     .action(async (tokenId: string, opts: { json?: boolean }) => {
-      const revoked = await withServices((s) => s.tokens.revoke(tokenId));
+      const revoked = await withServices((s, run) =>
+        s.tokens.revoke(run.operator, tokenId, { requestId: run.requestId }),
+      );
       if (opts.json) return print.json(tokenJson(revoked, Date.now()));
       print.line(`revoked token ${revoked.id} of organization ${revoked.orgId}`);
+    });
+
+  token
+    .command('rotate')
+    .description(
+      'issue a new token with the same label; the old one keeps working for the grace period, so the IdP can be switched without a failed sync',
+    )
+    .requiredOption('--token <id>', 'the token to replace (from token list)')
+    .option('--grace <duration>', 'how long the old token keeps working: 24h, 30m, 7d, or 0 (at most 30d)', '24h')
+    .option('--json', 'print {"id", "token", "previous"} as JSON')
+    .action(async (opts: { token: string; grace: string; json?: boolean }) => {
+      const { parseDuration } = await import('../../services/index.js');
+      const graceMs = opts.grace.trim() === '0' ? 0 : parseDuration(opts.grace);
+      if (graceMs === undefined) {
+        throw new UsageError(`--grace must look like 24h, 30m, 7d or 0; got "${opts.grace}"`);
+      }
+      const rotated = await withServices((s, run) =>
+        s.tokens.rotate(run.operator, opts.token, { graceMs, requestId: run.requestId }),
+      );
+      const now = Date.now();
+      if (opts.json) {
+        return print.json({ id: rotated.record.id, token: rotated.token, previous: tokenJson(rotated.previous, now) });
+      }
+      print.line(`token id: ${rotated.record.id} (replaces ${rotated.previous.id})`);
+      print.line(`expires:  ${rotated.record.expiresAt === null ? 'never' : iso(rotated.record.expiresAt)}`);
+      print.line(`the old token stops working at ${iso(rotated.previous.expiresAt)}`);
+      print.line('secret (shown once; paste it into the IdP as the Secret Token):');
+      print.line(rotated.token);
     });
 }

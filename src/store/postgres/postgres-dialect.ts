@@ -8,6 +8,7 @@ const uniqueConstraints: Record<string, string> = {
   teams_external_id_uq: 'externalId',
   tokens_hash_uq: 'tokenHash',
   orgs_pkey: 'orgId',
+  orgs_external_ref_uq: 'externalRef',
   users_pk: 'id',
   teams_pk: 'id',
 };
@@ -18,6 +19,7 @@ export const postgresHooks: SqlDialectHooks = {
   // member adds to one team queue on the team row instead of failing serialization.
   beginSql: 'begin isolation level read committed',
   lockRows: true,
+  claimRows: (query) => query.forUpdate().skipLocked(),
   // Keyed by schema, so deployments sharing a database in different schemas do not wait on
   // each other.
   migrationLock: {

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { foldCase } from '../../scim/fold-case.js';
 import { deleteModeOf, type OrgRecord } from '../store.js';
 import type { Database, OrgsTable } from './db-schema.js';
 import type { SqlDialectHooks } from './sql-dialect.js';
@@ -22,23 +23,35 @@ export async function listOrgs(db: Db): Promise<OrgRecord[]> {
   return rows.map(rowToOrg);
 }
 
-export async function updateOrg(db: Db, org: OrgRecord): Promise<void> {
+/** By id, external ref or name ignoring case: three index lookups (primary key, orgs_external_ref_uq, orgs_name_ix). */
+export async function findOrgs(db: Db, value: string, limit: number): Promise<OrgRecord[]> {
+  const byId = db.selectFrom('orgs').selectAll().where('id', '=', value);
+  const byRef = db.selectFrom('orgs').selectAll().where('external_ref', '=', value);
+  const byName = db.selectFrom('orgs').selectAll().where('name_ci', '=', foldCase(value)).limit(limit);
+  const rows = [...(await byId.execute()), ...(await byRef.execute()), ...(await byName.execute())];
+  const found = new Map(rows.map((row) => [row.id, rowToOrg(row)]));
+  return [...found.values()].slice(0, limit);
+}
+
+export async function updateOrg(db: Db, hooks: SqlDialectHooks, org: OrgRecord): Promise<void> {
   const { id, ...rest } = orgToRow(org);
-  await db.updateTable('orgs').set(rest).where('id', '=', id).execute();
+  await uniqueWrite(hooks, () => db.updateTable('orgs').set(rest).where('id', '=', id).execute());
 }
 
 function orgToRow(org: OrgRecord): OrgsTable {
   return {
     id: org.id,
     name: org.name,
+    name_ci: foldCase(org.name),
     scim_enabled: org.scimEnabled ? 1 : 0,
     delete_mode: org.deleteMode,
     created_at: org.createdAt,
     updated_at: org.updatedAt,
+    external_ref: org.externalRef ?? null,
   };
 }
 
-export function rowToOrg(row: OrgsTable): OrgRecord {
+export function rowToOrg(row: Omit<OrgsTable, 'name_ci'>): OrgRecord {
   return {
     id: row.id,
     name: row.name,
@@ -46,5 +59,6 @@ export function rowToOrg(row: OrgsTable): OrgRecord {
     deleteMode: deleteModeOf(row.delete_mode) ?? 'retain',
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
+    externalRef: row.external_ref ?? null,
   };
 }

@@ -1,6 +1,6 @@
 import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 import { foldCase } from '../../scim/fold-case.js';
-import type { LogQuery, LogRecord } from '../store.js';
+import type { LogErrorCount, LogFigures, LogQuery, LogRecord, LogWindow } from '../store.js';
 import type { Database, ProvisioningLogTable } from './db-schema.js';
 
 /*
@@ -17,6 +17,16 @@ export async function appendLog(db: Db, entry: LogRecord): Promise<void> {
 export async function queryLog(db: Db, orgId: string, query: LogQuery): Promise<LogRecord[]> {
   const arms = await Promise.all(logSelects(db, orgId, query).map((q) => q.execute()));
   return mergeNewestFirst(arms, query.limit).map(rowToLog);
+}
+
+export async function getLog(db: Db, orgId: string, id: string): Promise<LogRecord | undefined> {
+  const row = await db
+    .selectFrom('provisioning_log')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row && rowToLog(row);
 }
 
 /**
@@ -46,6 +56,7 @@ function filtered(q: LogSelect, query: LogQuery): LogSelect {
   if (query.resourceId !== undefined) q = q.where('resource_id', '=', query.resourceId);
   if (query.requestId !== undefined) q = q.where('request_id', '=', query.requestId);
   if (query.method !== undefined) q = q.where('method', '=', query.method.toUpperCase());
+  if (query.resourceType !== undefined) q = q.where('resource_type', '=', query.resourceType);
   if (query.before !== undefined) q = q.where('id', '<', query.before);
   return q;
 }
@@ -71,6 +82,113 @@ function mergeNewestFirst(lists: readonly ProvisioningLogTable[][], limit: numbe
     }
   }
   return out;
+}
+
+/**
+ * The organization's newest entries in the window, at most `cap`: what its health counts. A range
+ * of the (org_id, at) index read backwards and stopped at the cap, so the work is bounded
+ * whatever the organization's traffic. Exported, like the overview's, for the query-plan test.
+ */
+export function healthWindow(db: Db, orgId: string, window: LogWindow) {
+  return db
+    .selectFrom('provisioning_log')
+    .select(['org_id', 'status', 'at', 'error_code'])
+    .where('org_id', '=', orgId)
+    .where('at', '>=', window.since)
+    .orderBy('at', 'desc')
+    .limit(window.cap);
+}
+
+/** The newest entries of all organizations in the window, at most `cap`: the retention index (at). */
+export function overviewWindow(db: Db, window: LogWindow) {
+  return db
+    .selectFrom('provisioning_log')
+    .select(['org_id', 'status', 'at'])
+    .where('at', '>=', window.since)
+    .orderBy('at', 'desc')
+    .limit(window.cap);
+}
+
+const figureColumns = (alarmSince: number) =>
+  [
+    sql<number>`count(*)`.as('requests'),
+    sql<number | null>`sum(case when w.status >= 400 then 1 else 0 end)`.as('errors'),
+    sql<number | null>`sum(case when w.status >= 500 then 1 else 0 end)`.as('server_errors'),
+    sql<
+      number | null
+    >`sum(case when w.at >= ${alarmSince} and (w.status >= 500 or w.status = 401) then 1 else 0 end)`.as('alarms'),
+    sql<number | null>`min(w.at)`.as('oldest_at'),
+    sql<number | null>`max(w.at)`.as('newest_at'),
+  ] as const;
+
+interface FigureRow {
+  requests: number | string;
+  errors: number | string | null;
+  server_errors: number | string | null;
+  alarms: number | string | null;
+  oldest_at: number | string | null;
+  newest_at: number | string | null;
+}
+
+// PostgreSQL's sum of integers is numeric (a string from pg): Number() on both.
+function rowToFigures(orgId: string, r: FigureRow | undefined): LogFigures {
+  const n = (v: number | string | null | undefined) => Number(v ?? 0);
+  const at = (v: number | string | null | undefined) => (v === null || v === undefined ? null : Number(v));
+  return {
+    orgId,
+    requests: n(r?.requests),
+    errors: n(r?.errors),
+    serverErrors: n(r?.server_errors),
+    alarms: n(r?.alarms),
+    oldestAt: at(r?.oldest_at),
+    newestAt: at(r?.newest_at),
+  };
+}
+
+export async function logFigures(db: Db, orgId: string, window: LogWindow): Promise<LogFigures> {
+  const row = await db
+    .selectFrom(healthWindow(db, orgId, window).as('w'))
+    .select(figureColumns(window.alarmSince))
+    .executeTakeFirst();
+  return rowToFigures(orgId, row);
+}
+
+export async function logErrorCounts(
+  db: Db,
+  orgId: string,
+  window: LogWindow,
+  limit: number,
+): Promise<LogErrorCount[]> {
+  const rows = await db
+    .selectFrom(healthWindow(db, orgId, window).as('w'))
+    .select([
+      'w.error_code',
+      sql<number>`count(*)`.as('n'),
+      sql<number>`max(w.status)`.as('status'),
+      sql<number>`max(w.at)`.as('last_at'),
+    ])
+    .where('w.error_code', 'is not', null)
+    .groupBy('w.error_code')
+    .orderBy(sql`count(*)`, 'desc')
+    .orderBy('w.error_code')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    code: r.error_code ?? '',
+    status: Number(r.status),
+    count: Number(r.n),
+    lastAt: Number(r.last_at),
+  }));
+}
+
+export async function logFiguresByOrg(db: Db, window: LogWindow): Promise<LogFigures[]> {
+  const rows = await db
+    .selectFrom(overviewWindow(db, window).as('w'))
+    .select(['w.org_id', ...figureColumns(window.alarmSince)])
+    .groupBy('w.org_id')
+    .orderBy('w.org_id')
+    .execute();
+  return rows.map((r) => rowToFigures(r.org_id, r));
 }
 
 export async function pruneLog(db: Db, before: number, batch: number): Promise<number> {

@@ -1,4 +1,4 @@
-import type { RawBuilder } from 'kysely';
+import type { RawBuilder, SelectQueryBuilder } from 'kysely';
 import type { UnavailableReason } from '../store-errors.js';
 
 /**
@@ -14,6 +14,12 @@ export interface SqlDialectHooks {
    * and needs none: BEGIN IMMEDIATE already serializes writers.
    */
   readonly lockRows: boolean;
+  /**
+   * Locks the rows a claim reads and passes over those another transaction holds (PostgreSQL:
+   * FOR UPDATE SKIP LOCKED), so instances claiming at once take different rows without waiting
+   * (webhook delivery leases). SQLite needs none: BEGIN IMMEDIATE lets one claimer in at a time.
+   */
+  claimRows<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
   /**
    * Byte-wise "column contains value" (never LIKE: case-insensitive on SQLite, and slow on both).
    * Case-insensitive filters pass the folded `_ci` column and the folded value. `value` is never

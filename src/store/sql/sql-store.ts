@@ -1,10 +1,15 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
+import type { AuditTrailOps } from '../audit-trail-store.js';
 import { migrateToLatest } from '../migrate.js';
 import type { RateLimiter, RateLimitOptions } from '../rate-limiter.js';
+import type { ServiceKeyOps } from '../service-keys-store.js';
+import type { StaffOps } from '../staff-store.js';
 import type {
-  EventRecord,
+  LogErrorCount,
+  LogFigures,
   LogQuery,
   LogRecord,
+  LogWindow,
   MemberRecord,
   OrgRecord,
   Page,
@@ -18,6 +23,8 @@ import type {
   UserRecord,
   UserTeamRecord,
 } from '../store.js';
+import type { WebhookOps } from '../webhooks-store.js';
+import { SqlAuditTrail } from './audit-trail-table.js';
 import type { Database } from './db-schema.js';
 import * as events from './events-table.js';
 import {
@@ -28,13 +35,18 @@ import {
   TEAM_MEMBERS,
   USER_MEMBERS,
 } from './member-rows.js';
+import { purgeOrgBatch } from './org-purge.js';
 import * as orgs from './orgs-table.js';
 import * as log from './provisioning-log-table.js';
+import { SqlServiceKeys } from './service-keys-table.js';
 import type { SqlDialectHooks } from './sql-dialect.js';
+import { SqlStaff } from './staff-table.js';
 import * as nesting from './team-nesting.js';
 import * as teams from './teams-table.js';
 import * as tokens from './tokens-table.js';
+import { findUsers } from './user-lookup.js';
 import * as users from './users-table.js';
+import { SqlWebhooks } from './webhooks-table.js';
 
 /**
  * The one Store implementation, shared by SQLite and PostgreSQL: dialect differences come in
@@ -42,10 +54,24 @@ import * as users from './users-table.js';
  * table: orgs-table.ts, users-table.ts, ...) the connection, or the transaction it runs in.
  */
 class SqlOps implements StoreOps {
+  /** Concrete: SqlStore.once flushes a transaction's queued events before COMMIT. */
+  readonly events: events.SqlEvents;
+  readonly serviceKeys: ServiceKeyOps;
+  readonly webhooks: WebhookOps;
+  readonly auditTrail: AuditTrailOps;
+  readonly staff: StaffOps;
+
   constructor(
     protected readonly db: Kysely<Database> | Transaction<Database>,
     protected readonly hooks: SqlDialectHooks,
-  ) {}
+    inTransaction = false,
+  ) {
+    this.events = new events.SqlEvents(db, hooks, inTransaction);
+    this.serviceKeys = new SqlServiceKeys(db, hooks);
+    this.webhooks = new SqlWebhooks(db, hooks);
+    this.auditTrail = new SqlAuditTrail(db, hooks);
+    this.staff = new SqlStaff(db, hooks);
+  }
 
   insertOrg(org: OrgRecord): Promise<void> {
     return orgs.insertOrg(this.db, this.hooks, org);
@@ -60,7 +86,15 @@ class SqlOps implements StoreOps {
   }
 
   updateOrg(org: OrgRecord): Promise<void> {
-    return orgs.updateOrg(this.db, org);
+    return orgs.updateOrg(this.db, this.hooks, org);
+  }
+
+  findOrgs(value: string, limit: number): Promise<OrgRecord[]> {
+    return orgs.findOrgs(this.db, value, limit);
+  }
+
+  purgeOrg(orgId: string, batch: number): Promise<number> {
+    return purgeOrgBatch(this.db, orgId, batch);
   }
 
   insertToken(token: TokenRecord): Promise<void> {
@@ -85,6 +119,18 @@ class SqlOps implements StoreOps {
 
   touchToken(orgId: string, tokenId: string, at: number): Promise<void> {
     return tokens.touchToken(this.db, orgId, tokenId, at);
+  }
+
+  expireToken(orgId: string, tokenId: string, at: number): Promise<void> {
+    return tokens.expireToken(this.db, orgId, tokenId, at);
+  }
+
+  revokeOrgTokens(orgId: string, at: number): Promise<number> {
+    return tokens.revokeOrgTokens(this.db, orgId, at);
+  }
+
+  findUsers(orgId: string, value: string, limit: number): Promise<UserRecord[]> {
+    return findUsers(this.db, orgId, value, limit);
   }
 
   insertUser(user: UserRecord): Promise<void> {
@@ -215,16 +261,24 @@ class SqlOps implements StoreOps {
     return log.queryLog(this.db, orgId, query);
   }
 
+  getLog(orgId: string, id: string): Promise<LogRecord | undefined> {
+    return log.getLog(this.db, orgId, id);
+  }
+
   pruneLog(before: number, batch: number): Promise<number> {
     return log.pruneLog(this.db, before, batch);
   }
 
-  appendEvent(event: EventRecord): Promise<void> {
-    return events.appendEvent(this.db, event);
+  logFigures(orgId: string, window: LogWindow): Promise<LogFigures> {
+    return log.logFigures(this.db, orgId, window);
   }
 
-  listEvents(orgId: string, after: string | undefined, limit: number): Promise<EventRecord[]> {
-    return events.listEvents(this.db, orgId, after, limit);
+  logErrorCounts(orgId: string, window: LogWindow, limit: number): Promise<LogErrorCount[]> {
+    return log.logErrorCounts(this.db, orgId, window, limit);
+  }
+
+  logFiguresByOrg(window: LogWindow): Promise<LogFigures[]> {
+    return log.logFiguresByOrg(this.db, window);
   }
 }
 
@@ -266,7 +320,10 @@ export class SqlStore extends SqlOps implements Store {
     return this.kysely.connection().execute(async (conn) => {
       await sql.raw(this.hooks.beginSql).execute(conn);
       try {
-        const result = await fn(new SqlOps(conn, this.hooks));
+        const tx = new SqlOps(conn, this.hooks, true);
+        const result = await fn(tx);
+        // Last before COMMIT: the organization's event counter is held for the commit only.
+        await tx.events.flush();
         await sql.raw('commit').execute(conn);
         return result;
       } catch (error) {

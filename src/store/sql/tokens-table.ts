@@ -28,11 +28,13 @@ export async function findTokenWithOrg(
       'o.delete_mode as org_delete_mode',
       'o.created_at as org_created_at',
       'o.updated_at as org_updated_at',
+      'o.external_ref as org_external_ref',
     ])
     .where('t.token_hash', '=', tokenHash)
     .executeTakeFirst();
   if (!row) return undefined;
-  const { org_name, org_scim_enabled, org_delete_mode, org_created_at, org_updated_at, ...token } = row;
+  const { org_name, org_scim_enabled, org_delete_mode, org_created_at, org_updated_at, org_external_ref, ...token } =
+    row;
   return {
     token: rowToToken(token),
     org: rowToOrg({
@@ -42,6 +44,7 @@ export async function findTokenWithOrg(
       delete_mode: org_delete_mode,
       created_at: org_created_at,
       updated_at: org_updated_at,
+      external_ref: org_external_ref,
     }),
   };
 }
@@ -109,4 +112,23 @@ function rowToToken(r: TokensTable): TokenRecord {
     revokedAt: numOrNull(r.revoked_at),
     lastUsedAt: numOrNull(r.last_used_at),
   };
+}
+
+export async function expireToken(db: Db, orgId: string, tokenId: string, at: number): Promise<void> {
+  await db
+    .updateTable('tokens')
+    .set({ expires_at: at })
+    .where('org_id', '=', orgId)
+    .where('id', '=', tokenId)
+    .execute();
+}
+
+export async function revokeOrgTokens(db: Db, orgId: string, at: number): Promise<number> {
+  const result = await db
+    .updateTable('tokens')
+    .set({ revoked_at: at })
+    .where('org_id', '=', orgId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }

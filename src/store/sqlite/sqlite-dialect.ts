@@ -8,6 +8,7 @@ const uniqueColumns: Record<string, string> = {
   'users.external_id': 'externalId',
   'tokens.token_hash': 'tokenHash',
   'orgs.id': 'orgId',
+  'orgs.external_ref': 'externalRef',
   'users.id': 'id',
   'teams.external_id': 'externalId',
   'teams.id': 'id',
@@ -19,6 +20,7 @@ export const sqliteHooks: SqlDialectHooks = {
   // process (the CLI, say) writes; IMMEDIATE waits on busy_timeout instead.
   beginSql: 'begin immediate',
   lockRows: false,
+  claimRows: (query) => query,
   containsExact: (column, value) => sql<boolean>`instr(${column}, ${value}) > 0`,
   // A range on the column, not substr(): SQLite answers it from the column's index (userName,
   // emails.value, externalId, ...), where substr() or LIKE 'x%' read every row. Text compares as

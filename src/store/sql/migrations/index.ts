@@ -8,6 +8,10 @@ import { primaryTriState } from './0006-primary-tri-state.js';
 import { retainedUsers } from './0007-retained-users.js';
 import { nestedTeams } from './0008-nested-teams.js';
 import { logIdentifiers } from './0009-log-identifiers.js';
+import { directoryEvents } from './0010-directory-events.js';
+import { webhooks } from './0011-webhooks.js';
+import { auditTrail } from './0012-audit-trail.js';
+import { supportConsole } from './0013-support-console.js';
 
 /**
  * Static migration record: names sort in the order they apply. Never edit a migration that has
@@ -23,4 +27,8 @@ export const migrations: Record<string, Migration> = {
   '0007-retained-users': retainedUsers,
   '0008-nested-teams': nestedTeams,
   '0009-log-identifiers': logIdentifiers,
+  '0010-directory-events': directoryEvents,
+  '0011-webhooks': webhooks,
+  '0012-audit-trail': auditTrail,
+  '0013-support-console': supportConsole,
 };
