@@ -14,7 +14,9 @@ export interface App {
  * nothing above services/ ever holds the store.
  */
 export async function openApp(
-  config: Pick<Config, 'databaseUrl' | 'dbPoolSize' | 'dbStatementTimeoutMs' | 'dbAcquireTimeoutMs'>,
+  config: Pick<Config, 'databaseUrl' | 'dbPoolSize' | 'dbStatementTimeoutMs' | 'dbAcquireTimeoutMs'> & {
+    readonly webhooks?: Pick<Config['webhooks'], 'timeoutMs'>;
+  },
   options: { readonly clock?: () => number } = {},
 ): Promise<App> {
   const store = await openStore(config.databaseUrl, {
@@ -23,7 +25,9 @@ export async function openApp(
     acquireTimeoutMs: config.dbAcquireTimeoutMs,
   });
   return {
-    services: createServices(store, options.clock),
+    services: createServices(store, options.clock, {
+      ...(config.webhooks ? { webhookTimeoutMs: config.webhooks.timeoutMs } : {}),
+    }),
     close: () => store.close(),
   };
 }

@@ -15,6 +15,7 @@ export async function serve(env: Record<string, string | undefined> = process.en
   const { services, close } = await openApp(config);
   const metrics = createMetrics();
   const app = await buildServer({ services, config, metrics });
+  metrics.watchWebhooks(() => services.webhooks.totals());
   const metricsListener = config.metricsListener
     ? await startMetricsListener(metrics, config.metricsListener.host, config.metricsListener.port)
     : undefined;
@@ -27,7 +28,12 @@ export async function serve(env: Record<string, string | undefined> = process.en
   ];
   // In the background, off every request's path: the events are in the outbox already.
   const webhookWorker = config.webhooks.delivery
-    ? services.webhookDelivery.start(config.webhooks, app.log.child({ component: 'webhooks' }))
+    ? services.webhookDelivery.start(config.webhooks, app.log.child({ component: 'webhooks' }), {
+        observer: {
+          attempt: (outcome) => metrics.webhookAttempts.inc({ outcome }),
+          disabled: () => metrics.webhooksAutoDisabled.inc(),
+        },
+      })
     : undefined;
   let closing = false;
   const shutdown = async (signal: string) => {

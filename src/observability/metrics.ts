@@ -18,6 +18,15 @@ export interface Metrics {
   readonly tenantQueued: Gauge;
   /** Requests holding their organization's slot, all organizations together. */
   readonly tenantRunning: Gauge;
+  /** Webhook delivery attempts by outcome (delivered: a 2xx; failed: anything else). */
+  readonly webhookAttempts: Counter<'outcome'>;
+  /** Webhooks the worker switched off after a failure streak. */
+  readonly webhooksAutoDisabled: Counter;
+  /**
+   * Reads the deployment's webhook state at each scrape into three gauges (backlog, failing pairs,
+   * disabled webhooks); a failed read leaves the last figures.
+   */
+  watchWebhooks(read: () => Promise<{ backlog: number; failingPairs: number; disabled: number }>): void;
 }
 
 export function createMetrics(): Metrics {
@@ -65,5 +74,59 @@ export function createMetrics(): Metrics {
       help: "Requests holding a slot of their organization's bulkhead (all organizations)",
       registers: [registry],
     }),
+    webhookAttempts: new Counter({
+      name: 'scim_webhook_delivery_attempts_total',
+      help: 'Webhook delivery attempts by outcome (delivered: the receiver answered 2xx; failed: anything else)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    webhooksAutoDisabled: new Counter({
+      name: 'scim_webhooks_auto_disabled_total',
+      help: 'Webhooks this instance switched off after a failure streak',
+      registers: [registry],
+    }),
+    watchWebhooks: (read) => watchWebhooks(registry, read),
   };
+}
+
+function watchWebhooks(
+  registry: Registry,
+  read: () => Promise<{ backlog: number; failingPairs: number; disabled: number }>,
+): void {
+  // One read per scrape feeds the three gauges; each collect asks for the scrape's read, so a
+  // scrape costs one aggregate query whichever gauge is collected first.
+  let pending: Promise<void> | undefined;
+  const refresh = () => {
+    pending ??= read()
+      .then((t) => {
+        backlog.set(t.backlog);
+        failing.set(t.failingPairs);
+        disabled.set(t.disabled);
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        setImmediate(() => {
+          pending = undefined;
+        });
+      });
+    return pending;
+  };
+  const backlog = new Gauge({
+    name: 'scim_webhook_backlog_events',
+    help: 'Events enabled webhooks have not yet delivered, all organizations together (read at scrape)',
+    registers: [registry],
+    collect: refresh,
+  });
+  const failing = new Gauge({
+    name: 'scim_webhook_failing_pairs',
+    help: 'Webhook and organization pairs whose last delivery attempt failed (read at scrape)',
+    registers: [registry],
+    collect: refresh,
+  });
+  const disabled = new Gauge({
+    name: 'scim_webhooks_disabled',
+    help: 'Webhooks switched off, by support or after a failure streak (read at scrape)',
+    registers: [registry],
+    collect: refresh,
+  });
 }

@@ -47,13 +47,19 @@ export interface Services {
   readonly serviceKeys: ServiceKeys;
 }
 
-export function createServices(store: Store, clock: () => number = Date.now): Services {
+/** Settings a use case needs besides the store (the rest of Config belongs to HTTP and the worker). */
+export interface ServiceSettings {
+  /** How long `webhook test` waits for the receiver: the worker's own delivery timeout. */
+  readonly webhookTimeoutMs?: number;
+}
+
+export function createServices(store: Store, clock: () => number = Date.now, settings: ServiceSettings = {}): Services {
   const log = new ProvisioningLog(store, clock);
   const users = new Users(store, log, clock);
   const teams = new Teams(store, log, clock);
   const auditTrail = new AuditTrail(store, clock);
   const tokens = new Tokens(store, clock, auditTrail);
-  const webhooks = new Webhooks(store, auditTrail, clock);
+  const webhooks = new Webhooks(store, auditTrail, clock, settings.webhookTimeoutMs);
   return {
     operations: new Operations(store),
     organizations: new Organizations(store, clock, auditTrail),

@@ -16,6 +16,8 @@ export interface OrgSettings {
   readonly externalRef?: string | null;
 }
 
+/** Most organizations one page of `list` holds. */
+export const MAX_ORG_PAGE = 1000;
 /** Most organizations one `find` returns: a name shared by more is a question for `org list`. */
 export const MAX_ORG_FIND = 20;
 /** An external ref is an id of the main application, not free text. */
@@ -76,8 +78,13 @@ export class Organizations {
     });
   }
 
-  list(): Promise<OrgRecord[]> {
-    return this.store.listOrgs();
+  /**
+   * One page of organizations in id order (ids are UUIDv7: creation order), after `afterId`; at
+   * most MAX_ORG_PAGE, so a deployment of any size lists in bounded steps.
+   */
+  list(page: { afterId?: string; limit?: number } = {}): Promise<OrgRecord[]> {
+    const limit = Math.max(1, Math.min(MAX_ORG_PAGE, page.limit ?? MAX_ORG_PAGE));
+    return this.store.listOrgs({ ...(page.afterId !== undefined ? { afterId: page.afterId } : {}), limit });
   }
 
   async get(orgId: string): Promise<OrgRecord> {

@@ -86,21 +86,18 @@ export class SetupLinks {
     const now = this.clock();
     if (link.usedAt !== null) return { state: 'used', at: link.usedAt };
     if (link.expiresAt <= now) return { state: 'expired', at: link.expiresAt };
-    if (!(await this.store.staff.useSetupLink(secretHash, now))) {
-      const again = await this.store.staff.findSetupLink(secretHash);
-      return again?.usedAt ? { state: 'used', at: again.usedAt } : { state: 'expired', at: link.expiresAt };
-    }
-    // Issued after the link is spent: a failure here leaves a used link and no token, which
-    // support replaces with a new link; the other order would leave a live token nobody was
-    // shown whenever two openings race.
+    // Spent and its token issued in one transaction: a failure leaves the link unused and no
+    // token, and of two openings at once the second finds it spent (the conditional update waits
+    // for the first to commit, then matches nothing), so no token exists that nobody was shown.
     const creator = creatorOf(link);
-    const issued = await this.tokens.issue(creator, link.orgId, {
-      label: 'setup link',
-      ...(requestId !== undefined ? { requestId } : {}),
-    });
-    const org = await this.store.getOrg(link.orgId);
-    if (!org) return { state: 'unknown' };
-    await this.store.transaction(async (tx) => {
+    const opened = await this.store.transaction(async (tx) => {
+      if (!(await tx.staff.useSetupLink(secretHash, now))) return undefined;
+      const org = await tx.getOrg(link.orgId);
+      if (!org) return undefined;
+      const issued = await this.tokens.issueIn(tx, creator, link.orgId, {
+        label: 'setup link',
+        ...(requestId !== undefined ? { requestId } : {}),
+      });
       await tx.staff.setSetupLinkToken(link.orgId, link.id, issued.record.id);
       await this.trail.record(tx, creator, {
         action: 'setupLink.used',
@@ -110,8 +107,13 @@ export class SetupLinks {
         detail: { tokenId: issued.record.id },
         requestId: requestId ?? null,
       });
+      return { org, issued };
     });
-    return { state: 'opened', org, issued };
+    if (!opened) {
+      const again = await this.store.staff.findSetupLink(secretHash);
+      return again?.usedAt ? { state: 'used', at: again.usedAt } : { state: 'expired', at: link.expiresAt };
+    }
+    return { state: 'opened', ...opened };
   }
 }
 

@@ -1,5 +1,5 @@
 import { invalidValue, notFound } from '../scim/scim-error.js';
-import type { OrgRecord, Store, TokenRecord } from '../store/store.js';
+import type { OrgRecord, Store, StoreOps, TokenRecord } from '../store/store.js';
 import type { Operator } from './audit.js';
 import type { AuditTrail } from './audit-trail.js';
 import { uuidv7 } from './ids.js';
@@ -54,24 +54,32 @@ export class Tokens {
     orgId: string,
     options: SupportOptions & { expiresInMs?: number; label?: string } = {},
   ): Promise<IssuedToken> {
+    return this.store.transaction((tx) => this.issueIn(tx, operator, orgId, options));
+  }
+
+  /** `issue` inside the caller's transaction: a setup link is spent and its token issued together. */
+  async issueIn(
+    tx: StoreOps,
+    operator: Operator,
+    orgId: string,
+    options: SupportOptions & { expiresInMs?: number; label?: string } = {},
+  ): Promise<IssuedToken> {
     if (options.expiresInMs !== undefined && !(options.expiresInMs > 0)) {
       throw invalidValue('A token expiry must be in the future', 'token.expiry');
     }
-    return this.store.transaction(async (tx) => {
-      const org = await tx.getOrg(orgId);
-      if (!org) throw orgNotFound(orgId);
-      const issued = this.newToken(orgId, options.label ?? null, options.expiresInMs);
-      await tx.insertToken(issued.record);
-      await this.auditTrail.record(tx, operator, {
-        action: 'token.issued',
-        orgId,
-        targetType: 'token',
-        targetId: issued.record.id,
-        detail: tokenDetail(issued.record),
-        requestId: options.requestId ?? uuidv7(this.clock()),
-      });
-      return issued;
+    const org = await tx.getOrg(orgId);
+    if (!org) throw orgNotFound(orgId);
+    const issued = this.newToken(orgId, options.label ?? null, options.expiresInMs);
+    await tx.insertToken(issued.record);
+    await this.auditTrail.record(tx, operator, {
+      action: 'token.issued',
+      orgId,
+      targetType: 'token',
+      targetId: issued.record.id,
+      detail: tokenDetail(issued.record),
+      requestId: options.requestId ?? uuidv7(this.clock()),
     });
+    return issued;
   }
 
   async list(orgId: string): Promise<TokenRecord[]> {

@@ -30,6 +30,14 @@ interface Streak {
 }
 
 /** A running worker: `stop` lets the sends in flight end (aborting them) and releases their leases. */
+/** Told of each attempt's outcome (main.ts counts them for Prometheus); never throws. */
+export interface DeliveryObserver {
+  attempt(outcome: 'delivered' | 'failed'): void;
+  disabled(): void;
+}
+
+const UNOBSERVED: DeliveryObserver = { attempt: () => undefined, disabled: () => undefined };
+
 export interface RunningWorker {
   /** Resolves once no send is in flight; the store may close after it. */
   stop(): Promise<void>;
@@ -53,8 +61,19 @@ export class WebhookDelivery {
     private readonly clock: () => number,
   ) {}
 
-  start(settings: WebhookSettings, log: WorkerLog, owner: string = uuidv7()): RunningWorker {
-    const worker = new Worker(this.store, this.clock, settings, log, owner);
+  start(
+    settings: WebhookSettings,
+    log: WorkerLog,
+    options: { readonly owner?: string; readonly observer?: DeliveryObserver } = {},
+  ): RunningWorker {
+    const worker = new Worker(
+      this.store,
+      this.clock,
+      settings,
+      log,
+      options.owner ?? uuidv7(),
+      options.observer ?? UNOBSERVED,
+    );
     worker.schedule(0);
     return worker;
   }
@@ -78,6 +97,7 @@ class Worker implements RunningWorker {
     private readonly settings: WebhookSettings,
     private readonly log: WorkerLog,
     private readonly owner: string,
+    private readonly observer: DeliveryObserver,
   ) {
     this.sender = new WebhookSender(settings.timeoutMs);
     // A send never outlives its timeout, and each 2xx renews the lease, so a live holder always
@@ -196,6 +216,7 @@ class Worker implements RunningWorker {
       });
       streak.attempts = 0;
       streak.failingSince = null;
+      this.observer.attempt('delivered');
       return held ? 'sent' : 'lost';
     }
     const failingSince = streak.failingSince ?? at;
@@ -212,6 +233,7 @@ class Worker implements RunningWorker {
         await tx.webhooks.appendDelivery(delivery);
       }
     });
+    this.observer.attempt('failed');
     if (streakExhausted(this.settings, failingSince, attempt, done)) {
       await this.disable(webhook, event, attempt, failingSince, result);
     }
@@ -230,6 +252,7 @@ class Worker implements RunningWorker {
       `organization ${event.orgId}); last error: ${result.error ?? 'none'}`;
     if (await this.store.webhooks.setEnabled(webhook.id, false, this.clock(), reason)) {
       this.log.warn({ webhookId: webhook.id, orgId: event.orgId, attempts }, 'webhook disabled after a failure streak');
+      this.observer.disabled();
     }
   }
 

@@ -1,6 +1,6 @@
 import { invalidValue } from '../scim/scim-error.js';
 import type { Store, StoreOps } from '../store/store.js';
-import type { WebhookDeliveryRecord, WebhookRecord } from '../store/webhooks-store.js';
+import type { WebhookDeliveryRecord, WebhookRecord, WebhookTotals } from '../store/webhooks-store.js';
 import type { Operator } from './audit.js';
 import { type AuditAction, type AuditTrail, operatorLabel } from './audit-trail.js';
 import { uuidv7 } from './ids.js';
@@ -109,6 +109,11 @@ export class Webhooks {
   }
 
   /** Webhooks with their state: all, or those receiving `orgId`'s events (its own and deployment-wide ones). */
+  /** The deployment's delivery state in three figures, for the metrics an SRE alerts on. */
+  totals(): Promise<WebhookTotals> {
+    return this.store.webhooks.totals();
+  }
+
   async list(query: { readonly orgId?: string } = {}): Promise<WebhookView[]> {
     if (query.orgId !== undefined && !(await this.store.getOrg(query.orgId))) throw orgNotFound(query.orgId);
     const webhooks = await this.store.webhooks.list({ ...query, limit: MAX_WEBHOOKS_LISTED });

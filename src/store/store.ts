@@ -8,10 +8,23 @@ import type { CheckedSortBy } from '../scim/list-check.js';
 import type { ResourceDoc } from '../scim/resource-doc.js';
 import type { AuditTrailOps } from './audit-trail-store.js';
 import type { EventOps } from './events-store.js';
+import type { LogErrorCount, LogFigures, LogQuery, LogRecord, LogWindow } from './log-records.js';
 import type { RateLimiter, RateLimitOptions } from './rate-limiter.js';
 import type { ServiceKeyOps } from './service-keys-store.js';
 import type { StaffOps } from './staff-store.js';
+import type { MemberRecord, TeamNestingCheck, TeamPathStep, UserTeamRecord } from './team-records.js';
 import type { WebhookOps } from './webhooks-store.js';
+
+export type { LogErrorCount, LogFigures, LogQuery, LogRecord, LogWindow } from './log-records.js';
+export {
+  type MemberRecord,
+  memberIdOf,
+  type TeamMemberRecord,
+  type TeamNestingCheck,
+  type TeamPathStep,
+  type UserMemberRecord,
+  type UserTeamRecord,
+} from './team-records.js';
 
 /**
  * What a SCIM DELETE of a user does to the Parallel account behind it (RFC 7644 §3.6 either way:
@@ -94,145 +107,6 @@ export interface TeamRecord {
 }
 
 /**
- * A member as a Group renders it: a user, or a team nested in the team (RFC 7643 §4.2). User and
- * team ids are both UUIDv7 and never collide, so one id order pages both kinds together.
- */
-export type MemberRecord = UserMemberRecord | TeamMemberRecord;
-
-export interface UserMemberRecord {
-  readonly kind: 'user';
-  readonly userId: string;
-  readonly userName: string;
-  readonly displayName: string | null;
-}
-
-/** A nested team: a member in its own right, never expanded into its users. */
-export interface TeamMemberRecord {
-  readonly kind: 'team';
-  readonly teamId: string;
-  readonly displayName: string;
-}
-
-/** The id a member is paged by (keyset: `pageMembers` continues after it). */
-export function memberIdOf(member: MemberRecord): string {
-  return member.kind === 'user' ? member.userId : member.teamId;
-}
-
-/**
- * A team a user belongs to, as the User's `groups` attribute renders it (RFC 7643 §4.1.2):
- * `direct` when the user is a member row of the team, `indirect` when the team holds, at some
- * depth, a team the user is in. A team that is both is direct.
- */
-export interface UserTeamRecord {
-  readonly teamId: string;
-  readonly displayName: string;
-  readonly type: 'direct' | 'indirect';
-}
-
-/**
- * What adding teams as members of one team would do to the nesting, as `checkTeamNesting` finds
- * it. Depths count nesting steps and are walked at most MAX_TEAM_NESTING_DEPTH steps, so a
- * figure at the cap means "the cap or more".
- */
-export interface TeamNestingCheck {
-  /** Longest chain of teams holding the team (0: no team holds it). */
-  readonly above: number;
-  /** Longest chain of teams inside any candidate (0: no candidate holds a team). */
-  readonly below: number;
-  /**
-   * Candidates that already hold the team, directly or not, or are the team itself: adding one
-   * would close a cycle. Each maps to the fewest steps from it down to the team (0: itself).
-   */
-  readonly containing: ReadonlyMap<string, number>;
-}
-
-/** One team on a nesting path, for an error detail that names it. */
-export interface TeamPathStep {
-  readonly teamId: string;
-  readonly displayName: string;
-}
-
-export interface LogRecord {
-  readonly orgId: string;
-  readonly id: string;
-  readonly at: number;
-  readonly requestId: string;
-  readonly tokenId: string | null;
-  readonly userAgent: string | null;
-  readonly method: string;
-  readonly path: string;
-  readonly status: number;
-  readonly resourceType: string | null;
-  readonly resourceId: string | null;
-  readonly summary: string | null;
-  readonly errorCode: string | null;
-  readonly errorDetail: string | null;
-  readonly durationMs: number;
-  /**
-   * Who the request was about as it named them: the userName of a User or the displayName of a
-   * Group, and the externalId; from the stored record on a success, from the body on a failure.
-   * Null when the request named none (reads, deletes of an unknown id, entries before 0009).
-   */
-  readonly subjectName: string | null;
-  readonly subjectExternalId: string | null;
-}
-
-export interface LogQuery {
-  readonly since?: number;
-  readonly until?: number;
-  /** Exact status, or a class: 400 with `statusClass` true means 4xx. */
-  readonly status?: number;
-  readonly statusClass?: boolean;
-  readonly resourceId?: string;
-  /**
-   * Entries about this userName or displayName (ignoring case, as userName uniqueness does) or
-   * this externalId (exactly).
-   */
-  readonly subject?: string;
-  readonly requestId?: string;
-  readonly method?: string;
-  /** `User`, `Group`, or `User,Group` (root searches). */
-  readonly resourceType?: string;
-  readonly limit: number;
-  /** Return entries older than this log id (time-ordered ids page backwards). */
-  readonly before?: string;
-}
-
-/**
- * The stretch of the log health figures read (services/org-health.ts): entries from `since`,
- * at most the newest `cap` of them, so a busy organization's day is sampled, never read whole.
- */
-export interface LogWindow {
-  readonly since: number;
-  /** Alarming answers (5xx, 401) are counted from this time on (the last hour). */
-  readonly alarmSince: number;
-  readonly cap: number;
-}
-
-/** An organization's answers in a LogWindow. */
-export interface LogFigures {
-  readonly orgId: string;
-  readonly requests: number;
-  /** Answers with status 400 or above. */
-  readonly errors: number;
-  readonly serverErrors: number;
-  /** 5xx and 401 answers since the window's `alarmSince`. */
-  readonly alarms: number;
-  /** Time of the oldest and newest entry counted (null: none); `cap` entries from `oldestAt` means cut. */
-  readonly oldestAt: number | null;
-  readonly newestAt: number | null;
-}
-
-/** How often one error code was answered in a LogWindow. */
-export interface LogErrorCount {
-  readonly code: string;
-  /** The highest status it was answered with (a code has one status in practice). */
-  readonly status: number;
-  readonly count: number;
-  readonly lastAt: number;
-}
-
-/**
  * A list request the core has checked (scim/list-request.ts checkListRequest): the store compiles
  * `filter`/`sortBy` to SQL, or throws NotFilterable / NotSortable (store-errors.ts) for an
  * attribute it keeps no column for. Rows, 0-based: the SCIM request (1-based) is ListRequest.
@@ -274,7 +148,8 @@ export interface StoreOps {
 
   insertOrg(org: OrgRecord): Promise<void>;
   getOrg(orgId: string): Promise<OrgRecord | undefined>;
-  listOrgs(): Promise<OrgRecord[]>;
+  /** Organizations in id order after `afterId` (keyset: one primary-key range read per page). */
+  listOrgs(page: { readonly afterId?: string; readonly limit: number }): Promise<OrgRecord[]>;
   /** Throws UniqueViolation('externalRef') when another organization holds the external ref. */
   updateOrg(org: OrgRecord): Promise<void>;
   /**

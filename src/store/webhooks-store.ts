@@ -91,7 +91,19 @@ export interface CursorRetry {
   readonly at: number;
 }
 
+/** Delivery state of the whole deployment, for metrics (no organization ids: bounded series). */
+export interface WebhookTotals {
+  /** Events enabled webhooks have yet to deliver, all organizations together. */
+  readonly backlog: number;
+  /** (webhook, organization) pairs of enabled webhooks whose last attempt failed. */
+  readonly failingPairs: number;
+  /** Webhooks switched off, by support or after a failure streak. */
+  readonly disabled: number;
+}
+
 export interface WebhookOps {
+  /** One aggregate over every cursor (a scrape's worth of work: a row per webhook and organization). */
+  totals(): Promise<WebhookTotals>;
   /** Stores a new webhook (its organization must exist). */
   insert(webhook: WebhookRecord): Promise<void>;
   get(webhookId: string): Promise<WebhookRecord | undefined>;

@@ -100,6 +100,39 @@ for (const backend of testStores()) {
       assert.equal(claimed[0]?.webhook.url, w.url);
     });
 
+    test('totals: backlog of enabled webhooks, failing pairs and disabled webhooks, all organizations', async () => {
+      const before = await store.webhooks.totals();
+      const org = await newOrg(2);
+      const on = webhook(org);
+      const off = webhook(org);
+      await store.webhooks.insert(on);
+      await store.webhooks.insert(off);
+      await store.webhooks.startCursors(on.id, org, T0);
+      await store.webhooks.startCursors(off.id, org, T0);
+      for (let i = 0; i < 3; i++) await appendEvent(org);
+      await store.webhooks.setEnabled(off.id, false, T0, 'test');
+      const [claimed] = await claimedFor('m', T0, on.id);
+      assert.ok(claimed);
+      await store.webhooks.retryLater(on.id, org, 'm', {
+        attempts: 1,
+        nextAttemptAt: T0 + 1_000,
+        failingSince: T0,
+        lastStatus: 500,
+        lastError: 'HTTP 500',
+        at: T0,
+      });
+      const after = await store.webhooks.totals();
+      assert.deepEqual(
+        {
+          backlog: after.backlog - before.backlog,
+          failingPairs: after.failingPairs - before.failingPairs,
+          disabled: after.disabled - before.disabled,
+        },
+        { backlog: 3, failingPairs: 1, disabled: 1 },
+        'the disabled webhook counts as disabled, not as backlog',
+      );
+    });
+
     test('a lease goes to one claimer until it is released, expires, or the webhook is disabled', async () => {
       const org = await newOrg(1);
       const w = webhook(org);

@@ -61,6 +61,30 @@ for (const backend of testStores()) {
 
     const cli = (...args: string[]) => runCliInProcess(server.databaseUrl, args);
 
+    test('org list pages in bounded steps: --limit, then --after the last id it printed', async () => {
+      for (const name of ['Paged A', 'Paged B', 'Paged C'])
+        assert.equal((await cli('org', 'create', '--name', name)).code, 0);
+      const seen: string[] = [];
+      let after: string | undefined;
+      for (let pages = 0; pages < 100; pages++) {
+        const page = await cli('org', 'list', '--limit', '2', '--json', ...(after ? ['--after', after] : []));
+        assert.equal(page.code, 0, page.stderr);
+        const orgs = JSON.parse(page.stdout) as { id: string }[];
+        assert.ok(orgs.length <= 2);
+        seen.push(...orgs.map((o) => o.id));
+        if (orgs.length < 2) break;
+        after = orgs.at(-1)?.id;
+      }
+      assert.equal(new Set(seen).size, seen.length, 'no organization on two pages');
+      const all = JSON.parse((await cli('org', 'list', '--json')).stdout) as { id: string; name: string }[];
+      assert.deepEqual([...seen].sort(), all.map((o) => o.id).sort());
+      const table = await cli('org', 'list', '--limit', '1');
+      assert.match(table.stdout, /\(more may follow: --after \S+\)/);
+      const refused = await cli('org', 'list', '--limit', '0');
+      assert.equal(refused.code, 2);
+      assert.match(refused.stderr, /--limit must be a whole number from 1 to 1000/);
+    });
+
     test('support journey: organization, token, invited user, IdP create links it, log shows it', async () => {
       const created = await cli('org', 'create', '--name', 'Fabrikam', '--json');
       assert.equal(created.code, 0, created.stderr);

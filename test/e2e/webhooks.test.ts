@@ -376,6 +376,7 @@ for (const backend of testStores()) {
               PORT: String(port),
               LOG_LEVEL: 'silent',
               WEBHOOK_POLL_INTERVAL_MS: '20',
+              METRICS_TOKEN: 'metrics-secret-for-this-test',
             },
             stdio: 'ignore',
           },
@@ -397,6 +398,16 @@ for (const backend of testStores()) {
         await waitFor('the send in flight', () => local.of(t.orgId).length === 1);
         const [leased] = (await server.services.webhooks.get(added.webhook.id)).organizations;
         assert.equal(leased?.lastCursor, 0);
+        // What an SRE alerts on: the event held by the receiver is backlog; no attempt has ended.
+        const scraped = await fetch(`http://127.0.0.1:${port}/metrics`, {
+          headers: { authorization: 'Bearer metrics-secret-for-this-test' },
+        });
+        const metrics = await scraped.text();
+        assert.equal(scraped.status, 200);
+        assert.match(metrics, /^scim_webhook_backlog_events [1-9]\d*$/m);
+        assert.match(metrics, /^scim_webhooks_disabled \d+$/m);
+        assert.match(metrics, /^scim_webhook_failing_pairs \d+$/m);
+        assert.doesNotMatch(metrics, /scim_webhook_delivery_attempts_total\{outcome="delivered"\} [1-9]/);
         const stopping = Date.now();
         child.kill('SIGTERM');
         assert.equal(await exited, 0);

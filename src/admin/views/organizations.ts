@@ -9,7 +9,8 @@ export const ORGS_PER_PAGE = 50;
 
 const ListQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 200 })),
-  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+  /** The last id of the page before: pages are keyset reads, whatever the number of organizations. */
+  after: Type.Optional(Type.String({ maxLength: 200 })),
 });
 const CreateForm = Type.Object({
   _csrf: Type.String(),
@@ -20,12 +21,19 @@ const CreateForm = Type.Object({
 /** The organization list (search, paged, the unhealthy ones marked) and the create form. */
 export const organizationsPages: ConsolePage = (scope, ctx) => {
   scope.get('/orgs', { schema: { querystring: ListQuery } }, async (request, reply) => {
-    const { q, page = 1 } = request.query as Static<typeof ListQuery>;
+    const { q, after } = request.query as Static<typeof ListQuery>;
     const search = q?.trim() ?? '';
-    // A search is index lookups (id, external ref, name); the full list is paged here.
-    const all = search === '' ? await ctx.services.organizations.list() : await ctx.services.organizations.find(search);
-    const pages = Math.max(1, Math.ceil(all.length / ORGS_PER_PAGE));
-    const shown = all.slice((page - 1) * ORGS_PER_PAGE, page * ORGS_PER_PAGE);
+    // A search is index lookups (id, external ref, name); the list reads one page and one more row
+    // to know whether a next page exists.
+    const found =
+      search === ''
+        ? await ctx.services.organizations.list({
+            limit: ORGS_PER_PAGE + 1,
+            ...(after !== undefined ? { afterId: after } : {}),
+          })
+        : await ctx.services.organizations.find(search);
+    const shown = found.slice(0, ORGS_PER_PAGE);
+    const next = search === '' && found.length > ORGS_PER_PAGE ? shown.at(-1)?.id : undefined;
     const health = await healthOf(ctx.services.health, shown, request.log);
     const body = html`
       <form class="row" method="get" action="/admin/orgs" role="search">
@@ -41,7 +49,7 @@ export const organizationsPages: ConsolePage = (scope, ctx) => {
         <tbody>${shown.map((org) => orgRow(org, health?.get(org.id), health === undefined))}</tbody>
       </table>`
       }
-      ${pages > 1 && pager(search, page, pages)}
+      ${(next !== undefined || after !== undefined) && pager(next, after !== undefined)}
       <h2>New organization</h2>
       <form class="row" method="post" action="/admin/orgs">
         ${csrfField(ctx.csrfToken(request))}
@@ -85,12 +93,10 @@ function healthCell(org: OrgRecord, health: OrgHealthSummary | undefined, unknow
   return health.requests === 0 ? html`<span class="muted">no requests</span>` : html`${badge('ok', 'ok')} ${figures}`;
 }
 
-function pager(search: string, page: number, pages: number): Html {
-  const link = (p: number) => `/admin/orgs${query({ q: search, page: p })}`;
+function pager(next: string | undefined, paged: boolean): Html {
   return html`<nav class="pager" aria-label="Pages">
-    ${page > 1 && html`<a href="${link(page - 1)}">← Previous</a>`}
-    <span>Page ${page} of ${pages}</span>
-    ${page < pages && html`<a href="${link(page + 1)}">Next →</a>`}
+    ${paged && html`<a href="/admin/orgs">← First page</a>`}
+    ${next !== undefined && html`<a href="/admin/orgs${query({ after: next })}">Next →</a>`}
   </nav>`;
 }
 

@@ -49,12 +49,22 @@ export function orgCommands(program: Command, print: Printer): void {
 
   org
     .command('list')
-    .description('list organizations')
+    .description('list organizations in id order (creation order), a page at a time')
+    .option('--limit <n>', 'how many (at most 1000)', '1000')
+    .option('--after <id>', 'start after this organization id (the last of the page before)')
     .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }) => {
-      const orgs = await withServices((s) => s.organizations.list());
+    .action(async (opts: { limit: string; after?: string; json?: boolean }) => {
+      const limit = Number.parseInt(opts.limit, 10);
+      if (!(limit >= 1 && limit <= 1000) || String(limit) !== opts.limit.trim()) {
+        throw new UsageError(`--limit must be a whole number from 1 to 1000, not "${opts.limit}"`);
+      }
+      const orgs = await withServices((s) =>
+        s.organizations.list({ limit, ...(opts.after !== undefined ? { afterId: opts.after } : {}) }),
+      );
       if (opts.json) return print.json(orgs.map(orgJson));
       orgTable(print, orgs);
+      const last = orgs.at(-1);
+      if (orgs.length === limit && last) print.line(`(more may follow: --after ${last.id})`);
     });
 
   org

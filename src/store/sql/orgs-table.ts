@@ -18,8 +18,10 @@ export async function getOrg(db: Db, orgId: string): Promise<OrgRecord | undefin
   return row && rowToOrg(row);
 }
 
-export async function listOrgs(db: Db): Promise<OrgRecord[]> {
-  const rows = await db.selectFrom('orgs').selectAll().orderBy('created_at').orderBy('id').execute();
+export async function listOrgs(db: Db, page: { afterId?: string; limit: number }): Promise<OrgRecord[]> {
+  let q = db.selectFrom('orgs').selectAll();
+  if (page.afterId !== undefined) q = q.where('id', '>', page.afterId);
+  const rows = await q.orderBy('id').limit(page.limit).execute();
   return rows.map(rowToOrg);
 }
 

@@ -81,8 +81,8 @@ class SqlOps implements StoreOps {
     return orgs.getOrg(this.db, orgId);
   }
 
-  listOrgs(): Promise<OrgRecord[]> {
-    return orgs.listOrgs(this.db);
+  listOrgs(page: { afterId?: string; limit: number }): Promise<OrgRecord[]> {
+    return orgs.listOrgs(this.db, page);
   }
 
   updateOrg(org: OrgRecord): Promise<void> {

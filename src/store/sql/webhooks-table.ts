@@ -6,6 +6,7 @@ import type {
   WebhookDeliveryRecord,
   WebhookOps,
   WebhookRecord,
+  WebhookTotals,
 } from '../webhooks-store.js';
 import type { Database } from './db-schema.js';
 import type { SqlDialectHooks } from './sql-dialect.js';
@@ -22,6 +23,27 @@ export class SqlWebhooks implements WebhookOps {
     protected readonly db: Kysely<Database>,
     protected readonly hooks: SqlDialectHooks,
   ) {}
+
+  async totals(): Promise<WebhookTotals> {
+    const pairs = await this.db
+      .selectFrom('webhook_cursors as wc')
+      .innerJoin('webhooks as w', 'w.id', 'wc.webhook_id')
+      .leftJoin('event_cursors as ec', 'ec.org_id', 'wc.org_id')
+      .where('w.enabled', '=', 1)
+      .select([
+        sql<number>`coalesce(sum(case when ec.last_cursor > wc.last_cursor then ec.last_cursor - wc.last_cursor else 0 end), 0)`.as(
+          'backlog',
+        ),
+        sql<number>`coalesce(sum(case when wc.failing_since is not null then 1 else 0 end), 0)`.as('failing'),
+      ])
+      .executeTakeFirstOrThrow();
+    const off = await this.db
+      .selectFrom('webhooks')
+      .where('enabled', '=', 0)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return { backlog: Number(pairs.backlog), failingPairs: Number(pairs.failing), disabled: Number(off.n) };
+  }
 
   async insert(webhook: WebhookRecord): Promise<void> {
     await this.db.insertInto('webhooks').values(webhookToRow(webhook)).execute();
