@@ -33,6 +33,7 @@ import { setupLinkPages } from './views/setup-links.js';
 import { teamPages } from './views/teams.js';
 import { tokenPages } from './views/tokens.js';
 import { userPages } from './views/users.js';
+import { webhookActionPages } from './views/webhook-actions.js';
 import { webhookPages } from './views/webhooks.js';
 
 export interface ConsoleOptions {
@@ -79,6 +80,7 @@ const PAGES: readonly ConsolePage[] = [
   healthPage,
   auditPage,
   webhookPages,
+  webhookActionPages,
 ];
 
 /** Bytes a console form may carry: the largest is a few fields of text. */

@@ -40,7 +40,7 @@ export const ERROR_CAUSES: readonly ErrorCause[] = [
     cause:
       'Another user of the organization already holds this userName (ignoring case); the IdP shows the user as skipped.',
     remedy:
-      'Find the other user by the userName: if it is a stale account, deactivate or erase it, then let the IdP retry.',
+      "Find the other user (user find NAME): if it is a stale account, unlink it (the IdP's next create links that account, same id) or erase it (the name is free for another person), then let the IdP retry. Deactivating does not free the name.",
   },
   {
     codes: ['user.userNameFoldCollision'],

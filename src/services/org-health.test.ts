@@ -87,7 +87,7 @@ for (const backend of testStores()) {
       assert.equal(first?.status, 409);
       assert.equal(first?.lastAt, start - 9 * HOUR + 2);
       assert.match(first?.cause ?? '', /already holds this userName/);
-      assert.match(first?.remedy ?? '', /deactivate or erase/);
+      assert.match(first?.remedy ?? '', /unlink it .* or erase it/);
       assert.equal(second?.count, 1);
       assert.equal(second?.status, 400);
       assert.ok(second?.cause, `${second?.code} is explained`);

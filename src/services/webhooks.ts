@@ -108,12 +108,12 @@ export class Webhooks {
     return { action: name, orgId: webhook.orgId, targetType: 'webhook', targetId: webhook.id, detail: detail ?? null };
   }
 
-  /** Webhooks with their state: all, or those receiving `orgId`'s events (its own and deployment-wide ones). */
   /** The deployment's delivery state in three figures, for the metrics an SRE alerts on. */
   totals(): Promise<WebhookTotals> {
     return this.store.webhooks.totals();
   }
 
+  /** Webhooks with their state: all, or those receiving `orgId`'s events (its own and deployment-wide ones). */
   async list(query: { readonly orgId?: string } = {}): Promise<WebhookView[]> {
     if (query.orgId !== undefined && !(await this.store.getOrg(query.orgId))) throw orgNotFound(query.orgId);
     const webhooks = await this.store.webhooks.list({ ...query, limit: MAX_WEBHOOKS_LISTED });

@@ -136,7 +136,7 @@ for (const backend of testStores()) {
         (await page.textContent('dd.cause')) ?? '',
         /Another user of the organization already holds this userName/,
       );
-      assert.match((await page.textContent('dd.remedy')) ?? '', /deactivate or erase it/);
+      assert.match((await page.textContent('dd.remedy')) ?? '', /unlink it .* or erase it/);
       assert.match(detail, /Azure-AD-SCIM-Service\/1\.0/);
       assert.match(detail, /externalId\s*e-jane/);
 
@@ -154,7 +154,7 @@ for (const backend of testStores()) {
       const top = (await page.textContent('table.top-errors')) ?? '';
       assert.match(top, /user\.userNameTaken/);
       assert.match(top, /Another user of the organization already holds this userName/);
-      assert.match(top, /deactivate or erase it/);
+      assert.match(top, /unlink it .* or erase it/);
       const facts = (await page.textContent('dl.health')) ?? '';
       assert.match(facts, /Requests\s*9/);
       assert.match(facts, /Errors\s*1 \(11\.1 %/);

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { type ConsoleRig, openConsole, PASSWORD } from '../helpers/console.js';
 import { scimRequest } from '../helpers/start-server.js';
 import { testStores } from '../helpers/stores.js';
+import { WebhookReceiver } from '../helpers/webhook-receiver.js';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
@@ -139,6 +140,77 @@ for (const backend of testStores()) {
       assert.equal((await rig.server.services.webhooks.get(added.webhook.id)).enabled, true);
       const actions = (await rig.server.services.auditTrail.list({ orgId: org.id, limit: 50 })).map((e) => e.action);
       assert.ok(actions.includes('webhook.disabled') && actions.includes('webhook.enabled'), actions.join());
+    });
+
+    test('a webhook added in the console: secret once, a signed test ping, its delivery log, rotation, removal', async () => {
+      const org = await rig.newOrg('Hooked from the console');
+      const receiver = new WebhookReceiver([]);
+      await receiver.start();
+      try {
+        await rig.page.goto(`${org.url}/webhooks`);
+        await rig.page.fill('form[action$="/webhooks"] input[name=url]', receiver.url);
+        await rig.page.fill('form[action$="/webhooks"] input[name=description]', 'the Parallel app');
+        await rig.page.click('form[action$="/webhooks"] button[type=submit]');
+        const secret = (await rig.page.textContent('[data-testid=webhook-secret]'))?.trim() ?? '';
+        assert.match(secret, /^whsec_/);
+        receiver.secrets = [secret];
+        const [hook] = await rig.server.services.webhooks.list({ orgId: org.id });
+        assert.equal(hook?.orgId, org.id);
+        await rig.page.goto(`${org.url}/webhooks`);
+        assert.doesNotMatch(await rig.page.content(), new RegExp(secret), 'the secret is shown on its own page only');
+
+        await rig.page.click('form[action$="/test"] button[type=submit]');
+        await rig.page.waitForURL(/\/webhooks$/);
+        assert.match((await rig.page.textContent('body')) ?? '', /Test ping delivered: the receiver answered 200/);
+        const ping = receiver.received.at(-1);
+        assert.equal(ping?.body?.type, 'webhook.test');
+        assert.deepEqual(ping?.verifiedBy, [0], 'signed with the secret the console showed');
+
+        await rig.page.click('a:has-text("Delivery log")');
+        assert.match((await rig.page.textContent('table')) ?? '', /webhook\.test[\s\S]*200/);
+
+        await rig.page.goto(`${org.url}/webhooks`);
+        await rig.page.selectOption('form[action$="/rotate-secret"] select[name=grace]', '1d');
+        await rig.page.click('form[action$="/rotate-secret"] button[type=submit]');
+        const rotated = (await rig.page.textContent('[data-testid=webhook-secret]'))?.trim() ?? '';
+        assert.match(rotated, /^whsec_/);
+        assert.notEqual(rotated, secret);
+        assert.match((await rig.page.textContent('body')) ?? '', /both signatures until/);
+
+        await rig.page.goto(`${org.url}/webhooks`);
+        await rig.page.click('form[action$="/remove"] button[type=submit]');
+        await rig.page.waitForURL(/\/webhooks$/);
+        assert.deepEqual(await rig.server.services.webhooks.list({ orgId: org.id }), []);
+        const actions = (await rig.server.services.auditTrail.list({ orgId: org.id, limit: 50 })).map((e) => e.action);
+        for (const action of ['webhook.added', 'webhook.tested', 'webhook.secretRotated', 'webhook.removed']) {
+          assert.ok(actions.includes(action), `${action} in ${actions.join()}`);
+        }
+      } finally {
+        await receiver.stop();
+      }
+    });
+
+    test("a deployment-wide webhook is shown on an organization's page but not removed from it", async () => {
+      const org = await rig.newOrg('Sees every-org hook');
+      const everyOrg = await rig.server.services.webhooks.add(
+        { kind: 'cli', operator: 'test' },
+        { url: 'http://127.0.0.1:9/every-org' },
+      );
+      try {
+        await rig.page.goto(`${org.url}/webhooks`);
+        assert.match((await rig.page.textContent('table')) ?? '', /every-org[\s\S]*every organization/);
+        const row = rig.page.locator('tr', { hasText: 'every-org' });
+        assert.equal(await row.locator('form[action$="/remove"]').count(), 0, 'no remove button for it');
+        const csrf = (await rig.page.locator('input[name=_csrf]').first().getAttribute('value')) ?? '';
+        const forged = await rig.page.request.post(`${org.url}/webhooks/${everyOrg.webhook.id}/remove`, {
+          form: { _csrf: csrf },
+        });
+        assert.equal(forged.status(), 403);
+        assert.match(await forged.text(), /changed with the CLI/, 'refused as deployment-wide, not as a bad form');
+        assert.ok((await rig.server.services.webhooks.get(everyOrg.webhook.id)).id, 'still there');
+      } finally {
+        await rig.server.services.webhooks.remove({ kind: 'cli', operator: 'test' }, everyOrg.webhook.id);
+      }
     });
 
     test('markup in SCIM names and an organization name renders as text', async () => {

@@ -3,6 +3,7 @@ import { ScimError, type WebhookView } from '../../services/index.js';
 import type { ConsoleContext, ConsolePage } from '../admin-routes.js';
 import { badge, date, type Html, html, orgPath } from '../html.js';
 import { csrfField } from './layout.js';
+import { addWebhookForm, webhookActions } from './webhook-actions.js';
 
 const OrgParams = Type.Object({ orgId: Type.String({ maxLength: 64 }) });
 const HookParams = Type.Object({
@@ -31,7 +32,7 @@ function row(orgId: string, w: WebhookView, csrf: string): Html {
     <td>${date(w.failingSince)}</td>
     <td><form class="inline" method="post" action="${orgPath(orgId, `webhooks/${w.id}/${action}`)}">
       ${csrfField(csrf)}<button type="submit"${action === 'disable' ? html` class="danger"` : ''}>${action === 'enable' ? 'Enable and replay' : 'Disable'}</button>
-    </form></td>
+    </form> ${webhookActions(orgId, w, csrf)}</td>
   </tr>`;
 }
 
@@ -42,12 +43,13 @@ export const webhookPages: ConsolePage = (scope, ctx) => {
     const org = await ctx.services.organizations.get(orgId);
     const hooks = await ctx.services.webhooks.list({ orgId });
     const csrf = ctx.csrfToken(request);
-    const body =
+    const list =
       hooks.length === 0
-        ? html`<p class="muted">No webhook receives this organization's events (<code>parallel-scim webhook add</code>).</p>`
+        ? html`<p class="muted">No webhook receives this organization's events yet.</p>`
         : html`<table><thead><tr><th>URL</th><th>Receives</th><th>State</th><th>Waiting</th><th>Last status</th><th>Last attempt</th><th>Failing since</th><th></th></tr></thead>
           <tbody>${hooks.map((w) => row(orgId, w, csrf))}</tbody></table>
           <p class="muted">Enabling resumes from where each organization's delivery stopped: the events missed are sent next, in order.</p>`;
+    const body = html`${list}${addWebhookForm(orgId, csrf)}`;
     return ctx.page(request, reply, {
       title: `Webhooks of ${org.name}`,
       body,
