@@ -27,7 +27,7 @@ const SECTIONS = [
 ] as const;
 
 /** The organization's sections, the current one marked for screen readers and the eye. */
-export function sectionLinks(orgId: string, current: (typeof SECTIONS)[number][0]): Html {
+export function sectionLinks(orgId: string, current?: (typeof SECTIONS)[number][0]): Html {
   return html`<nav class="links" aria-label="Organization">${SECTIONS.map(([path, label]) =>
     path === current
       ? html`<strong aria-current="page">${label}</strong>`

@@ -3,6 +3,7 @@ import { type OrgHealthReport, type OrgRecord, parseDeleteMode } from '../../ser
 import type { ConsolePage } from '../admin-routes.js';
 import { badge, date, type Html, html, orgPath } from '../html.js';
 import { csrfField } from './layout.js';
+import { sectionLinks } from './org-section.js';
 import { setupLinkSection } from './setup-links.js';
 import { tokenSection } from './tokens.js';
 
@@ -12,15 +13,6 @@ const SettingsForm = Type.Object({
   scim: Type.Optional(Type.Union([Type.Literal('on'), Type.Literal('off')])),
   deleteMode: Type.Optional(Type.String({ maxLength: 20 })),
 });
-
-/** The sections of an organization that have pages of their own (H5's views and the webhooks). */
-const SECTIONS = [
-  ['log', 'Provisioning log'],
-  ['users', 'Users'],
-  ['teams', 'Teams'],
-  ['health', 'Health'],
-  ['webhooks', 'Webhooks'],
-] as const;
 
 /** One organization: its facts and settings, health at a glance, tokens and setup links. */
 export const organizationPage: ConsolePage = (scope, ctx) => {
@@ -38,7 +30,7 @@ export const organizationPage: ConsolePage = (scope, ctx) => {
     const csrf = ctx.csrfToken(request);
     const now = Date.now();
     const body = html`
-      <nav class="links" aria-label="Organization">${SECTIONS.map(([path, label]) => html`<a href="${orgPath(orgId, path)}">${label}</a>`)}</nav>
+      ${sectionLinks(orgId)}
       <div class="columns">
         <section>${facts(org, ctx.scimUrl(request))}</section>
         <section>${healthSummary(orgId, health)}</section>

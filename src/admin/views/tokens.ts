@@ -4,6 +4,7 @@ import { credentialState, parseDuration, ScimError, type TokenRecord } from '../
 import type { ConsoleContext, ConsolePage } from '../admin-routes.js';
 import { badge, date, type Html, html, orgPath } from '../html.js';
 import { csrfField } from './layout.js';
+import { secretPage } from './secret-page.js';
 
 const OrgParams = Type.Object({ orgId: Type.String({ maxLength: 64 }) });
 const TokenParams = Type.Object({ orgId: Type.String({ maxLength: 64 }), tokenId: Type.String({ maxLength: 64 }) });
@@ -81,8 +82,8 @@ function duration(text: string | undefined, zeroAllowed: boolean): number | unde
   return ms;
 }
 
-/** The one page that ever shows a token's secret: the answer to the POST that made it. */
-function secretPage(
+/** A new token's secret, with the Tenant URL beside it: what the customer's admin pastes into the IdP. */
+function tokenSecretPage(
   ctx: ConsoleContext,
   request: FastifyRequest,
   reply: FastifyReply,
@@ -90,17 +91,18 @@ function secretPage(
   secret: string,
   what: Html,
 ): FastifyReply {
-  return ctx.page(request, reply, {
+  return secretPage(ctx, request, reply, {
     title: 'New token',
     trail: [
       ['Organizations', '/admin/orgs'],
       ['Organization', orgPath(orgId)],
     ],
-    body: html`<p>${what}</p>
-      <p><strong>Copy it now: it is shown once and never stored.</strong> Paste it into the IdP as the Secret Token.</p>
-      <p class="secret" data-testid="token-secret">${secret}</p>
-      <dl class="facts"><dt>Tenant URL</dt><dd class="mono">${ctx.scimUrl(request)}</dd></dl>
-      <p><a href="${orgPath(orgId)}#tokens">Back to the organization</a></p>`,
+    what,
+    use: html`It is never stored: paste it into the IdP as the Secret Token.`,
+    secret,
+    testId: 'token-secret',
+    facts: html`<dl class="facts"><dt>Tenant URL</dt><dd class="mono">${ctx.scimUrl(request)}</dd></dl>`,
+    back: ['Back to the organization', `${orgPath(orgId)}#tokens`],
   });
 }
 
@@ -116,7 +118,7 @@ export const tokenPages: ConsolePage = (scope, ctx) => {
       ...(label ? { label } : {}),
       ...(expiresInMs !== undefined ? { expiresInMs } : {}),
     });
-    return secretPage(
+    return tokenSecretPage(
       ctx,
       request,
       reply,
@@ -137,7 +139,7 @@ export const tokenPages: ConsolePage = (scope, ctx) => {
         graceMs,
         requestId: request.id,
       });
-      return secretPage(
+      return tokenSecretPage(
         ctx,
         request,
         reply,

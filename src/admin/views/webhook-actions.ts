@@ -5,6 +5,7 @@ import type { ConsoleContext, ConsolePage } from '../admin-routes.js';
 import { date, type Html, html, orgPath, query } from '../html.js';
 import { csrfField } from './layout.js';
 import { visible } from './org-section.js';
+import { secretPage } from './secret-page.js';
 
 /*
  * What support does to an organization's webhooks besides enabling and disabling (webhooks.ts):
@@ -71,7 +72,7 @@ export const webhookActionPages: ConsolePage = (scope, ctx) => {
       { url: form.url, orgId, ...(description ? { description } : {}) },
       { requestId: request.id },
     );
-    return secretPage(
+    return webhookSecretPage(
       ctx,
       request,
       reply,
@@ -111,7 +112,7 @@ export const webhookActionPages: ConsolePage = (scope, ctx) => {
         requestId: request.id,
       });
       const until = rotated.webhook.previousSecretExpiresAt;
-      return secretPage(
+      return webhookSecretPage(
         ctx,
         request,
         reply,
@@ -207,8 +208,8 @@ async function receiving(ctx: ConsoleContext, orgId: string, webhookId: string, 
   return webhook;
 }
 
-/** The one page that ever shows a webhook's secret: the answer to the POST that made it. */
-function secretPage(
+/** A webhook's new secret: what its receiver verifies every delivery with. */
+function webhookSecretPage(
   ctx: ConsoleContext,
   request: FastifyRequest,
   reply: FastifyReply,
@@ -216,15 +217,16 @@ function secretPage(
   secret: string,
   what: Html,
 ): FastifyReply {
-  return ctx.page(request, reply, {
+  return secretPage(ctx, request, reply, {
     title: 'Webhook secret',
     trail: [
       ['Organizations', '/admin/orgs'],
       ['Webhooks', orgPath(orgId, 'webhooks')],
     ],
-    body: html`<p>${what}</p>
-      <p><strong>Copy it now: it is shown once.</strong> The receiver verifies every delivery with it (docs/webhooks.md "Verifying").</p>
-      <p class="secret" data-testid="webhook-secret">${secret}</p>
-      <p><a href="${orgPath(orgId, 'webhooks')}">Back to the webhooks</a></p>`,
+    what,
+    use: html`The receiver verifies every delivery with it (docs/webhooks.md "Verifying").`,
+    secret,
+    testId: 'webhook-secret',
+    back: ['Back to the webhooks', orgPath(orgId, 'webhooks')],
   });
 }
