@@ -3,6 +3,7 @@ import type { AuditEntry, AuditQuery } from '../store/audit-trail-store.js';
 import type { Store, StoreOps } from '../store/store.js';
 import type { Operator } from './audit.js';
 import { uuidv7 } from './ids.js';
+import { emailKey } from './staff.js';
 
 /** Most entries one read of the trail returns (`list`'s limit is clamped to it). */
 export const MAX_AUDIT_LIST = 500;
@@ -59,10 +60,22 @@ export class AuditTrail {
     return entry;
   }
 
-  /** Newest first; `limit` must be 1..MAX_AUDIT_LIST. */
-  list(query: AuditQuery): Promise<AuditEntry[]> {
+  /**
+   * Newest first; `limit` must be 1..MAX_AUDIT_LIST. An `actorLabel` that is a staff member's
+   * e-mail, in any case, finds that member's entries by id (e-mails are matched ignoring case,
+   * and the trail keeps them as typed); any other label (a CLI login) must match exactly.
+   */
+  async list(query: AuditQuery): Promise<AuditEntry[]> {
     if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_AUDIT_LIST) {
       throw invalidValue(`The audit limit must be a whole number from 1 to ${MAX_AUDIT_LIST}`, 'audit.limit');
+    }
+    const label = query.actorLabel;
+    if (label?.includes('@')) {
+      const staff = await this.store.staff.findStaffByEmail(emailKey(label));
+      if (staff) {
+        const { actorLabel: _, ...rest } = query;
+        return this.store.auditTrail.list({ ...rest, actorId: staff.id });
+      }
     }
     return this.store.auditTrail.list(query);
   }

@@ -81,6 +81,10 @@ for (const backend of testStores()) {
       const revoked = trail.find((e) => e.action === 'token.revoked');
       assert.equal(revoked?.actorKind, 'staff');
       assert.equal(revoked?.actorLabel, 'Ann@Example.com');
+      // Support asks for a colleague's actions by e-mail as they type it, in any case.
+      const byEmail = await rig.server.services.auditTrail.list({ actorLabel: 'ANN@example.COM', limit: 500 });
+      assert.ok(byEmail.some((e) => e.id === revoked?.id));
+      assert.ok(byEmail.every((e) => e.actorLabel === 'Ann@Example.com'));
     });
 
     test('a rotated token keeps the old one working for the chosen grace', async () => {

@@ -31,7 +31,10 @@ export function auditCommand(program: Command, print: Printer): void {
     .command('audit')
     .description('the audit trail: what support did (console and CLI), by whom, newest first')
     .option('--org <id>', 'only actions on this organization')
-    .option('--actor <email|login>', "only this staff member's (e-mail) or CLI operator's (login name)")
+    .option(
+      '--actor <email|login>',
+      "only this staff member's (e-mail, any case) or CLI operator's (login name, exact)",
+    )
     .option('--action <action>', 'only this action, e.g. token.revoked, org.deleted, user.erased')
     .option('--since <duration>', 'only the last 1h, 30m, 7d, ...')
     .option('--limit <n>', 'how many (at most 500)', '50')
