@@ -4,11 +4,11 @@ import { applyPatch } from '../scim/patch/apply-patch.js';
 import type { ResourceDoc } from '../scim/resource-doc.js';
 import { checkIfMatch } from '../scim/resources/preconditions.js';
 import { checkResourceSize } from '../scim/resources/resource-size.js';
-import { type ScimJson, toScimResource } from '../scim/resources/to-scim.js';
+import type { ScimJson } from '../scim/resources/to-scim.js';
 import { parseResource } from '../scim/schema/coerce.js';
 import { userResourceType } from '../scim/schema/resource-types.js';
 import { invalidValue, mutability, uniqueness } from '../scim/scim-error.js';
-import type { Store, StoreOps, UserRecord, UserTeamRecord } from '../store/store.js';
+import type { Store, StoreOps, UserRecord } from '../store/store.js';
 import { UniqueViolation } from '../store/store-errors.js';
 import type { Audit, Done, Operator } from './audit.js';
 import { eventContext, memberEvent, userChangeType, userEvent } from './directory-events.js';
@@ -17,6 +17,7 @@ import { type ChunkedPage, listSummary, readInChunks } from './list-page.js';
 import { orgNotFound } from './org-not-found.js';
 import type { ProvisioningLog } from './provisioning-log.js';
 import { retryOnConcurrentUpdate } from './retry.js';
+import { renderUser, renderUsers } from './user-render.js';
 import {
   changedKeys,
   describeChange,
@@ -80,7 +81,7 @@ export class Users {
             { resourceType: 'User', resourceId: linked.id, summary, ...subjectOf(linked) },
             201,
           );
-          return { result: await this.render(audit, linked, tx), change };
+          return { result: await renderUser(audit, linked, tx), change };
         }
         const user: UserRecord = {
           orgId: audit.org.id,
@@ -100,7 +101,7 @@ export class Users {
           { resourceType: 'User', resourceId: user.id, summary: `created ${describeUser(user)}`, ...subjectOf(user) },
           201,
         );
-        return { result: await this.render(audit, user, tx), change };
+        return { result: await renderUser(audit, user, tx), change };
       }),
     );
   }
@@ -109,7 +110,7 @@ export class Users {
     const user = await this.store.getUser(audit.org.id, id);
     if (!user) throw userNotFound(id);
     const change = { resourceType: 'User', resourceId: id, summary: null, logged: false } as const;
-    return { result: await this.render(audit, user, this.store), change };
+    return { result: await renderUser(audit, user, this.store), change };
   }
 
   /**
@@ -120,7 +121,7 @@ export class Users {
   async list(audit: Audit, query: ListRequest): Promise<Done<ChunkedPage<ScimJson>>> {
     const page = await readInChunks(checkListRequest(userResourceType, query), async (chunk) => {
       const rows = await this.store.listUsers(audit.org.id, chunk);
-      const items = await this.renderMany(audit, rows.items, this.store);
+      const items = await renderUsers(audit, rows.items, this.store);
       return { total: rows.total, items, ...(rows.docChars !== undefined ? { docChars: rows.docChars } : {}) };
     });
     const summary = listSummary(page.total, page.planned);
@@ -297,7 +298,7 @@ export class Users {
             { resourceType: 'User', resourceId: id, summary: 'no change', ...subjectOf(current) },
             200,
           );
-          return { result: await this.render(audit, current, tx), change };
+          return { result: await renderUser(audit, current, tx), change };
         }
         const now = this.clock();
         const next: UserRecord = {
@@ -317,7 +318,7 @@ export class Users {
           { resourceType: 'User', resourceId: id, summary, ...subjectOf(next) },
           200,
         );
-        return { result: await this.render(audit, next, tx), change };
+        return { result: await renderUser(audit, next, tx), change };
       }),
     );
   }
@@ -336,31 +337,6 @@ export class Users {
     } catch (error) {
       throw mapUnique(error, user);
     }
-  }
-
-  private async render(audit: Audit, user: UserRecord, ops: StoreOps): Promise<ScimJson> {
-    const [one] = await this.renderMany(audit, [user], ops);
-    return one as ScimJson;
-  }
-
-  /** Users with their readOnly `groups` (RFC 7643 §4.1.2), read for all of `users` at once. */
-  private async renderMany(audit: Audit, users: readonly UserRecord[], ops: StoreOps): Promise<ScimJson[]> {
-    const teams =
-      users.length > 0
-        ? await ops.teamsOfUsers(
-            audit.org.id,
-            users.map((u) => u.id),
-          )
-        : new Map();
-    return users.map((user) => {
-      const groups = (teams.get(user.id) ?? []).map((t: UserTeamRecord) => ({
-        value: t.teamId,
-        $ref: `${audit.baseUrl}/Groups/${t.teamId}`,
-        display: t.displayName,
-        type: t.type,
-      }));
-      return toScimResource(userResourceType, user, audit.baseUrl, groups.length > 0 ? { groups } : {});
-    });
   }
 }
 

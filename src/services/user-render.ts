@@ -1,0 +1,33 @@
+import { type ScimJson, toScimResource } from '../scim/resources/to-scim.js';
+import { userResourceType } from '../scim/schema/resource-types.js';
+import type { StoreOps, UserRecord, UserTeamRecord } from '../store/store.js';
+import type { Audit } from './audit.js';
+
+/** A user as SCIM answers it, with its readOnly `groups`. */
+export async function renderUser(audit: Audit, user: UserRecord, ops: StoreOps): Promise<ScimJson> {
+  const [one] = await renderUsers(audit, [user], ops);
+  return one as ScimJson;
+}
+
+/**
+ * Users with their readOnly `groups` (RFC 7643 §4.1.2: direct and indirect memberships), read for
+ * all of `users` with one query per chunk, never one per user.
+ */
+export async function renderUsers(audit: Audit, users: readonly UserRecord[], ops: StoreOps): Promise<ScimJson[]> {
+  const teams =
+    users.length > 0
+      ? await ops.teamsOfUsers(
+          audit.org.id,
+          users.map((u) => u.id),
+        )
+      : new Map<string, UserTeamRecord[]>();
+  return users.map((user) => {
+    const groups = (teams.get(user.id) ?? []).map((t: UserTeamRecord) => ({
+      value: t.teamId,
+      $ref: `${audit.baseUrl}/Groups/${t.teamId}`,
+      display: t.displayName,
+      type: t.type,
+    }));
+    return toScimResource(userResourceType, user, audit.baseUrl, groups.length > 0 ? { groups } : {});
+  });
+}
