@@ -23,21 +23,30 @@ export function scimBaseUrl(request: FastifyRequest, publicUrl: string | undefin
  * onRequest hook: the bearer token alone identifies the organization (SPEC "Tenancy and tokens").
  * Runs before the body is parsed, so an unauthenticated client cannot make us read its body.
  */
+/**
+ * The credential of an `Authorization: Bearer <credential>` header (RFC 6750 §2.1, scheme in any
+ * case): undefined without the header, null when it is not of that form. SCIM, the event API and
+ * /metrics all read their secrets through it.
+ */
+export function bearerCredential(header: string | undefined): string | undefined | null {
+  if (header === undefined) return undefined;
+  return /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header)?.[1] ?? null;
+}
+
 export function bearerAuth(services: Services, publicUrl: string | undefined, clock: () => number) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const startedAt = clock();
-    const header = request.headers.authorization;
-    if (header === undefined) {
+    const secret = bearerCredential(request.headers.authorization);
+    if (secret === undefined) {
       throw unauthorized(
         'Authentication required: send the organization token as "Authorization: Bearer <token>"',
         'auth.missing',
       );
     }
-    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
-    if (!match) {
+    if (secret === null) {
       throw unauthorized('The Authorization header must be "Bearer <token>"', 'auth.scheme');
     }
-    const result = await services.tokens.authenticate(match[1]);
+    const result = await services.tokens.authenticate(secret);
     const { org, token } = result;
     if (org && token) {
       // Every later log line of this request names the tenant (never in metric labels).

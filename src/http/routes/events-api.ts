@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ScimError } from '../../scim/scim-error.js';
 import type { ServiceKeyAuth, Services } from '../../services/index.js';
+import { bearerCredential } from '../bearer-auth.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -34,11 +35,11 @@ const REFUSALS: Record<Exclude<ServiceKeyAuth, { ok: true }>['reason'], ScimErro
 /** onRequest hook: a service key, deployment-wide, opens every organization's events. */
 function serviceKeyAuth(services: Services) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    const header = request.headers.authorization;
-    if (header === undefined) throw REFUSALS.missing;
-    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
-    if (!match) throw unauthorized('The Authorization header must be "Bearer <service key>"', 'serviceKey.scheme');
-    const result = await services.serviceKeys.authenticate(match[1]);
+    const secret = bearerCredential(request.headers.authorization);
+    if (secret === undefined) throw REFUSALS.missing;
+    if (secret === null)
+      throw unauthorized('The Authorization header must be "Bearer <service key>"', 'serviceKey.scheme');
+    const result = await services.serviceKeys.authenticate(secret);
     if (!result.ok) throw REFUSALS[result.reason];
     request.serviceKeyId = result.key.id;
     request.log = request.log.child({ serviceKeyId: result.key.id });

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { Metrics } from '../../observability/metrics.js';
 import { ScimError } from '../../scim/scim-error.js';
+import { bearerCredential } from '../bearer-auth.js';
 
 /**
  * `/metrics` on the main port: request counts and error codes are operational data about every
@@ -30,9 +31,9 @@ export function metricsRoute(app: FastifyInstance, metrics: Metrics, token: stri
 
 /** Constant-time: the comparison must not tell an attacker how much of the token was right. */
 function bearerMatches(header: string | undefined, token: string): boolean {
-  const match = header === undefined ? null : /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
-  if (!match?.[1]) return false;
-  const given = Buffer.from(match[1]);
+  const credential = bearerCredential(header);
+  if (!credential) return false;
+  const given = Buffer.from(credential);
   const expected = Buffer.from(token);
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
