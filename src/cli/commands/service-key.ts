@@ -1,19 +1,8 @@
 import type { Command } from 'commander';
-import type { ServiceKeyRecord } from '../../services/index.js';
 import { withServices } from '../cli-context.js';
+import { CREDENTIAL_COLUMNS, credentialJson, credentialRow } from '../credentials.js';
 import { iso, type Printer } from '../output.js';
 import { UsageError } from '../parse-options.js';
-
-const keyJson = (k: ServiceKeyRecord, state: string) => ({
-  id: k.id,
-  hint: `${k.hint}…`,
-  label: k.label,
-  state,
-  createdAt: iso(k.createdAt),
-  expiresAt: k.expiresAt === null ? null : iso(k.expiresAt),
-  revokedAt: k.revokedAt === null ? null : iso(k.revokedAt),
-  lastUsedAt: k.lastUsedAt === null ? null : iso(k.lastUsedAt),
-});
 
 /** `service-key issue|list|revoke`: the deployment-wide keys of the event feed (docs/events.md). */
 export function serviceKeyCommands(program: Command, print: Printer): void {
@@ -55,24 +44,12 @@ export function serviceKeyCommands(program: Command, print: Printer): void {
     .description('list the service keys (never their secrets)')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
-      const { keys, states } = await withServices(async (s) => {
-        const { credentialState } = await import('../../services/index.js');
-        const all = await s.serviceKeys.list();
-        const now = Date.now();
-        return { keys: all, states: all.map((k) => credentialState(k, now)) };
-      });
-      if (opts.json) return print.json(keys.map((k, i) => keyJson(k, states[i] ?? '')));
+      const keys = await withServices((s) => s.serviceKeys.list());
+      const now = Date.now();
+      if (opts.json) return print.json(keys.map((k) => credentialJson(k, now)));
       print.table(
-        ['ID', 'HINT', 'STATE', 'LABEL', 'CREATED', 'EXPIRES', 'LAST USED'],
-        keys.map((k, i) => [
-          k.id,
-          `${k.hint}…`,
-          states[i] ?? '',
-          k.label ?? '',
-          iso(k.createdAt),
-          k.expiresAt === null ? 'never' : iso(k.expiresAt),
-          k.lastUsedAt === null ? 'never' : iso(k.lastUsedAt),
-        ]),
+        CREDENTIAL_COLUMNS,
+        keys.map((k) => credentialRow(k, now)),
       );
     });
 
@@ -85,7 +62,7 @@ export function serviceKeyCommands(program: Command, print: Printer): void {
       const revoked = await withServices((s, run) =>
         s.serviceKeys.revoke(run.operator, keyId, { requestId: run.requestId }),
       );
-      if (opts.json) return print.json(keyJson(revoked, 'revoked'));
+      if (opts.json) return print.json(credentialJson(revoked, Date.now()));
       print.line(`revoked service key ${revoked.id}${revoked.label ? ` (${revoked.label})` : ''}`);
     });
 }

@@ -1,24 +1,14 @@
 import type { Command } from 'commander';
 import type { TokenRecord } from '../../services/index.js';
-import { credentialState } from '../../services/secrets.js';
 import { withServices } from '../cli-context.js';
+import { CREDENTIAL_COLUMNS, credentialJson, credentialRow } from '../credentials.js';
 import { iso, type Printer } from '../output.js';
 import { UsageError } from '../parse-options.js';
 
-// A leaf module (node:crypto only): importing it does not load the store.
-const state = credentialState;
-
-const tokenJson = (t: TokenRecord, now: number) => ({
-  id: t.id,
-  orgId: t.orgId,
-  hint: `${t.hint}…`,
-  label: t.label,
-  state: state(t, now),
-  createdAt: iso(t.createdAt),
-  expiresAt: t.expiresAt === null ? null : iso(t.expiresAt),
-  revokedAt: t.revokedAt === null ? null : iso(t.revokedAt),
-  lastUsedAt: t.lastUsedAt === null ? null : iso(t.lastUsedAt),
-});
+const tokenJson = (t: TokenRecord, now: number) => {
+  const { id, ...rest } = credentialJson(t, now);
+  return { id, orgId: t.orgId, ...rest };
+};
 
 export function tokenCommands(program: Command, print: Printer): void {
   const token = program.command('token').description('bearer tokens of an organization');
@@ -63,16 +53,8 @@ export function tokenCommands(program: Command, print: Printer): void {
       const now = Date.now();
       if (opts.json) return print.json(tokens.map((t) => tokenJson(t, now)));
       print.table(
-        ['ID', 'HINT', 'STATE', 'LABEL', 'CREATED', 'EXPIRES', 'LAST USED'],
-        tokens.map((t) => [
-          t.id,
-          `${t.hint}…`,
-          state(t, now),
-          t.label ?? '',
-          iso(t.createdAt),
-          t.expiresAt === null ? 'never' : iso(t.expiresAt),
-          t.lastUsedAt === null ? 'never' : iso(t.lastUsedAt),
-        ]),
+        CREDENTIAL_COLUMNS,
+        tokens.map((t) => credentialRow(t, now)),
       );
     });
 

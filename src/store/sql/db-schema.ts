@@ -201,16 +201,5 @@ export interface Database {
   setup_links: SetupLinksTable;
 }
 
-export type {
-  AuditTrailTable,
-  EventCursorsTable,
-  ServiceKeysTable,
-  SetupLinksTable,
-  SignInFailuresTable,
-  StaffPasswordLinksTable,
-  StaffSessionsTable,
-  StaffTable,
-  WebhookCursorsTable,
-  WebhookDeliveriesTable,
-  WebhooksTable,
-} from './db-schema-support.js';
+// The tables beyond SCIM, for the table modules that import them from here.
+export type * from './db-schema-support.js';
