@@ -71,7 +71,7 @@ async function runAttack(name: string): Promise<void> {
   heavyUserId = process.env.BENCH_HEAVY_USER ?? '';
   const controller = new AbortController();
   process.once('SIGTERM', () => controller.abort());
-  const service: Process = { origin: process.env.BENCH_ORIGIN ?? '', stop: async () => {} };
+  const service: Process = { origin: process.env.BENCH_ORIGIN ?? '', pid: 0, stop: async () => {} };
   const answered = await attack(service, { orgId: '', token: process.env.BENCH_TOKEN ?? '' }, controller.signal);
   process.stdout.write(JSON.stringify(Object.fromEntries(answered)));
   process.exit(0);

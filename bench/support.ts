@@ -3,16 +3,38 @@
  * as its own process (as `npm start` runs it), a bare `node:http` server measured in the same run
  * (this machine is shared and noisy: figures are read as ratios to it), and autocannon runs.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { distState } from '../bin/build-stamp.js';
 import { freePort, startEmbeddedPostgres } from '../scripts/embedded-postgres.mjs';
 
-const MAIN = join(import.meta.dirname, '..', 'src', 'main.ts');
+const ROOT = join(import.meta.dirname, '..');
+
+let built: boolean | undefined;
+/**
+ * How the service is started: as production runs it, the compiled build (`npm run build` first
+ * when dist/ is missing or older than src/), so no figure carries tsx's loader or its per-function
+ * name helpers; BENCH_SOURCE=tsx runs src/ through tsx instead (no build wait, slower service).
+ */
+function serviceCommand(): string[] {
+  // BENCH_SERVICE_ROOT=/path/to/another/checkout measures that checkout's service with this
+  // bench (a before/after comparison in one run of the machine's noise).
+  const root = process.env.BENCH_SERVICE_ROOT ?? ROOT;
+  if (process.env.BENCH_SOURCE === 'tsx') return ['--import', 'tsx', join(root, 'src', 'main.ts')];
+  if (built === undefined) {
+    if (distState(root).kind !== 'fresh') {
+      const result = spawnSync(process.execPath, [join(root, 'bin', 'build.js')], { stdio: 'inherit' });
+      if (result.status !== 0) throw new Error('npm run build failed');
+    }
+    built = true;
+  }
+  return [join(root, 'dist', 'main.js')];
+}
 
 export interface BenchDatabase {
   readonly url: string;
@@ -51,6 +73,8 @@ export async function benchDatabase(): Promise<BenchDatabase> {
 
 export interface Process {
   readonly origin: string;
+  /** The operating-system process id (bench/scale.ts reads its peak RSS from /proc). */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -79,7 +103,9 @@ function stopper(child: ChildProcess): () => Promise<void> {
 /** The service in a process of its own on `databaseUrl`, with `env` on top of quiet defaults. */
 export async function startService(databaseUrl: string, env: Record<string, string> = {}): Promise<Process> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+  // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the service under load.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, ...serviceCommand()], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,
@@ -92,7 +118,7 @@ export async function startService(databaseUrl: string, env: Record<string, stri
   });
   const origin = `http://127.0.0.1:${port}`;
   await waitReady(child, `${origin}/readyz`);
-  return { origin, stop: stopper(child) };
+  return { origin, pid: child.pid ?? 0, stop: stopper(child) };
 }
 
 /** The ceiling: a bare node:http server answering a small JSON body, also in its own process. */
@@ -102,7 +128,7 @@ export async function startBareServer(): Promise<Process> {
   const child = spawn(process.execPath, ['-e', source], { stdio: 'inherit' });
   const origin = `http://127.0.0.1:${port}`;
   await waitReady(child, `${origin}/`);
-  return { origin, stop: stopper(child) };
+  return { origin, pid: child.pid ?? 0, stop: stopper(child) };
 }
 
 export interface LoadResult {
@@ -113,6 +139,8 @@ export interface LoadResult {
   readonly non2xx: number;
   readonly errors: number;
   readonly timeouts: number;
+  /** Responses by HTTP status, so a run can be checked against the one status it expects. */
+  readonly statusCodes: Readonly<Record<string, number>>;
 }
 
 /** `connections` clients sending `path` for `seconds`, as autocannon measures them. */
@@ -123,6 +151,8 @@ export async function load(options: {
   headers?: Record<string, string>;
   method?: 'GET' | 'POST' | 'PATCH';
   body?: string;
+  /** A sequence each connection cycles through instead of one request (autocannon's `requests`). */
+  requests?: autocannon.Request[];
 }): Promise<LoadResult> {
   const result = await autocannon({
     url: options.url,
@@ -132,6 +162,7 @@ export async function load(options: {
     method: options.method ?? 'GET',
     ...(options.headers ? { headers: options.headers } : {}),
     ...(options.body !== undefined ? { body: options.body } : {}),
+    ...(options.requests ? { requests: options.requests } : {}),
   });
   return {
     requestsPerSecond: result.requests.average,
@@ -141,5 +172,8 @@ export async function load(options: {
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
+    statusCodes: Object.fromEntries(
+      Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, s.count ?? 0]),
+    ),
   };
 }

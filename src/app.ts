@@ -24,10 +24,15 @@ export async function openApp(
     statementTimeoutMs: config.dbStatementTimeoutMs,
     acquireTimeoutMs: config.dbAcquireTimeoutMs,
   });
+  const services = createServices(store, options.clock, {
+    ...(config.webhooks ? { webhookTimeoutMs: config.webhooks.timeoutMs } : {}),
+  });
   return {
-    services: createServices(store, options.clock, {
-      ...(config.webhooks ? { webhookTimeoutMs: config.webhooks.timeoutMs } : {}),
-    }),
-    close: () => store.close(),
+    services,
+    async close() {
+      // The batched log entries of the last requests are written before the database closes.
+      await services.log.flush();
+      await store.close();
+    },
   };
 }

@@ -69,41 +69,43 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
   // Beyond this, new connections are refused by the kernel queue instead of each costing memory.
   app.server.maxConnections = sockets.maxConnections;
-  app.addHook('onRequest', async (request) => {
+  // One hook for what every request gets first: each hook is a step of its own for every request.
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
     // An unknown route is answered before its body is read: nobody may make us read a body
     // we would throw away.
     if (request.is404) {
-      throw new ScimError(
-        404,
-        `No endpoint at ${request.method} ${request.url.split('?')[0]}`,
-        undefined,
-        'http.noRoute',
+      return done(
+        new ScimError(404, `No endpoint at ${request.method} ${request.url.split('?')[0]}`, undefined, 'http.noRoute'),
       );
     }
-  });
-  app.addHook('onRequest', async (request) => {
     // PostgreSQL text cannot hold U+0000, and no SCIM id or filter needs it.
     if (/%00/i.test(request.url)) {
-      throw new ScimError(400, 'The request URL contains a NUL character (%00)', 'invalidValue', 'http.nulInUrl');
+      return done(
+        new ScimError(400, 'The request URL contains a NUL character (%00)', 'invalidValue', 'http.nulInUrl'),
+      );
     }
+    done();
   });
   registerJsonParsers(app, config.bodyLimitBytes);
   registerErrorHandler(app, config.bodyLimitBytes, metrics);
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     // Answered before the body arrived (401, 404, 405, 413, 429): close the connection rather
     // than let Node read and discard the rest of a body that may be trickling in on purpose.
     if (reply.statusCode >= 400 && !request.raw.complete) reply.header('connection', 'close');
-    return payload;
+    done(null, payload);
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
     metrics.duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    done();
   });
 
+  services.log.onWriteFailure((error, entries) => {
+    metrics.logWriteFailures.inc(entries);
+    app.log.error({ err: error, entries }, 'could not write a batch of provisioning log entries');
+  });
   healthRoutes(app, services);
   metricsRoute(app, metrics, config.metricsToken);
   // Directory events for the rest of Parallel: service keys, plain JSON, never a SCIM token.
@@ -122,24 +124,19 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           tenant.addHook('onRequest', rateLimit(limiter));
         }
         tenant.addHook('onRequest', tenantAdmission(config.tenantLimit, metrics));
-        // The log entry is written before the response leaves, so whoever got an answer can
-        // already find it in the log.
+        // A read's or a refusal's entry is batched (services/log-batch.ts): written within 50 ms,
+        // and before any read of the log by this process.
         tenant.addHook('onSend', async (request, reply, payload) => {
           const audit = request.scim;
           const change = request.scimChange;
           // A write logged itself in its transaction; an error after it still gets its entry.
           if (audit && !(change?.logged && reply.statusCode < 400)) {
-            try {
-              await services.log.record(audit, change ?? routeSubject(request), {
-                status: reply.statusCode,
-                ...(request.scimFailure
-                  ? { errorCode: request.scimFailure.code, errorDetail: request.scimFailure.detail }
-                  : {}),
-              });
-            } catch (error) {
-              metrics.logWriteFailures.inc();
-              request.log.error({ err: error }, 'could not write the provisioning log entry');
-            }
+            await services.log.record(audit, change ?? routeSubject(request), {
+              status: reply.statusCode,
+              ...(request.scimFailure
+                ? { errorCode: request.scimFailure.code, errorDetail: request.scimFailure.detail }
+                : {}),
+            });
           }
           return payload;
         });

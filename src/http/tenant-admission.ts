@@ -16,6 +16,11 @@ export function tenantAdmission(options: BulkheadOptions, metrics: Metrics) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const orgId = request.scim?.org.id;
     if (orgId === undefined) return;
+    const free = bulkhead.tryAcquire(orgId);
+    if (free !== undefined) {
+      metrics.tenantQueueWait.observe(0);
+      return holdUntilClosed(reply, free);
+    }
     const gone = new AbortController();
     const onClose = () => gone.abort();
     reply.raw.once('close', onClose);
@@ -32,15 +37,20 @@ export function tenantAdmission(options: BulkheadOptions, metrics: Metrics) {
       metrics.tenantQueued.set(bulkhead.waiting);
     }
     metrics.tenantQueueWait.observe((performance.now() - waitStarted) / 1000);
-    metrics.tenantRunning.set(bulkhead.running);
     reply.raw.off('close', onClose);
+    holdUntilClosed(reply, release);
+  };
+
+  /** The slot is held until the response is fully written or its connection closes. */
+  function holdUntilClosed(reply: FastifyReply, release: () => void): void {
+    metrics.tenantRunning.set(bulkhead.running);
     const done = () => {
       release();
       metrics.tenantRunning.set(bulkhead.running);
     };
     if (reply.raw.destroyed) done();
     else reply.raw.once('close', done);
-  };
+  }
 }
 
 /** What each refusal tells the client (and support, in the provisioning log). */

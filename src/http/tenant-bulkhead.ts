@@ -62,16 +62,9 @@ export class TenantBulkhead {
    * (the client went away while waiting).
    */
   acquire(key: string, signal?: AbortSignal): Promise<Release> {
-    let lane = this.lanes.get(key);
-    if (lane === undefined) {
-      lane = { running: 0, queue: [] };
-      this.lanes.set(key, lane);
-    }
-    if (lane.running < this.options.concurrency && lane.queue.length === 0) {
-      lane.running++;
-      this.runningTotal++;
-      return Promise.resolve(this.releaser(key, lane));
-    }
+    const free = this.tryAcquire(key);
+    if (free !== undefined) return Promise.resolve(free);
+    const lane = this.lanes.get(key) as Lane;
     if (lane.queue.length >= this.options.maxQueue) return Promise.reject(new BulkheadRejected('queueFull'));
     const current = lane;
     return new Promise<Release>((resolve, reject) => {
@@ -102,6 +95,23 @@ export class TenantBulkhead {
       this.waitingTotal++;
       if (signal?.aborted) onAbort();
     });
+  }
+
+  /**
+   * A slot at once when the organization has one free and nobody waiting (the usual case, which
+   * then costs no promise, timer or abort listener); undefined otherwise, leaving its lane in place
+   * for `acquire` to queue on.
+   */
+  tryAcquire(key: string): Release | undefined {
+    let lane = this.lanes.get(key);
+    if (lane === undefined) {
+      lane = { running: 0, queue: [] };
+      this.lanes.set(key, lane);
+    }
+    if (lane.running >= this.options.concurrency || lane.queue.length > 0) return undefined;
+    lane.running++;
+    this.runningTotal++;
+    return this.releaser(key, lane);
   }
 
   private releaser(key: string, lane: Lane): Release {

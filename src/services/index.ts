@@ -70,7 +70,7 @@ export function createServices(store: Store, clock: () => number = Date.now, set
     rootSearch: new RootSearch(store, users, teams),
     auditTrail,
     userSupport: new UserSupport(store, log, auditTrail, clock),
-    health: new OrgHealth(store, clock, webhooks),
+    health: new OrgHealth(store, clock, webhooks, log),
     teamLookup: new TeamLookup(store),
     staff: new Staff(store, auditTrail, clock),
     staffSessions: new StaffSessions(store, auditTrail, clock),

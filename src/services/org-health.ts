@@ -2,6 +2,7 @@ import type { LogFigures, LogRecord, LogWindow, Store } from '../store/store.js'
 import type { WebhookRecord } from '../store/webhooks-store.js';
 import { causeOf } from './error-causes.js';
 import { orgNotFound } from './org-not-found.js';
+import type { ProvisioningLog } from './provisioning-log.js';
 import type { WebhookView } from './webhook-views.js';
 import type { Webhooks } from './webhooks.js';
 
@@ -106,6 +107,7 @@ export class OrgHealth {
     private readonly store: Store,
     private readonly clock: () => number,
     private readonly webhooks: Pick<Webhooks, 'list'>,
+    private readonly log: Pick<ProvisioningLog, 'flush'>,
   ) {}
 
   private window(cap: number): LogWindow {
@@ -116,6 +118,7 @@ export class OrgHealth {
   async report(orgId: string): Promise<OrgHealthReport> {
     const org = await this.store.getOrg(orgId);
     if (!org) throw orgNotFound(orgId);
+    await this.log.flush();
     const at = this.clock();
     const window = this.window(HEALTH_SCAN_CAP);
     const [figures, counts, [last], webhooks] = await Promise.all([
@@ -168,6 +171,7 @@ export class OrgHealth {
     if (orgIds.length > OVERVIEW_MAX_ORGS) {
       throw new RangeError(`overview judges at most ${OVERVIEW_MAX_ORGS} organizations at once`);
     }
+    await this.log.flush();
     // Only whether each webhook is enabled matters here: one read of the webhooks, without the
     // cursor reads per webhook that the webhooks service's views make.
     const [figures, webhooks] = await Promise.all([

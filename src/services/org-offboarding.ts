@@ -2,6 +2,7 @@ import { invalidValue } from '../scim/scim-error.js';
 import type { OrgRecord, Store } from '../store/store.js';
 import type { Operator } from './audit.js';
 import type { AuditTrail } from './audit-trail.js';
+import { credentialChangeSettled } from './credential-cache.js';
 import { uuidv7 } from './ids.js';
 import { orgNotFound } from './org-not-found.js';
 import type { SupportOptions } from './tokens.js';
@@ -23,7 +24,8 @@ export interface OffboardResult {
  *
  * First one transaction revokes its tokens, switches SCIM off and records the trail entry, so
  * from its commit every request gets 401 or 403 and the action is on record whatever follows.
- * Then its rows are deleted in batches of OFFBOARD_BATCH, one short statement each, children
+ * Then (after UNSEEN_WRITES_MAX_AGE_MS where other instances' authentication caches cannot see
+ * the revocation) its rows are deleted in batches of OFFBOARD_BATCH, one short statement each, children
  * first and the organization row last. The trail entry has no foreign key and stays. If the
  * purge stops half-way (a crash, the database gone), the organization is still there, SCIM off,
  * and the same command finishes it.
@@ -58,6 +60,9 @@ export async function offboardOrg(
     });
     return { org, tokensRevoked };
   });
+  // Where other instances cannot see the revocation at once (PostgreSQL), they may still accept a
+  // token they authenticated a moment ago: the purge starts once their caches have let go of it.
+  await credentialChangeSettled(store);
   let rowsDeleted = 0;
   for (;;) {
     const deleted = await store.purgeOrg(org.id, OFFBOARD_BATCH);

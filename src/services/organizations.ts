@@ -3,6 +3,7 @@ import { type DeleteMode, deleteModeOf, type OrgRecord, type Store, type StoreOp
 import { UniqueViolation } from '../store/store-errors.js';
 import type { Operator } from './audit.js';
 import type { AuditTrail } from './audit-trail.js';
+import { credentialChangeSettled } from './credential-cache.js';
 import { uuidv7 } from './ids.js';
 import { orgNotFound } from './org-not-found.js';
 import { type OffboardResult, offboardOrg } from './org-offboarding.js';
@@ -106,7 +107,7 @@ export class Organizations {
       settings.externalRef === undefined || settings.externalRef === null
         ? settings.externalRef
         : checkExternalRef(settings.externalRef);
-    return this.store.transaction(async (tx) => {
+    const updated = await this.store.transaction(async (tx) => {
       const org = await tx.getOrg(orgId);
       if (!org) throw orgNotFound(orgId);
       const next: OrgRecord = {
@@ -131,6 +132,9 @@ export class Organizations {
       }
       return next;
     });
+    // SCIM switched off, or the DELETE setting changed, holds on every instance once this returns.
+    await credentialChangeSettled(this.store);
+    return updated;
   }
 
   /** Offboarding: SCIM stops at once, then every row of the organization goes (org-offboarding.ts). */

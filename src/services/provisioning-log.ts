@@ -2,6 +2,7 @@ import { INDEXED_MAX_LENGTH } from '../scim/limits.js';
 import type { LogQuery, LogRecord, Store, StoreOps } from '../store/store.js';
 import { type Audit, type Change, tokenIdOf } from './audit.js';
 import { uuidv7 } from './ids.js';
+import { LogBatch, type LogBatchFailure } from './log-batch.js';
 import { orgNotFound } from './org-not-found.js';
 
 /** Longest summary or error detail kept per entry: a log row must stay small at a million users. */
@@ -66,10 +67,27 @@ function clipSubject(value: string | null | undefined): string | null {
  * answer "why did this user not sync?" from our side. Never the token, never a request body.
  */
 export class ProvisioningLog {
+  private readonly batch: LogBatch;
+
   constructor(
     private readonly store: Store,
     private readonly clock: () => number,
-  ) {}
+  ) {
+    this.batch = new LogBatch((entries) => store.appendLogs(entries));
+  }
+
+  /** Where a batch of entries that could not be written is reported (the server's metric and log). */
+  onWriteFailure(listener: LogBatchFailure): void {
+    this.batch.onWriteFailure(listener);
+  }
+
+  /**
+   * Writes the entries still held in memory (at most LOG_BATCH_DELAY_MS old): before a read of
+   * the log in this process, and before the store closes.
+   */
+  flush(): Promise<void> {
+    return this.batch.flush();
+  }
 
   private entry(audit: Audit, subject: LogSubject | undefined, outcome: LogOutcome): LogRecord {
     const now = this.clock();
@@ -112,6 +130,7 @@ export class ProvisioningLog {
   /**
    * When the response is sent: reads (with the change they returned), and every error (an error
    * means the transaction that held the use case's entry rolled back), with what the request named.
+   * Batched (log-batch.ts): written within LOG_BATCH_DELAY_MS, and before any read of the log here.
    */
   async record(audit: Audit, subject: LogSubject | undefined, outcome: LogOutcome): Promise<void> {
     if (outcome.status === 429) {
@@ -122,7 +141,7 @@ export class ProvisioningLog {
         outcome = { ...outcome, errorDetail: detail };
       }
     }
-    await this.store.appendLog(this.entry(audit, subject, outcome));
+    await this.batch.add(this.entry(audit, subject, outcome));
   }
 
   private readonly refusals = new RefusalSampler();
@@ -139,6 +158,7 @@ export class ProvisioningLog {
   }
 
   async query(orgId: string, query: LogQuery): Promise<LogRecord[]> {
+    await this.flush();
     const org = await this.store.getOrg(orgId);
     if (!org) throw orgNotFound(orgId);
     return this.store.queryLog(orgId, query);
@@ -146,6 +166,7 @@ export class ProvisioningLog {
 
   /** One entry, for the console's detail page; undefined when the organization has none by that id. */
   async get(orgId: string, id: string): Promise<LogRecord | undefined> {
+    await this.flush();
     const org = await this.store.getOrg(orgId);
     if (!org) throw orgNotFound(orgId);
     return this.store.getLog(orgId, id);

@@ -2,6 +2,7 @@ import { invalidValue, notFound } from '../scim/scim-error.js';
 import type { OrgRecord, Store, StoreOps, TokenRecord } from '../store/store.js';
 import type { Operator } from './audit.js';
 import type { AuditTrail } from './audit-trail.js';
+import { CredentialCache, credentialChangeSettled } from './credential-cache.js';
 import { uuidv7 } from './ids.js';
 import { orgNotFound } from './org-not-found.js';
 import { credentialState, hashSecret, LastUseThrottle, newSecret, secretHint } from './secrets.js';
@@ -42,6 +43,8 @@ export interface RotatedToken extends IssuedToken {
 export class Tokens {
   /** last_used_at is written at most once a minute per token, so auth is not a write per request. */
   private readonly lastUse = new LastUseThrottle();
+  /** Most requests are authenticated without a round trip (credential-cache.ts says when not). */
+  private readonly cache = new CredentialCache();
 
   constructor(
     private readonly store: Store,
@@ -88,8 +91,9 @@ export class Tokens {
     return this.store.listTokens(orgId);
   }
 
+  /** Returns once no instance accepts the token any more (credentialChangeSettled). */
   async revoke(operator: Operator, tokenId: string, options: SupportOptions = {}): Promise<TokenRecord> {
-    return this.store.transaction(async (tx) => {
+    const revoked = await this.store.transaction(async (tx) => {
       const token = await tx.findTokenById(tokenId);
       if (!token) throw tokenNotFound(tokenId);
       await tx.revokeToken(token.orgId, token.id, this.clock());
@@ -104,6 +108,8 @@ export class Tokens {
       });
       return revoked;
     });
+    await credentialChangeSettled(this.store);
+    return revoked;
   }
 
   /**
@@ -123,7 +129,7 @@ export class Tokens {
         'token.grace',
       );
     }
-    return this.store.transaction(async (tx) => {
+    const rotated = await this.store.transaction(async (tx) => {
       const old = await tx.findTokenById(tokenId);
       if (!old) throw tokenNotFound(tokenId);
       const now = this.clock();
@@ -150,6 +156,9 @@ export class Tokens {
       });
       return { ...issued, previous };
     });
+    // A rotation without grace ends the old token now: everywhere, once this returns.
+    await credentialChangeSettled(this.store);
+    return rotated;
   }
 
   private newToken(orgId: string, label: string | null, expiresInMs: number | undefined): IssuedToken {
@@ -172,8 +181,14 @@ export class Tokens {
   /** Resolves a bearer secret to its organization; the secret itself is only ever hashed. */
   async authenticate(secret: string | undefined): Promise<AuthResult> {
     if (!secret) return { ok: false, reason: 'missing' };
-    const found = await this.store.findTokenWithOrg(hashSecret(secret));
-    if (!found) return { ok: false, reason: 'unknown' };
+    const tokenHash = hashSecret(secret);
+    const version = this.store.credentialsVersion();
+    let found = this.cache.get(tokenHash, version);
+    if (found === undefined) {
+      found = await this.store.findTokenWithOrg(tokenHash);
+      if (!found) return { ok: false, reason: 'unknown' };
+      this.cache.set(tokenHash, found, version);
+    }
     const { token, org } = found;
     const now = this.clock();
     // A revoked or expired token still names its organization, so the refusal is logged there.

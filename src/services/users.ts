@@ -265,7 +265,26 @@ export class Users {
     return user;
   }
 
-  /** Users of an organization for support (CLI, console), newest first. */
+  /**
+   * The console's list: `limit` users newest first, after the user `after` (the last of the page
+   * before), and the id the next page starts after, if there is one. Keyset pages and no count, so
+   * a page costs the same at any depth of an organization of any size.
+   */
+  async pageForAdmin(
+    orgId: string,
+    options: { after?: string; limit: number },
+  ): Promise<{ items: UserRecord[]; next: string | undefined }> {
+    const org = await this.store.getOrg(orgId);
+    if (!org) throw orgNotFound(orgId);
+    const found = await this.store.newestUsers(orgId, {
+      ...(options.after !== undefined ? { afterId: options.after } : {}),
+      limit: options.limit + 1,
+    });
+    const items = found.slice(0, options.limit);
+    return { items, next: found.length > options.limit ? items.at(-1)?.id : undefined };
+  }
+
+  /** Users of an organization for support (CLI), newest first, with their count. */
   async listForAdmin(orgId: string, options: { offset?: number; limit?: number } = {}) {
     const org = await this.store.getOrg(orgId);
     if (!org) throw orgNotFound(orgId);

@@ -201,6 +201,11 @@ export interface StoreOps {
   findUsersByUserNameOrWorkEmail(orgId: string, userName: string, workEmails: readonly string[]): Promise<UserRecord[]>;
   listUsers(orgId: string, query: RowsQuery): Promise<Page<UserRecord>>;
   /**
+   * Support's list (the console): users, retained ones included, newest first (ids are
+   * time-ordered), those after `afterId` in that order: one primary-key range read per page, no count.
+   */
+  newestUsers(orgId: string, page: { readonly afterId?: string; readonly limit: number }): Promise<UserRecord[]>;
+  /**
    * Support's lookup: users whose userName or any e-mail is `value` ignoring case, or whose
    * externalId is `value` exactly; retained accounts included; index lookups only, at most `limit`.
    */
@@ -283,6 +288,8 @@ export interface StoreOps {
   teamNestingPath(orgId: string, fromTeamId: string, toTeamId: string, steps: number): Promise<TeamPathStep[]>;
 
   appendLog(entry: LogRecord): Promise<void>;
+  /** Several entries in one statement per chunk (the batched entries of reads and refusals). */
+  appendLogs(entries: readonly LogRecord[]): Promise<void>;
   queryLog(orgId: string, query: LogQuery): Promise<LogRecord[]>;
   /** One entry by its id (the console's detail page). */
   getLog(orgId: string, id: string): Promise<LogRecord | undefined>;
@@ -299,12 +306,24 @@ export interface StoreOps {
   logFiguresByOrg(window: LogWindow): Promise<LogFigures[]>;
 }
 
+export interface CredentialsVersion {
+  readonly stamp: string;
+  readonly complete: boolean;
+}
+
 export interface Store extends StoreOps {
   readonly dialect: 'sqlite' | 'postgres';
   /** Runs `fn` in one transaction: every write in it commits together or not at all. */
   transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T>;
   /** A per-key request limiter whose counters every instance on this database shares. */
   rateLimiter(options: RateLimitOptions): RateLimiter;
+  /**
+   * Changes whenever a token or an organization may have changed, without a round trip: at once
+   * for writes through this store (again after their commit), and on SQLite for a commit by any
+   * other process on the file. `complete` is false where other instances' writes cannot be seen
+   * (PostgreSQL): what is cached against it must also age out.
+   */
+  credentialsVersion(): CredentialsVersion;
   /** Cheapest round trip to the database, for readiness probes. */
   ping(): Promise<void>;
   /** Applies pending migrations (safe to run on every start). */

@@ -59,7 +59,12 @@ for (const backend of testStores()) {
       await server.close();
     });
 
-    const cli = (...args: string[]) => runCliInProcess(server.databaseUrl, args);
+    // The server batches read and refusal log entries (written within 50 ms); another process reading
+    // the log waits for that batch, here deterministically.
+    const cli = async (...args: string[]) => {
+      await server.services.log.flush();
+      return runCliInProcess(server.databaseUrl, args);
+    };
 
     test('org list pages in bounded steps: --limit, then --after the last id it printed', async () => {
       for (const name of ['Paged A', 'Paged B', 'Paged C'])

@@ -136,7 +136,7 @@ for (const backend of testStores()) {
           (e) => e.type === 'team.member_removed' && e.resourceId === team.id && (e.data as Json).member.id === ada.id,
         ),
       );
-      const log = await server.store.queryLog(orgId, { resourceId: ada.id, limit: 100 });
+      const log = await server.logEntries(orgId, { resourceId: ada.id, limit: 100 });
       const summaries = log.map((l) => `${l.method} ${l.status} ${l.summary}`);
       assert.ok(
         summaries.some((s) => /^DELETE 204 deleted by the IdP, account retained/.test(s)),

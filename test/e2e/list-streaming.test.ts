@@ -225,9 +225,26 @@ for (const backend of testStores()) {
       assert.equal(res.body.itemsPerPage, USERS);
       const counts = statements.filter((s) => /count\(\*\)/i.test(s));
       const reads = statements.filter((s) => /from "users" as "r"/i.test(s) && !/count\(\*\)/i.test(s));
-      assert.equal(counts.length, 1, counts.join('\n'));
+      // At most once: an earlier page of the same list may have counted already
+      // (store/sql/list-positions.ts remembers the count for a few seconds).
+      assert.ok(counts.length <= 1, counts.join('\n'));
       // A first chunk of 8, then the rest of the 60 light users by weight: 50, then 2.
       assert.equal(reads.length, 3, reads.join('\n'));
+    });
+
+    test('a lookup by userName, hit or miss, is one statement: a first page that is not full is its own count', async () => {
+      for (const userName of ['user-03@example.com', 'nobody@example.com']) {
+        statements = [];
+        recording = true;
+        const res = await get(`/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`);
+        recording = false;
+        assert.equal(res.status, 200);
+        const reads = statements.filter((s) => /from "users" as "r"/i.test(s));
+        assert.equal(reads.length, 1, reads.join('\n'));
+        assert.doesNotMatch(reads[0] ?? '', /count\(\*\)/i);
+        assert.equal(res.body.totalResults, userName.startsWith('user-') ? 1 : 0);
+        assert.equal(res.body.Resources.length, res.body.totalResults);
+      }
     });
 
     test('the provisioning log says how many matched', async () => {

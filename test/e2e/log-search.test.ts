@@ -30,6 +30,8 @@ for (const backend of testStores()) {
       const call = (method: string, path: string, body?: unknown): Promise<ScimResponse> =>
         scimRequest(`${server.scimUrl}${path}`, { token: t.token, method, ...(body !== undefined ? { body } : {}) });
       const log = async (...args: string[]): Promise<Json[]> => {
+        // Read entries are batched (written within 50 ms): the CLI, another store, waits for them.
+        await server.services.log.flush();
         const run = await runCliInProcess(server.databaseUrl, ['log', '--org', t.orgId, '--json', ...args]);
         assert.equal(run.code, 0, run.stderr);
         return JSON.parse(run.stdout);
@@ -82,6 +84,7 @@ for (const backend of testStores()) {
         [409],
       );
 
+      await server.services.log.flush();
       const table = await runCliInProcess(server.databaseUrl, ['log', '--org', t.orgId, '--find', 'e-2']);
       assert.equal(table.code, 0, table.stderr);
       assert.match(table.stdout, /Jane@Contoso\.com \/ e-2/);
@@ -131,7 +134,7 @@ for (const backend of testStores()) {
         password: secret,
       });
       assert.equal(refused.status, 400);
-      const rows = await server.store.queryLog(t.orgId, { limit: 10 });
+      const rows = await server.logEntries(t.orgId, { limit: 10 });
       assert.equal(rows.length, 1);
       const [row] = rows;
       assert.ok(row);

@@ -187,7 +187,7 @@ for (const backend of testStores()) {
         [ops],
       );
       assert.notEqual(now.body.meta.version, was.body.meta.version, 'the accepted add changed it');
-      const log = await server.store.queryLog(t.orgId, { resourceId: ops, limit: 10 });
+      const log = await server.logEntries(t.orgId, { resourceId: ops, limit: 10 });
       assert.deepEqual(
         log.filter((l) => l.status === 400).map((l) => l.errorCode),
         ['group.memberCycle'],
@@ -321,7 +321,7 @@ for (const backend of testStores()) {
           [second, 'team', child],
         ].sort(),
       );
-      const log = await server.store.queryLog(t.orgId, { resourceId: child, method: 'DELETE', limit: 1 });
+      const log = await server.logEntries(t.orgId, { resourceId: child, method: 'DELETE', limit: 1 });
       assert.equal(log[0]?.summary, 'removed team displayName="Child"; left 2 team(s)');
     });
 

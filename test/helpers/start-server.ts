@@ -4,7 +4,7 @@ import { buildServer } from '../../src/http/build-server.js';
 import { createServices, type Services } from '../../src/services/index.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { PostgresOptions } from '../../src/store/postgres/open-postgres.js';
-import type { Store } from '../../src/store/store.js';
+import type { LogQuery, LogRecord, Store } from '../../src/store/store.js';
 import { TEST_OPERATOR } from './records.js';
 import type { TestStore } from './stores.js';
 
@@ -18,6 +18,8 @@ export interface RunningServer {
   readonly store: Store;
   readonly databaseUrl: string;
   readonly app: FastifyInstance;
+  /** The log as the store holds it once the batched entries of earlier requests are written. */
+  logEntries(orgId: string, query: LogQuery): Promise<LogRecord[]>;
   close(): Promise<void>;
 }
 
@@ -66,8 +68,13 @@ export async function startServer(
     store: db.store,
     databaseUrl: db.databaseUrl,
     app,
+    async logEntries(orgId, query) {
+      await services.log.flush();
+      return db.store.queryLog(orgId, query);
+    },
     async close() {
       await app.close();
+      await services.log.flush();
       await db.close();
     },
   };

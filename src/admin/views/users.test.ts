@@ -64,9 +64,13 @@ test('a user the IdP deleted says so; an unlinked one says it is not linked', ()
 });
 
 test('the list, and a search that found nobody points to the log', () => {
-  const list = readable(usersListBody(TEST_ORG, '', [user()], { page: 1, pages: 2 }));
+  const list = readable(usersListBody(TEST_ORG, '', [user()], { next: 'u-1', after: false }));
   assert.match(list, /href="\/admin\/orgs\/[^"]+\/users\/u-1">jane@contoso\.test/);
-  assert.match(list, /\?page=2" rel="next">Older users/);
+  assert.match(list, /users\?after=u-1" rel="next">Older users/);
+  assert.doesNotMatch(list, /Newest users/);
+  const later = readable(usersListBody(TEST_ORG, '', [user()], { next: undefined, after: true }));
+  assert.match(later, /users">Newest users/);
+  assert.doesNotMatch(later, /Older users/);
   const none = readable(usersListBody(TEST_ORG, 'nobody@contoso.test', [], undefined));
   assert.match(none, /log\?find=nobody%40contoso\.test">Look for requests naming it in the log/);
 });

@@ -17,7 +17,8 @@ export const USER_EVENTS_SHOWN = 50;
 
 const UsersQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 512 })),
-  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+  /** The last user of the page before: pages are keyset reads, whatever the organization's size. */
+  after: Type.Optional(Type.String({ maxLength: 64 })),
 });
 const UserParams = Type.Object({ orgId: Type.String({ maxLength: 64 }), userId: Type.String({ maxLength: 64 }) });
 
@@ -28,12 +29,15 @@ const STATE_TONES: Readonly<Record<UserState, BadgeTone>> = {
 };
 export const stateBadge = (state: UserState): Html => badge(state, STATE_TONES[state]);
 
-/** The search form and either what it found or the organization's newest users, paged. */
+/**
+ * The search form and either what it found or the organization's newest users, paged: `next` is
+ * the id the next (older) page starts after, `after` whether this is a later page.
+ */
 export function usersListBody(
   org: OrgRecord,
   search: string,
   users: readonly UserRecord[],
-  paging: { page: number; pages: number } | undefined,
+  paging: { next: string | undefined; after: boolean } | undefined,
 ): Html {
   const base = orgPath(org.id, 'users');
   return html`${sectionLinks(org.id, 'users')}
@@ -60,11 +64,10 @@ export function usersListBody(
     }
     ${
       paging &&
-      paging.pages > 1 &&
+      (paging.after || paging.next !== undefined) &&
       html`<nav class="pager" aria-label="Pages">
-      ${paging.page > 1 && html`<a href="${base}${query({ page: paging.page - 1 })}">Newer users</a>`}
-      <span class="muted">page ${paging.page} of ${paging.pages}</span>
-      ${paging.page < paging.pages && html`<a href="${base}${query({ page: paging.page + 1 })}" rel="next">Older users</a>`}
+      ${paging.after && html`<a href="${base}">Newest users</a>`}
+      ${paging.next !== undefined && html`<a href="${base}${query({ after: paging.next })}" rel="next">Older users</a>`}
     </nav>`
     }`;
 }
@@ -143,19 +146,18 @@ export const userPages: ConsolePage = (scope, ctx) => {
     { schema: { params: OrgParams, querystring: UsersQuery } },
     async (request, reply) => {
       const { orgId } = request.params as Static<typeof OrgParams>;
-      const { q, page = 1 } = request.query as Static<typeof UsersQuery>;
+      const { q, after } = request.query as Static<typeof UsersQuery>;
       const org = await ctx.services.organizations.get(orgId);
       const search = q?.trim() ?? '';
       let body: Html;
       if (search !== '') {
         body = usersListBody(org, search, await ctx.services.userSupport.find(orgId, search), undefined);
       } else {
-        const found = await ctx.services.users.listForAdmin(orgId, {
-          offset: (page - 1) * USERS_PAGE_SIZE,
+        const found = await ctx.services.users.pageForAdmin(orgId, {
+          ...(after !== undefined ? { after } : {}),
           limit: USERS_PAGE_SIZE,
         });
-        const pages = Math.max(1, Math.ceil(found.total / USERS_PAGE_SIZE));
-        body = usersListBody(org, search, found.items, { page, pages });
+        body = usersListBody(org, search, found.items, { next: found.next, after: after !== undefined });
       }
       return ctx.page(request, reply, { title: `Users · ${org.name}`, body, trail: orgTrail(org) });
     },

@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { postgresRateLimiter } from '../rate-limiter.js';
 import type { Database } from '../sql/db-schema.js';
+import { preparedStatementName } from '../sql/prepared-query.js';
 import { SqlStore } from '../sql/sql-store.js';
 import { withUnavailableErrors } from '../sql/unavailable-dialect.js';
 import { queryLog, type StoreOptions } from '../store-options.js';
@@ -52,10 +53,26 @@ export function openPostgres(url: string, options: PostgresOptions = {}): SqlSto
   // An idle client whose server went away emits 'error' on the pool; without a listener that
   // would end the process. The next checkout reconnects.
   pool.on('error', () => undefined);
+  pool.on('connect', preparePreparedQueries);
   const dialect = withUnavailableErrors(new PostgresDialect({ pool }), postgresHooks.unavailableReason);
   const kysely = new Kysely<Database>({ dialect, ...queryLog(options) });
   return new SqlStore(kysely, postgresHooks, {
     setupSql: schema !== null ? [`create schema if not exists ${schema}`] : [],
     rateLimiter: (limits) => postgresRateLimiter(pool, limits, postgresHooks.unavailableReason),
   });
+}
+
+/**
+ * The hot queries (prepared-query.ts) run as named statements on each connection: PostgreSQL
+ * parses and plans them once per connection instead of on every call. Kysely calls
+ * `client.query(text, values)`; that one form is rerouted, every other call passes unchanged.
+ */
+function preparePreparedQueries(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as { query: unknown }).query = (...args: unknown[]) => {
+    const [text, values] = args;
+    const name =
+      args.length === 2 && typeof text === 'string' && Array.isArray(values) ? preparedStatementName(text) : undefined;
+    return name === undefined ? query(...args) : query({ name, text, values });
+  };
 }

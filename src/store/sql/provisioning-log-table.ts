@@ -14,6 +14,18 @@ export async function appendLog(db: Db, entry: LogRecord): Promise<void> {
   await db.insertInto('provisioning_log').values(logToRow(entry)).execute();
 }
 
+/** Rows per INSERT: 17 parameters each stays far below either database's parameter limit. */
+const APPEND_CHUNK = 200;
+
+export async function appendLogs(db: Db, entries: readonly LogRecord[]): Promise<void> {
+  for (let i = 0; i < entries.length; i += APPEND_CHUNK) {
+    await db
+      .insertInto('provisioning_log')
+      .values(entries.slice(i, i + APPEND_CHUNK).map(logToRow))
+      .execute();
+  }
+}
+
 export async function queryLog(db: Db, orgId: string, query: LogQuery): Promise<LogRecord[]> {
   const arms = await Promise.all(logSelects(db, orgId, query).map((q) => q.execute()));
   return mergeNewestFirst(arms, query.limit).map(rowToLog);

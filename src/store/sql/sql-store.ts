@@ -5,6 +5,7 @@ import type { RateLimiter, RateLimitOptions } from '../rate-limiter.js';
 import type { ServiceKeyOps } from '../service-keys-store.js';
 import type { StaffOps } from '../staff-store.js';
 import type {
+  CredentialsVersion,
   LogErrorCount,
   LogFigures,
   LogQuery,
@@ -25,8 +26,10 @@ import type {
 } from '../store.js';
 import type { WebhookOps } from '../webhooks-store.js';
 import { SqlAuditTrail } from './audit-trail-table.js';
+import { CredentialWrites } from './credential-writes.js';
 import type { Database } from './db-schema.js';
 import * as events from './events-table.js';
+import { ListPositions, type ListWrites } from './list-positions.js';
 import {
   addMemberRows,
   memberRowIds,
@@ -60,11 +63,16 @@ class SqlOps implements StoreOps {
   readonly webhooks: WebhookOps;
   readonly auditTrail: AuditTrailOps;
   readonly staff: StaffOps;
+  /** Writes to tokens and organizations through this ops object (SqlStore.once counts them again). */
+  credentialWrites = 0;
 
   constructor(
     protected readonly db: Kysely<Database> | Transaction<Database>,
     protected readonly hooks: SqlDialectHooks,
+    protected readonly credentials: CredentialWrites,
     inTransaction = false,
+    /** Marks writes that can move a user or team list (list-positions.ts); SqlStore's own by default. */
+    protected readonly lists: ListWrites = new ListPositions(),
   ) {
     this.events = new events.SqlEvents(db, hooks, inTransaction);
     this.serviceKeys = new SqlServiceKeys(db, hooks);
@@ -85,16 +93,19 @@ class SqlOps implements StoreOps {
     return orgs.listOrgs(this.db, page);
   }
 
-  updateOrg(org: OrgRecord): Promise<void> {
-    return orgs.updateOrg(this.db, this.hooks, org);
+  async updateOrg(org: OrgRecord): Promise<void> {
+    await orgs.updateOrg(this.db, this.hooks, org);
+    this.wroteCredentials();
   }
 
   findOrgs(value: string, limit: number): Promise<OrgRecord[]> {
     return orgs.findOrgs(this.db, value, limit);
   }
 
-  purgeOrg(orgId: string, batch: number): Promise<number> {
-    return purgeOrgBatch(this.db, orgId, batch);
+  async purgeOrg(orgId: string, batch: number): Promise<number> {
+    const result = await this.lists.wrote(orgId, () => purgeOrgBatch(this.db, orgId, batch));
+    this.wroteCredentials();
+    return result;
   }
 
   insertToken(token: TokenRecord): Promise<void> {
@@ -113,20 +124,29 @@ class SqlOps implements StoreOps {
     return tokens.listTokens(this.db, orgId);
   }
 
-  revokeToken(orgId: string, tokenId: string, at: number): Promise<void> {
-    return tokens.revokeToken(this.db, orgId, tokenId, at);
+  async revokeToken(orgId: string, tokenId: string, at: number): Promise<void> {
+    await tokens.revokeToken(this.db, orgId, tokenId, at);
+    this.wroteCredentials();
   }
 
   touchToken(orgId: string, tokenId: string, at: number): Promise<void> {
     return tokens.touchToken(this.db, orgId, tokenId, at);
   }
 
-  expireToken(orgId: string, tokenId: string, at: number): Promise<void> {
-    return tokens.expireToken(this.db, orgId, tokenId, at);
+  async expireToken(orgId: string, tokenId: string, at: number): Promise<void> {
+    await tokens.expireToken(this.db, orgId, tokenId, at);
+    this.wroteCredentials();
   }
 
-  revokeOrgTokens(orgId: string, at: number): Promise<number> {
-    return tokens.revokeOrgTokens(this.db, orgId, at);
+  async revokeOrgTokens(orgId: string, at: number): Promise<number> {
+    const result = await tokens.revokeOrgTokens(this.db, orgId, at);
+    this.wroteCredentials();
+    return result;
+  }
+
+  private wroteCredentials(): void {
+    this.credentialWrites++;
+    this.credentials.wrote();
   }
 
   findUsers(orgId: string, value: string, limit: number): Promise<UserRecord[]> {
@@ -134,15 +154,15 @@ class SqlOps implements StoreOps {
   }
 
   insertUser(user: UserRecord): Promise<void> {
-    return users.insertUser(this.db, this.hooks, user);
+    return this.lists.wrote(user.orgId, () => users.insertUser(this.db, this.hooks, user));
   }
 
   updateUser(user: UserRecord, expectedVersion: number): Promise<void> {
-    return users.updateUser(this.db, this.hooks, user, expectedVersion);
+    return this.lists.wrote(user.orgId, () => users.updateUser(this.db, this.hooks, user, expectedVersion));
   }
 
   deleteUser(orgId: string, userId: string): Promise<boolean> {
-    return users.deleteUser(this.db, orgId, userId);
+    return this.lists.wrote(orgId, () => users.deleteUser(this.db, orgId, userId));
   }
 
   getUser(
@@ -162,7 +182,11 @@ class SqlOps implements StoreOps {
   }
 
   listUsers(orgId: string, query: RowsQuery): Promise<Page<UserRecord>> {
-    return users.listUsers(this.db, this.hooks, orgId, query);
+    return users.listUsers(this.db, this.hooks, orgId, query, this.lists.memory);
+  }
+
+  newestUsers(orgId: string, page: { afterId?: string; limit: number }): Promise<UserRecord[]> {
+    return users.newestUsers(this.db, orgId, page);
   }
 
   existingUserIds(orgId: string, userIds: readonly string[]): Promise<Set<string>> {
@@ -170,15 +194,15 @@ class SqlOps implements StoreOps {
   }
 
   insertTeam(team: TeamRecord): Promise<void> {
-    return teams.insertTeam(this.db, this.hooks, team);
+    return this.lists.wrote(team.orgId, () => teams.insertTeam(this.db, this.hooks, team));
   }
 
   updateTeam(team: TeamRecord, expectedVersion: number): Promise<void> {
-    return teams.updateTeam(this.db, this.hooks, team, expectedVersion);
+    return this.lists.wrote(team.orgId, () => teams.updateTeam(this.db, this.hooks, team, expectedVersion));
   }
 
   deleteTeam(orgId: string, teamId: string): Promise<boolean> {
-    return teams.deleteTeam(this.db, orgId, teamId);
+    return this.lists.wrote(orgId, () => teams.deleteTeam(this.db, orgId, teamId));
   }
 
   getTeam(orgId: string, teamId: string, options?: { lock?: boolean }): Promise<TeamRecord | undefined> {
@@ -186,23 +210,23 @@ class SqlOps implements StoreOps {
   }
 
   listTeams(orgId: string, query: RowsQuery): Promise<Page<TeamRecord>> {
-    return teams.listTeams(this.db, this.hooks, orgId, query);
+    return teams.listTeams(this.db, this.hooks, orgId, query, this.lists.memory);
   }
 
   addMembers(orgId: string, teamId: string, userIds: readonly string[], at: number): Promise<string[]> {
-    return addMemberRows(this.db, USER_MEMBERS, orgId, teamId, userIds, at);
+    return this.lists.wrote(orgId, () => addMemberRows(this.db, USER_MEMBERS, orgId, teamId, userIds, at));
   }
 
   removeMembers(orgId: string, teamId: string, userIds: readonly string[]): Promise<string[]> {
-    return removeMemberRows(this.db, USER_MEMBERS, orgId, teamId, userIds);
+    return this.lists.wrote(orgId, () => removeMemberRows(this.db, USER_MEMBERS, orgId, teamId, userIds));
   }
 
   removeUserFromTeams(orgId: string, userId: string, at: number): Promise<string[]> {
-    return teams.removeUserFromTeams(this.db, orgId, userId, at);
+    return this.lists.wrote(orgId, () => teams.removeUserFromTeams(this.db, orgId, userId, at));
   }
 
   removeAllMembers(orgId: string, teamId: string): Promise<string[]> {
-    return removeAllMemberRows(this.db, USER_MEMBERS, orgId, teamId);
+    return this.lists.wrote(orgId, () => removeAllMemberRows(this.db, USER_MEMBERS, orgId, teamId));
   }
 
   memberIds(orgId: string, teamId: string): Promise<string[]> {
@@ -222,15 +246,15 @@ class SqlOps implements StoreOps {
   }
 
   addTeamMembers(orgId: string, teamId: string, memberTeamIds: readonly string[], at: number): Promise<string[]> {
-    return addMemberRows(this.db, TEAM_MEMBERS, orgId, teamId, memberTeamIds, at);
+    return this.lists.wrote(orgId, () => addMemberRows(this.db, TEAM_MEMBERS, orgId, teamId, memberTeamIds, at));
   }
 
   removeTeamMembers(orgId: string, teamId: string, memberTeamIds: readonly string[]): Promise<string[]> {
-    return removeMemberRows(this.db, TEAM_MEMBERS, orgId, teamId, memberTeamIds);
+    return this.lists.wrote(orgId, () => removeMemberRows(this.db, TEAM_MEMBERS, orgId, teamId, memberTeamIds));
   }
 
   removeAllTeamMembers(orgId: string, teamId: string): Promise<string[]> {
-    return removeAllMemberRows(this.db, TEAM_MEMBERS, orgId, teamId);
+    return this.lists.wrote(orgId, () => removeAllMemberRows(this.db, TEAM_MEMBERS, orgId, teamId));
   }
 
   teamMemberIds(orgId: string, teamId: string): Promise<string[]> {
@@ -238,7 +262,7 @@ class SqlOps implements StoreOps {
   }
 
   removeTeamFromParents(orgId: string, teamId: string, at: number): Promise<string[]> {
-    return nesting.removeTeamFromParents(this.db, orgId, teamId, at);
+    return this.lists.wrote(orgId, () => nesting.removeTeamFromParents(this.db, orgId, teamId, at));
   }
 
   lockTeamNesting(orgId: string): Promise<void> {
@@ -255,6 +279,10 @@ class SqlOps implements StoreOps {
 
   appendLog(entry: LogRecord): Promise<void> {
     return log.appendLog(this.db, entry);
+  }
+
+  appendLogs(entries: readonly LogRecord[]): Promise<void> {
+    return log.appendLogs(this.db, entries);
   }
 
   queryLog(orgId: string, query: LogQuery): Promise<LogRecord[]> {
@@ -284,6 +312,7 @@ class SqlOps implements StoreOps {
 
 export class SqlStore extends SqlOps implements Store {
   readonly dialect: 'sqlite' | 'postgres';
+  private readonly positions: ListPositions;
 
   constructor(
     private readonly kysely: Kysely<Database>,
@@ -292,14 +321,29 @@ export class SqlStore extends SqlOps implements Store {
       /** Statements run before migrations (e.g. creating the PostgreSQL schema). */
       readonly setupSql?: readonly string[];
       readonly rateLimiter: (options: RateLimitOptions) => RateLimiter;
+      /**
+       * Changes when another process commits to the database (SQLite's data_version); absent
+       * where other writers cannot be seen without a round trip (PostgreSQL).
+       */
+      readonly externalWrites?: () => number;
     },
   ) {
-    super(kysely, hooks);
+    const positions = new ListPositions(extras.externalWrites);
+    super(kysely, hooks, new CredentialWrites(), false, positions);
+    this.positions = positions;
     this.dialect = hooks.name;
   }
 
   rateLimiter(options: RateLimitOptions): RateLimiter {
     return this.extras.rateLimiter(options);
+  }
+
+  credentialsVersion(): CredentialsVersion {
+    const external = this.extras.externalWrites;
+    return {
+      stamp: `${this.credentials.version}:${external?.() ?? ''}`,
+      complete: external !== undefined,
+    };
   }
 
   async transaction<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
@@ -319,8 +363,9 @@ export class SqlStore extends SqlOps implements Store {
     // begin/commit by hand on one connection: Kysely's own begin cannot say BEGIN IMMEDIATE.
     return this.kysely.connection().execute(async (conn) => {
       await sql.raw(this.hooks.beginSql).execute(conn);
+      const lists = this.positions.inTransaction();
+      const tx = new SqlOps(conn, this.hooks, this.credentials, true, lists);
       try {
-        const tx = new SqlOps(conn, this.hooks, true);
         const result = await fn(tx);
         // Last before COMMIT: the organization's event counter is held for the commit only.
         await tx.events.flush();
@@ -332,6 +377,9 @@ export class SqlStore extends SqlOps implements Store {
           .execute(conn)
           .catch(() => undefined);
         throw error;
+      } finally {
+        this.credentials.ended(tx.credentialWrites);
+        lists.ended();
       }
     });
   }

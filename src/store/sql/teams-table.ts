@@ -4,6 +4,7 @@ import { ConcurrentUpdate } from '../store-errors.js';
 import { groupAttributeMap } from './attribute-map.js';
 import { bumpTeamVersions } from './batches.js';
 import type { Database } from './db-schema.js';
+import type { ListPositions } from './list-positions.js';
 import { docChars, listRows } from './list-rows.js';
 import { removeAllMemberRows, TEAM_MEMBERS } from './member-rows.js';
 import type { SqlDialectHooks } from './sql-dialect.js';
@@ -66,8 +67,19 @@ export async function listTeams(
   hooks: SqlDialectHooks,
   orgId: string,
   query: RowsQuery,
+  memory?: ListPositions,
 ): Promise<Page<TeamRecord>> {
-  const { total, rows } = await listRows(db, hooks, 'teams', groupAttributeMap, orgId, query, teamReadColumns);
+  const { total, rows } = await listRows(
+    db,
+    hooks,
+    'teams',
+    groupAttributeMap,
+    orgId,
+    query,
+    teamReadColumns,
+    false,
+    memory,
+  );
   return { total, items: (rows as unknown as TeamRowRead[]).map(rowToTeam), docChars: docChars(rows) };
 }
 

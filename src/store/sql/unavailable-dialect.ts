@@ -42,15 +42,22 @@ class UnavailableDriver implements Driver {
     return this.mapped(() => this.driver.init());
   }
 
+  /** The wrapper of each driver connection: made once, since SQLite acquires its one connection per query. */
+  private readonly wrappers = new WeakMap<DatabaseConnection, DatabaseConnection>();
+
   async acquireConnection(): Promise<DatabaseConnection> {
     const connection = await this.mapped(() => this.driver.acquireConnection());
-    const mapped = this.mapped;
-    const wrapper: DatabaseConnection = {
-      executeQuery: <R>(query: CompiledQuery): Promise<QueryResult<R>> =>
-        mapped(() => connection.executeQuery<R>(query)),
-      streamQuery: <R>(query: CompiledQuery, chunkSize?: number) => connection.streamQuery<R>(query, chunkSize),
-    };
-    this.inner.set(wrapper, connection);
+    let wrapper = this.wrappers.get(connection);
+    if (wrapper === undefined) {
+      const mapped = this.mapped;
+      wrapper = {
+        executeQuery: <R>(query: CompiledQuery): Promise<QueryResult<R>> =>
+          mapped(() => connection.executeQuery<R>(query)),
+        streamQuery: <R>(query: CompiledQuery, chunkSize?: number) => connection.streamQuery<R>(query, chunkSize),
+      };
+      this.wrappers.set(connection, wrapper);
+      this.inner.set(wrapper, connection);
+    }
     return wrapper;
   }
 
@@ -71,9 +78,7 @@ class UnavailableDriver implements Driver {
   }
 
   releaseConnection(connection: DatabaseConnection): Promise<void> {
-    const inner = this.unwrap(connection);
-    this.inner.delete(connection);
-    return this.driver.releaseConnection(inner);
+    return this.driver.releaseConnection(this.unwrap(connection));
   }
 
   destroy(): Promise<void> {

@@ -5,7 +5,9 @@ import { ConcurrentUpdate } from '../store-errors.js';
 import { userAttributeMap } from './attribute-map.js';
 import { chunks, unique } from './batches.js';
 import type { Database } from './db-schema.js';
+import type { ListPositions } from './list-positions.js';
 import { docChars, listRows } from './list-rows.js';
+import { preparedQuery } from './prepared-query.js';
 import type { SqlDialectHooks } from './sql-dialect.js';
 import { uniqueWrite } from './unique-write.js';
 import { rowToUser, userReadColumns, userToRow, userToValueRows } from './user-row.js';
@@ -69,12 +71,22 @@ export async function getUser(
   userId: string,
   options: { lock?: boolean; withDeleted?: boolean } = {},
 ): Promise<UserRecord | undefined> {
-  let q = db.selectFrom('users as r').select(userReadColumns).where('r.org_id', '=', orgId).where('r.id', '=', userId);
-  if (!options.withDeleted) q = q.where('r.deleted_at', 'is', null);
-  if (options.lock && hooks.lockRows) q = q.forNoKeyUpdate();
-  const row = await q.executeTakeFirst();
+  const variant = `${options.withDeleted ? 'any' : 'live'}${options.lock ? ':lock' : ''}` as const;
+  const { rows } = await db.executeQuery(userById(db, hooks, variant, { orgId, userId }));
+  const row = rows[0];
   return row && rowToUser(row);
 }
+
+const userById = preparedQuery(['orgId', 'userId'], (db, hooks, variant: `${'any' | 'live'}${'' | ':lock'}`, a) => {
+  let q = db
+    .selectFrom('users as r')
+    .select(userReadColumns)
+    .where('r.org_id', '=', a.orgId)
+    .where('r.id', '=', a.userId);
+  if (variant.startsWith('live')) q = q.where('r.deleted_at', 'is', null);
+  if (variant.endsWith(':lock') && hooks.lockRows) q = q.forNoKeyUpdate();
+  return q;
+});
 
 export async function findUsersByUserNameOrWorkEmail(
   db: Db,
@@ -118,6 +130,7 @@ export async function listUsers(
   hooks: SqlDialectHooks,
   orgId: string,
   query: RowsQuery,
+  memory?: ListPositions,
 ): Promise<Page<UserRecord>> {
   const { total, rows } = await listRows(
     db,
@@ -128,8 +141,20 @@ export async function listUsers(
     query,
     userReadColumns,
     query.withDeleted,
+    memory,
   );
   return { total, items: rows.map(rowToUser), docChars: docChars(rows) };
+}
+
+export async function newestUsers(
+  db: Db,
+  orgId: string,
+  page: { afterId?: string; limit: number },
+): Promise<UserRecord[]> {
+  let q = db.selectFrom('users as r').select(userReadColumns).where('r.org_id', '=', orgId);
+  if (page.afterId !== undefined) q = q.where('r.id', '<', page.afterId);
+  const rows = await q.orderBy('r.id', 'desc').limit(page.limit).execute();
+  return rows.map(rowToUser);
 }
 
 export async function existingUserIds(

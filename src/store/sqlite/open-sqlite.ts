@@ -20,10 +20,16 @@ export function openSqlite(file: string, options: StoreOptions = {}): SqlStore {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
+  // Prepared once, before the cache below: it is read on every authenticated request.
+  const dataVersion = database.prepare('pragma data_version').pluck();
   cachePreparedStatements(database);
   const dialect = withUnavailableErrors(new SqliteDialect({ database }), sqliteHooks.unavailableReason);
   const kysely = new Kysely<Schema>({ dialect, ...queryLog(options) });
-  return new SqlStore(kysely, sqliteHooks, { rateLimiter: memoryRateLimiter });
+  return new SqlStore(kysely, sqliteHooks, {
+    rateLimiter: memoryRateLimiter,
+    // Another process's commit (the CLI revoking a token) changes it; our own commits do not.
+    externalWrites: () => dataVersion.get() as number,
+  });
 }
 
 /** How many distinct statements stay prepared; the service issues a few dozen shapes. */

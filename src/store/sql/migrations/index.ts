@@ -12,6 +12,7 @@ import { directoryEvents } from './0010-directory-events.js';
 import { webhooks } from './0011-webhooks.js';
 import { auditTrail } from './0012-audit-trail.js';
 import { supportConsole } from './0013-support-console.js';
+import { scaleIndexes } from './0014-scale-indexes.js';
 
 /**
  * Static migration record: names sort in the order they apply. Never edit a migration that has
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '0011-webhooks': webhooks,
   '0012-audit-trail': auditTrail,
   '0013-support-console': supportConsole,
+  '0014-scale-indexes': scaleIndexes,
 };
