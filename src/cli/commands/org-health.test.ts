@@ -30,6 +30,8 @@ for (const backend of testStores()) {
           { status: 409, errorCode: 'user.userNameTaken', errorDetail: 'userName "jane@contoso.test" is already used' },
         );
       }
+      // The CLI reads through a store of its own: the batched entries are written first.
+      await services.log.flush();
     });
     after(async () => {
       await db.close();
