@@ -131,12 +131,18 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           const change = request.scimChange;
           // A write logged itself in its transaction; an error after it still gets its entry.
           if (audit && !(change?.logged && reply.statusCode < 400)) {
-            await services.log.record(audit, change ?? routeSubject(request), {
-              status: reply.statusCode,
-              ...(request.scimFailure
-                ? { errorCode: request.scimFailure.code, errorDetail: request.scimFailure.detail }
-                : {}),
-            });
+            try {
+              await services.log.record(audit, change ?? routeSubject(request), {
+                status: reply.statusCode,
+                ...(request.scimFailure
+                  ? { errorCode: request.scimFailure.code, errorDetail: request.scimFailure.detail }
+                  : {}),
+              });
+            } catch (error) {
+              // The answer goes out whatever happened to its entry; the metric says it is missing.
+              metrics.logWriteFailures.inc();
+              request.log.error({ err: error }, 'could not record the provisioning log entry');
+            }
           }
           return payload;
         });
