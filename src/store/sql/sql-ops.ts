@@ -48,9 +48,10 @@ import * as users from './users-table.js';
 import { SqlWebhooks } from './webhooks-table.js';
 
 /**
- * The one Store implementation, shared by SQLite and PostgreSQL: dialect differences come in
- * through `hooks`, never through branches here. Each method hands its table module (one per
- * table: orgs-table.ts, users-table.ts, ...) the connection, or the transaction it runs in.
+ * The operations of the one Store (SqlStore, sql-store.ts), shared by SQLite and PostgreSQL:
+ * dialect differences come in through `hooks`, never through branches here. Each method hands its
+ * table module (one per table: orgs-table.ts, users-table.ts, ...) the connection, or the
+ * transaction it runs in.
  */
 export class SqlOps implements StoreOps {
   /** Concrete: SqlStore.once flushes a transaction's queued events before COMMIT. */
