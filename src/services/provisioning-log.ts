@@ -123,7 +123,7 @@ export class ProvisioningLog {
     change: Omit<Change, 'logged'>,
     status: number,
   ): Promise<Change> {
-    await tx.appendLog(this.entry(audit, change, { status }));
+    await tx.appendLogs([this.entry(audit, change, { status })]);
     return { ...change, logged: true };
   }
 

@@ -359,7 +359,7 @@ for (const backend of testStores()) {
         await store.insertTeam(team);
         await store.addMembers(A, 't-1', ['u-1'], T0);
         await store.insertToken(token);
-        await store.appendLog(logRecord(A, 1, { resourceId: 'u-1' }));
+        await store.appendLogs([logRecord(A, 1, { resourceId: 'u-1' })]);
         await store.events.append(eventRecord(A, 1));
 
         assert.equal(await store.getUser(B, 'u-1'), undefined);
@@ -710,7 +710,7 @@ for (const backend of testStores()) {
             await tx.addMembers(A, 't-1', ['u-0', 'u-1'], T0);
             await tx.updateOrg(orgRecord(A, { name: 'Renamed' }));
             await tx.revokeToken(A, token.id, T0 + 1);
-            await tx.appendLog(logRecord(A, 1));
+            await tx.appendLogs([logRecord(A, 1)]);
             await tx.events.append(eventRecord(A, 1));
             // Reads inside see the transaction's own writes.
             assert.deepEqual(await tx.memberIds(A, 't-1').then((m) => m.sort()), ['u-0', 'u-1']);
@@ -772,8 +772,8 @@ for (const backend of testStores()) {
       ];
       beforeEach(async () => {
         // Appended out of order: the result order comes from the ids, not from insertion.
-        for (const e of [...entries(A)].reverse()) await store.appendLog(e);
-        await store.appendLog(logRecord(B, 7, { status: 404, resourceId: 'u-1' }));
+        for (const e of [...entries(A)].reverse()) await store.appendLogs([e]);
+        await store.appendLogs([logRecord(B, 7, { status: 404, resourceId: 'u-1' })]);
       });
 
       const cases: [string, LogQuery, number[]][] = [

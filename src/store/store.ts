@@ -287,8 +287,7 @@ export interface StoreOps {
    */
   teamNestingPath(orgId: string, fromTeamId: string, toTeamId: string, steps: number): Promise<TeamPathStep[]>;
 
-  appendLog(entry: LogRecord): Promise<void>;
-  /** Several entries in one statement per chunk (the batched entries of reads and refusals). */
+  /** Entries in one statement per chunk: a change's one entry, or a batch of reads and refusals. */
   appendLogs(entries: readonly LogRecord[]): Promise<void>;
   queryLog(orgId: string, query: LogQuery): Promise<LogRecord[]>;
   /** One entry by its id (the console's detail page). */

@@ -10,10 +10,6 @@ import type { Database, ProvisioningLogTable } from './db-schema.js';
 
 type Db = Kysely<Database>;
 
-export async function appendLog(db: Db, entry: LogRecord): Promise<void> {
-  await db.insertInto('provisioning_log').values(logToRow(entry)).execute();
-}
-
 /** Rows per INSERT: 17 parameters each stays far below either database's parameter limit. */
 const APPEND_CHUNK = 200;
 

@@ -274,10 +274,6 @@ export class SqlOps implements StoreOps {
     return nesting.teamNestingPath(this.db, orgId, fromTeamId, toTeamId, steps);
   }
 
-  appendLog(entry: LogRecord): Promise<void> {
-    return log.appendLog(this.db, entry);
-  }
-
   appendLogs(entries: readonly LogRecord[]): Promise<void> {
     return log.appendLogs(this.db, entries);
   }

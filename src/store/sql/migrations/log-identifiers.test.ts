@@ -45,13 +45,15 @@ for (const kind of migrationKinds()) {
           assert.equal(old?.subjectExternalId, null);
           assert.equal((await store.queryLog('o', { limit: 10, requestId: 'req-1' })).length, 1);
           assert.deepEqual(await store.queryLog('o', { limit: 10, subject: 'jane' }), []);
-          await store.appendLog({
-            ...(old as NonNullable<typeof old>),
-            id: 'log-2',
-            requestId: 'req-2',
-            subjectName: 'Jane',
-            subjectExternalId: 'jane',
-          });
+          await store.appendLogs([
+            {
+              ...(old as NonNullable<typeof old>),
+              id: 'log-2',
+              requestId: 'req-2',
+              subjectName: 'Jane',
+              subjectExternalId: 'jane',
+            },
+          ]);
           const found = await store.queryLog('o', { limit: 10, subject: 'JANE' });
           assert.deepEqual(
             found.map((e) => e.id),
