@@ -1,3 +1,4 @@
+import type { TokenRecord } from '../services/index.js';
 import { credentialState } from '../services/secrets.js';
 import { iso } from './output.js';
 
@@ -7,15 +8,8 @@ import { iso } from './output.js';
  * (node:crypto only): importing it here does not load the store for `--help`.
  */
 
-interface Credential {
-  readonly id: string;
-  readonly hint: string;
-  readonly label: string | null;
-  readonly createdAt: number;
-  readonly expiresAt: number | null;
-  readonly revokedAt: number | null;
-  readonly lastUsedAt: number | null;
-}
+/** What a token and a service key have alike (ServiceKeyRecord has the same fields). */
+type Credential = Pick<TokenRecord, 'id' | 'hint' | 'label' | 'createdAt' | 'expiresAt' | 'revokedAt' | 'lastUsedAt'>;
 
 export function credentialJson(c: Credential, now: number) {
   return {
