@@ -39,6 +39,9 @@ for (const backend of testStores()) {
       assert.deepEqual(refused.body.schemas, ['urn:ietf:params:scim:api:messages:2.0:Error']);
       assert.equal(refused.body.status, '429');
       assert.equal((await scimRequest(`${first.scimUrl}/Users`, { token: b.token })).status, 200);
+      // Each instance batches its own entries (written within 50 ms): the second one's refusal
+      // is in the database once its batch is, which this waits for instead of a sleep.
+      for (const server of servers) await server.services.log.flush();
       const log = await first.services.log.query(a.orgId, { status: 429, limit: 10 });
       assert.equal(log.length, 2, 'refusals are in the provisioning log');
     });
