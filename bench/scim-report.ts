@@ -63,6 +63,8 @@ export interface ScimBenchResult {
   readonly serviceEnv: Readonly<Record<string, string>>;
   readonly bare: { readonly start: LoadResult; readonly end: LoadResult; readonly meanRequestsPerSecond: number };
   readonly entraCycle: CycleFigures;
+  /** Bytes on disk after the seed (absent in results from before it was measured). */
+  readonly storage?: { readonly bytesAfterSeed: number; readonly users: number };
   readonly teams: Omit<TeamFigures, 'teams'> & { readonly sizes: readonly number[] };
   readonly scenarios: readonly Row[];
   readonly readScaling: ReadScaling | null;
@@ -157,6 +159,12 @@ export function table(result: ScimBenchResult): string {
     `Whole Entra cycle (lookup by ${cycle.matchAttribute}, a miss, then create; ${cycle.concurrency} workers): ${cycle.users} users in ${cycle.seconds} s = **${cycle.usersPerSecond} users/s** (${cycle.requestsPerSecond} requests/s; lookup p50 ${cycle.lookup.p50} ms p99 ${cycle.lookup.p99} ms, create p50 ${cycle.create.p50} ms p99 ${cycle.create.p99} ms).`,
     `Teams of ${teams.sizes.join(' and ')} members filled by ${teams.patches} PATCH adds of up to ${teams.memberChunk} members in ${teams.seconds} s (${teams.membersPerSecond} members/s).`,
   ];
+  if (result.storage) {
+    const { bytesAfterSeed, users } = result.storage;
+    after.push(
+      `On disk after the seed (${users} users, their memberships, log entries and events): ${(bytesAfterSeed / 1048576).toFixed(1)} MiB, ${(bytesAfterSeed / users / 1024).toFixed(1)} KiB per user.`,
+    );
+  }
   if (result.readScaling) {
     const c = result.connections;
     after.push('', `Read scaling, two service processes on one database (2 × ${c} connections, summed):`, '');

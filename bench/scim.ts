@@ -120,6 +120,10 @@ async function main(): Promise<void> {
       MEMBER_CHUNK,
     );
     console.log(`  teams: ${teams.patches} member PATCHes in ${teams.seconds} s`);
+    // Taken before the scenarios add their own users and log entries: the size of an organization
+    // of USERS users as Entra's initial cycle leaves it (users, memberships, log entries, events).
+    const storage = { bytesAfterSeed: await database.bytes(), users: USERS };
+    console.log(`  database after the seed: ${(storage.bytesAfterSeed / 1048576).toFixed(1)} MiB`);
     const [small, big] = teams.teams as [(typeof teams.teams)[0], (typeof teams.teams)[0]];
     const all = scenarios({ run: runId, users: seeded.users, small, big, spare: seeded.users.slice(-SPARE) });
 
@@ -166,6 +170,7 @@ async function main(): Promise<void> {
       serviceEnv: SERVICE_ENV,
       bare: { start: bareStart, end: bareEnd, meanRequestsPerSecond: Math.round(ceiling) },
       entraCycle: seeded.figures,
+      storage,
       teams: {
         memberChunk: teams.memberChunk,
         patches: teams.patches,

@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -39,6 +39,8 @@ function serviceCommand(): string[] {
 export interface BenchDatabase {
   readonly url: string;
   readonly store: 'sqlite' | 'postgres';
+  /** What the database takes on disk now: tables, indexes and TOAST (PostgreSQL), or the files (SQLite). */
+  bytes(): Promise<number>;
   drop(): Promise<void>;
 }
 
@@ -54,6 +56,20 @@ export async function benchDatabase(): Promise<BenchDatabase> {
     return {
       url: url.toString(),
       store: 'postgres',
+      async bytes() {
+        const admin = new pg.Client({ connectionString: server });
+        await admin.connect();
+        try {
+          const { rows } = await admin.query<{ bytes: string }>(
+            `select coalesce(sum(pg_total_relation_size(c.oid)), 0) as bytes from pg_class c
+             join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and c.relkind in ('r', 'm')`,
+            [schema],
+          );
+          return Number(rows[0]?.bytes ?? 0);
+        } finally {
+          await admin.end();
+        }
+      },
       async drop() {
         const admin = new pg.Client({ connectionString: server });
         await admin.connect();
@@ -64,9 +80,13 @@ export async function benchDatabase(): Promise<BenchDatabase> {
     };
   }
   const dir = mkdtempSync(join(tmpdir(), 'parallel-scim-bench-'));
+  const file = join(dir, 'bench.db');
   return {
-    url: `sqlite:${join(dir, 'bench.db')}`,
+    url: `sqlite:${file}`,
     store: 'sqlite',
+    // The WAL holds pages not yet checkpointed into the file: both count until the next checkpoint.
+    bytes: async () =>
+      [file, `${file}-wal`].reduce((sum, path) => sum + (existsSync(path) ? statSync(path).size : 0), 0),
     drop: async () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -1,10 +1,12 @@
 import type { Config } from './config.js';
 import { createServices, type Services } from './services/index.js';
-import { openStore } from './store/open-store.js';
+import { type OpenedDatabase, openDatabase } from './store/open-store.js';
 
 /** The service as one unit: the use cases over one migrated database, and its close. */
 export interface App {
   readonly services: Services;
+  /** Which database it opened (for the start-up log and messages), and whether it created it. */
+  readonly database: OpenedDatabase;
   close(): Promise<void>;
 }
 
@@ -17,9 +19,14 @@ export async function openApp(
   config: Pick<Config, 'databaseUrl' | 'dbPoolSize' | 'dbStatementTimeoutMs' | 'dbAcquireTimeoutMs'> & {
     readonly webhooks?: Pick<Config['webhooks'], 'timeoutMs'>;
   },
-  options: { readonly clock?: () => number } = {},
+  options: {
+    readonly clock?: () => number;
+    /** Whether a missing database may be created: only the server may (the CLI passes false). */
+    readonly create?: boolean;
+  } = {},
 ): Promise<App> {
-  const store = await openStore(config.databaseUrl, {
+  const { store, database } = await openDatabase(config.databaseUrl, {
+    create: options.create ?? true,
     poolSize: config.dbPoolSize,
     statementTimeoutMs: config.dbStatementTimeoutMs,
     acquireTimeoutMs: config.dbAcquireTimeoutMs,
@@ -29,6 +36,7 @@ export async function openApp(
   });
   return {
     services,
+    database,
     async close() {
       // The batched log entries of the last requests are written before the database closes.
       await services.log.flush();

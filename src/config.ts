@@ -6,6 +6,9 @@
  * Each variable is still declared once, with its type, range and default, in `loadConfig` below.
  */
 
+import { isIP } from 'node:net';
+import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Reads variables one by one, collecting every problem so that one message can name them all. */
@@ -29,10 +32,12 @@ class EnvReader {
     const text = this.raw(name);
     if (text === undefined) return undefined;
     // Whole decimal numbers only: Number() would also take "0x1F", "1e3" and " 80 ".
-    if (!/^-?\d+$/.test(text)) return this.problem(name, 'must be an integer');
+    // Every refusal states the whole valid range, not only the bound that was crossed.
+    const range =
+      max === Number.MAX_SAFE_INTEGER ? `a whole number, at least ${min}` : `a whole number from ${min} to ${max}`;
+    if (!/^-?\d+$/.test(text)) return this.problem(name, `must be ${range}`);
     const value = Number(text);
-    if (value < min) return this.problem(name, `must be >= ${min}`);
-    if (value > max) return this.problem(name, `must be <= ${max}`);
+    if (value < min || value > max) return this.problem(name, `must be ${range}`);
     return value;
   }
 
@@ -50,6 +55,16 @@ class EnvReader {
     return this.optionalString(name) ?? fallback;
   }
 
+  /** A value with its own syntax: `parse` returns the value, or the rule it breaks. */
+  parsed<T>(name: string, parse: (text: string) => { value: T } | { rule: string }, fallback: T): T {
+    const text = this.raw(name);
+    if (text === undefined) return fallback;
+    const result = parse(text);
+    if ('value' in result) return result.value;
+    this.problem(name, result.rule);
+    return fallback;
+  }
+
   choice<T extends string>(name: string, choices: readonly T[], fallback: T): T {
     const text = this.raw(name);
     if (text === undefined) return fallback;
@@ -60,12 +75,26 @@ class EnvReader {
   }
 }
 
+/** HOST, METRICS_HOST: an address or a name to listen on; a port or a scheme in it is a common slip. */
+function parseHost(text: string): { value: string } | { rule: string } {
+  const name = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+  if (isIP(text) !== 0 || name.test(text)) return { value: text };
+  return {
+    rule: 'must be an IP address or a host name to listen on, without scheme or port (e.g. 127.0.0.1, 0.0.0.0, ::, localhost; the port is PORT)',
+  };
+}
+
 export interface Config {
   readonly port: number;
   readonly host: string;
   readonly databaseUrl: string;
   /** Public origin (scheme://host[:port][/prefix]) used for meta.location; else from the request. */
   readonly publicUrl: string | undefined;
+  /**
+   * Which peers' X-Forwarded-For/-Proto/-Host are believed (Fastify's trustProxy): false (the
+   * default: none), true (every peer), a hop count, or addresses and CIDRs (trust-proxy.ts).
+   */
+  readonly trustProxy: TrustProxy;
   readonly logLevel: string;
   readonly bodyLimitBytes: number;
   readonly maxPageSize: number;
@@ -129,14 +158,15 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const r = new EnvReader(env);
   const metricsPort = r.optionalInteger('METRICS_PORT', 0, 65535);
-  const metricsHost = r.string('METRICS_HOST', '127.0.0.1');
+  const metricsHost = r.parsed('METRICS_HOST', parseHost, '127.0.0.1');
   const config: Config = {
     port: r.integer('PORT', 8080, 0, 65535),
-    host: r.string('HOST', '127.0.0.1'),
+    host: r.parsed('HOST', parseHost, '127.0.0.1'),
     databaseUrl: r.string('DATABASE_URL', 'sqlite:./data/parallel-scim.db'),
     publicUrl: r
       .optionalString('PUBLIC_URL', { pattern: /^https?:\/\/\S+$/, rule: 'must be an http:// or https:// URL' })
       ?.replace(/\/+$/, ''),
+    trustProxy: r.parsed('TRUST_PROXY', parseTrustProxy, false),
     logLevel: r.choice('LOG_LEVEL', LOG_LEVELS, 'info'),
     bodyLimitBytes: r.integer('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
     maxPageSize: r.integer('MAX_PAGE_SIZE', 1000, 1, 10_000),

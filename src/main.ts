@@ -1,10 +1,14 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { openApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { isEntryPoint } from './entry-point.js';
 import { buildServer } from './http/build-server.js';
+import { warnIfOriginUnpinned } from './http/origin-warning.js';
 import { startMetricsListener } from './http/routes/metrics.js';
 import { createMetrics } from './observability/metrics.js';
-import { DatabaseUrlError } from './services/index.js';
+import { startReport } from './observability/start-report.js';
+import { DatabaseUrlError, StoreUnavailable } from './services/index.js';
+import { packageVersion } from './version.js';
 
 /**
  * The server: the app (app.ts: store and services) behind HTTP. SIGTERM/SIGINT stop taking
@@ -12,9 +16,16 @@ import { DatabaseUrlError } from './services/index.js';
  */
 export async function serve(env: Record<string, string | undefined> = process.env): Promise<void> {
   const config = loadConfig(env);
-  const { services, close } = await openApp(config);
+  const { services, close, database } = await openApp(config);
   const metrics = createMetrics();
   const app = await buildServer({ services, config, metrics });
+  // Where the data is, first thing: a mistyped DATABASE_URL shows as "created" on a server that
+  // should have opened an existing database.
+  app.log.info(
+    { database: database.location.description, created: database.created },
+    database.created ? 'database created' : 'database opened',
+  );
+  warnIfOriginUnpinned(app.log, config);
   metrics.watchWebhooks(() => services.webhooks.totals());
   const metricsListener = config.metricsListener
     ? await startMetricsListener(metrics, config.metricsListener.host, config.metricsListener.port)
@@ -37,6 +48,8 @@ export async function serve(env: Record<string, string | undefined> = process.en
     : undefined;
   let closing = false;
   const shutdown = async (signal: string) => {
+    // Repeats are expected, not a second request to hurry: Ctrl-C under `npm start` reaches node
+    // twice, from the terminal and forwarded by npm. The drain is bounded by SHUTDOWN_GRACE_MS.
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
@@ -59,11 +72,20 @@ export async function serve(env: Record<string, string | undefined> = process.en
       process.exit(0);
     }
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  // Once Fastify answers new requests 503 (before the port closes): the moment a request is no
+  // longer taken, which test/e2e/crash.test.ts waits for.
+  app.addHook('preClose', (done) => {
+    app.log.info('taking no new requests, waiting for those in flight');
+    done();
+  });
+  // Handlers stay registered: without one, a repeated signal would kill the process mid-drain.
+  // They also make node the right PID 1 in a container, as nothing else forwards the signal.
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
   await app.listen({ port: config.port, host: config.host });
   app.log.info(
     {
+      ...startReport(config.databaseUrl, services.operations),
       metrics: config.metricsListener
         ? `http://${config.metricsListener.host}:${config.metricsListener.port}/metrics`
         : config.metricsToken
@@ -114,13 +136,18 @@ function startRetention(
 export function reportStartFailure(error: unknown): never {
   if (error instanceof ConfigError || error instanceof DatabaseUrlError) {
     process.stderr.write(`parallel-scim: ${error.message}\n`);
+  } else if (error instanceof StoreUnavailable) {
+    // Its message is only the reason; the driver's own words say what to fix (refused, password).
+    const cause = (error.cause as Error | undefined)?.message;
+    process.stderr.write(`parallel-scim: could not start: ${error.message}${cause ? `: ${cause}` : ''}\n`);
   } else {
     process.stderr.write(`parallel-scim: could not start: ${(error as Error)?.message ?? String(error)}\n`);
   }
   process.exit(1);
 }
 
-const isEntryPoint = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
-if (isEntryPoint) {
-  serve().catch(reportStartFailure);
+if (isEntryPoint(import.meta.url)) {
+  // `node dist/main.js --version` (what an image or a unit runs) answers instead of serving.
+  if (process.argv[2] === '--version' || process.argv[2] === '-V') process.stdout.write(`${packageVersion()}\n`);
+  else serve().catch(reportStartFailure);
 }

@@ -1,6 +1,9 @@
 import { Command, CommanderError } from 'commander';
+import { isEntryPoint } from '../entry-point.js';
+import { packageVersion } from '../version.js';
 import { adminCommands } from './commands/admin.js';
 import { auditCommand } from './commands/audit.js';
+import { backupCommand } from './commands/backup.js';
 import { logCommand } from './commands/log.js';
 import { orgCommands } from './commands/org.js';
 import { orgHealthCommand } from './commands/org-health.js';
@@ -25,11 +28,14 @@ export function buildProgram(io: CliIo = processIo): Command {
     .description('SCIM 2.0 provisioning for Parallel. Uses DATABASE_URL (default sqlite:./data/parallel-scim.db).')
     // Before any subcommand is added: each copies these settings from its parent when created.
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .version(packageVersion(), '-V, --version', 'print the version of this install')
     .showHelpAfterError()
     .exitOverride();
   program
     .command('serve')
-    .description('run the HTTP service (PORT, HOST, DATABASE_URL, PUBLIC_URL, LOG_LEVEL)')
+    .description(
+      'run the HTTP service (PORT, HOST, DATABASE_URL, PUBLIC_URL, TRUST_PROXY, LOG_LEVEL; docs/operations.md)',
+    )
     .action(async () => {
       const { reportStartFailure, serve } = await import('../main.js');
       await serve().catch(reportStartFailure);
@@ -45,6 +51,7 @@ export function buildProgram(io: CliIo = processIo): Command {
   webhookCommands(program, print);
   adminCommands(program, print);
   auditCommand(program, print);
+  backupCommand(program, print);
   return program;
 }
 
@@ -79,8 +86,7 @@ async function exitCodeOf(error: unknown): Promise<number> {
   return error instanceof ConfigError || error instanceof DatabaseUrlError ? 2 : 1;
 }
 
-const isEntryPoint = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
-if (isEntryPoint) {
+if (isEntryPoint(import.meta.url)) {
   runCli(process.argv).then((code) => {
     if (code !== 0) process.exitCode = code;
   });

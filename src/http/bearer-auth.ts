@@ -34,7 +34,7 @@ export function bearerCredential(header: string | undefined): string | undefined
 }
 
 export function bearerAuth(services: Services, publicUrl: string | undefined, clock: () => number) {
-  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const startedAt = clock();
     const secret = bearerCredential(request.headers.authorization);
     if (secret === undefined) {
@@ -50,8 +50,14 @@ export function bearerAuth(services: Services, publicUrl: string | undefined, cl
     const { org, token } = result;
     if (org && token) {
       // Every later log line of this request names the tenant (never in metric labels); a silent
-      // logger has no lines to name it in, and a child costs more than the lookup above.
-      if (request.log.level !== 'silent') request.log = request.log.child({ orgId: org.id, tokenId: token.id });
+      // logger has no lines to name it in, and a child costs more than the lookup above. The
+      // reply's logger too: Fastify created it with the request's, before this hook, and writes
+      // "request completed" (and its own warnings) with it.
+      if (request.log.level !== 'silent') {
+        const log = request.log.child({ orgId: org.id, tokenId: token.id });
+        request.log = log;
+        reply.log = log;
+      }
       request.scim = {
         org,
         actor: { kind: 'token', tokenId: token.id },
@@ -61,7 +67,17 @@ export function bearerAuth(services: Services, publicUrl: string | undefined, cl
         baseUrl: scimBaseUrl(request, publicUrl),
       };
     }
-    if (result.ok) return;
+    if (result.ok) {
+      const warning = result.expiryWarning;
+      // The request's logger already names orgId and tokenId (above); the secret is never logged.
+      if (warning) {
+        request.log.warn(
+          { label: warning.label, expiresAt: warning.expiresAt, daysLeft: warning.daysLeft },
+          `this SCIM token expires in ${warning.daysLeft} days: rotate it (parallel-scim token rotate --token ${warning.tokenId}) and give the IdP the new one`,
+        );
+      }
+      return;
+    }
     switch (result.reason) {
       case 'revoked':
         throw unauthorized('This token was revoked; ask Parallel support for a new one', 'auth.revoked');

@@ -7,6 +7,7 @@ import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { identifyingValues } from '../scim/resources/identifying-values.js';
 import { ScimError } from '../scim/scim-error.js';
 import type { LogSubject, Services } from '../services/index.js';
+import type { TrustProxy } from '../trust-proxy.js';
 import { bearerAuth } from './bearer-auth.js';
 import { clientErrorHandler } from './client-errors.js';
 import { registerJsonParsers } from './content-types.js';
@@ -42,6 +43,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     logger: loggerOptions(config.logLevel),
     bodyLimit: config.bodyLimitBytes,
     genReqId: () => randomUUID(),
+    // request.protocol, .host and .ip honour X-Forwarded-* only from the peers TRUST_PROXY names
+    // (off by default); meta.location follows them when PUBLIC_URL is unset.
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     // Trailing slashes and doubled slashes are common in hand-typed Tenant URLs.
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     return503OnClosing: true,
@@ -108,6 +112,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
   healthRoutes(app, services);
   metricsRoute(app, metrics, config.metricsToken);
+  metrics.watchTokens(() => services.tokens.expiryCounts());
   // Directory events for the rest of Parallel: service keys, plain JSON, never a SCIM token.
   await app.register((api) => eventsApiRoutes(api, services), { prefix: '/api/v1' });
 
@@ -174,6 +179,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // The support console (/admin) and the customers' setup links (/setup): HTML, own parsers and errors.
   await consoleRoutes(app, { services, publicUrl: config.publicUrl });
   return app;
+}
+
+/** TRUST_PROXY in Fastify's terms; a hop count as the function Fastify makes of one (its types omit numbers). */
+function fastifyTrustProxy(setting: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof setting === 'number') return (_address, hop) => hop < setting;
+  return typeof setting === 'boolean' ? setting : [...setting];
 }
 
 /**

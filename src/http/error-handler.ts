@@ -18,6 +18,9 @@ const RETRY_AFTER_SECONDS: Record<UnavailableReason, number> = {
   poolTimeout: 2,
   busy: 2,
   connection: 10,
+  // Someone has to free space or remount: clients should come back, but not at once.
+  diskFull: 30,
+  readOnly: 30,
 };
 
 const UNAVAILABLE_DETAIL: Record<UnavailableReason, string> = {
@@ -25,6 +28,8 @@ const UNAVAILABLE_DETAIL: Record<UnavailableReason, string> = {
   poolTimeout: 'The database is busy serving other requests; nothing was changed',
   busy: 'The database is locked by another writer (a CLI command or a backup?); nothing was changed',
   connection: 'The database cannot be reached right now; nothing was changed',
+  diskFull: 'The database has no space left for this change; nothing was changed',
+  readOnly: 'The database accepts no changes right now (read-only); nothing was changed',
 };
 
 /**

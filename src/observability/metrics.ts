@@ -27,11 +27,19 @@ export interface Metrics {
    * disabled webhooks); a failed read leaves the last figures.
    */
   watchWebhooks(read: () => Promise<{ backlog: number; failingPairs: number; disabled: number }>): void;
+  /**
+   * Where the token gauges (scim_tokens_expiring, scim_tokens_expired_recently) read their figures
+   * at each scrape: all organizations together, never a label per organization. The reader bounds
+   * its own cost (services/tokens.ts expiryCounts caches a minute); a later call replaces it, and a
+   * failed read leaves the last figures.
+   */
+  watchTokens(read: () => Promise<{ expiring: number; expiredRecently: number }>): void;
 }
 
 export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const tokens = tokenGauges(registry);
   return {
     registry,
     requests: new Counter({
@@ -86,7 +94,46 @@ export function createMetrics(): Metrics {
       registers: [registry],
     }),
     watchWebhooks: (read) => watchWebhooks(registry, read),
+    watchTokens: (read) => {
+      tokens.read = read;
+    },
   };
+}
+
+/** The token gauges, registered once per registry; what they read is set by watchTokens. */
+function tokenGauges(registry: Registry) {
+  const source: { read?: () => Promise<{ expiring: number; expiredRecently: number }> } = {};
+  // One read per scrape for both gauges, as watchWebhooks does.
+  let pending: Promise<void> | undefined;
+  const refresh = () => {
+    const read = source.read;
+    if (read === undefined) return;
+    pending ??= read()
+      .then((t) => {
+        expiring.set(t.expiring);
+        expired.set(t.expiredRecently);
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        setImmediate(() => {
+          pending = undefined;
+        });
+      });
+    return pending;
+  };
+  const expiring = new Gauge({
+    name: 'scim_tokens_expiring',
+    help: 'Live SCIM tokens expiring within 30 days that no newer token of the same organization and label outlives, all organizations together (read at scrape, at most once a minute)',
+    registers: [registry],
+    collect: refresh,
+  });
+  const expired = new Gauge({
+    name: 'scim_tokens_expired_recently',
+    help: 'Unrevoked SCIM tokens that expired in the last 7 days and were not replaced: an IdP is likely failing with 401 (read at scrape)',
+    registers: [registry],
+    collect: refresh,
+  });
+  return source;
 }
 
 function watchWebhooks(

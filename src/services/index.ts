@@ -1,5 +1,6 @@
 import type { Store } from '../store/store.js';
 import { AuditTrail } from './audit-trail.js';
+import { Backups } from './backups.js';
 import { EventsFeed } from './events-feed.js';
 import { EventsSnapshot } from './events-snapshot.js';
 import { Operations } from './operations.js';
@@ -45,6 +46,8 @@ export interface Services {
   readonly eventsFeed: EventsFeed;
   readonly eventsSnapshot: EventsSnapshot;
   readonly serviceKeys: ServiceKeys;
+  /** Online copies of a SQLite database (the CLI's `backup`). */
+  readonly backups: Backups;
 }
 
 /** Settings a use case needs besides the store (the rest of Config belongs to HTTP and the worker). */
@@ -80,6 +83,7 @@ export function createServices(store: Store, clock: () => number = Date.now, set
     eventsFeed: new EventsFeed(store, clock),
     eventsSnapshot: new EventsSnapshot(store),
     serviceKeys: new ServiceKeys(store, clock, auditTrail),
+    backups: new Backups(store),
   };
 }
 
@@ -104,6 +108,7 @@ export type { WebhookDeliveryRecord } from '../store/webhooks-store.js';
 export type { Actor, Audit, Change, Done, Operator } from './audit.js';
 export type { AuditAction, AuditEntry, AuditQuery, AuditTrail } from './audit-trail.js';
 export { MAX_AUDIT_LIST } from './audit-trail.js';
+export type { BackupCopy } from './backups.js';
 export type { DirectoryEvent, EventType, MemberData, TeamData, UserData } from './directory-events.js';
 export { EVENT_TYPES, EVENT_VERSION } from './directory-events.js';
 export type { ErrorCause } from './error-causes.js';
@@ -111,8 +116,9 @@ export { causeOf } from './error-causes.js';
 export type { FeedPage } from './events-feed.js';
 export { FEED_DEFAULT_LIMIT, FEED_MAX_LIMIT } from './events-feed.js';
 export type { SnapshotPage } from './events-snapshot.js';
-export type { RateLimiter, RateLimitOptions } from './operations.js';
+export type { MigrationLevel, RateLimiter, RateLimitOptions } from './operations.js';
 export type { ErrorCodeHealth, HealthVerdict, OrgHealthReport, OrgHealthSummary, WebhookHealth } from './org-health.js';
+export { ORG_NOT_FOUND } from './org-not-found.js';
 export type { OffboardResult } from './org-offboarding.js';
 export { MAX_ORG_FIND, parseDeleteMode } from './organizations.js';
 export type { LogSubject } from './provisioning-log.js';

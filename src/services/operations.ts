@@ -1,18 +1,48 @@
+import { LATEST_MIGRATION } from '../store/migrate.js';
 import type { RateLimiter, RateLimitOptions } from '../store/rate-limiter.js';
-import type { Store } from '../store/store.js';
+import type { MigrationLevel, Store } from '../store/store.js';
 
 export type { RateLimiter, RateLimitOptions } from '../store/rate-limiter.js';
+export type { MigrationLevel } from '../store/store.js';
 
 /**
  * What running the service needs from the database beyond the use cases: readiness for the
  * probes, and request budgets every instance on the database shares.
  */
 export class Operations {
+  private lastLevel: MigrationLevel | undefined;
+
   constructor(private readonly store: Store) {}
 
   /** Resolves when the database answers (the cheapest round trip); throws otherwise. */
   ready(): Promise<void> {
     return this.store.ping();
+  }
+
+  /**
+   * The schema's migration level, read from the database and remembered for `lastMigrationLevel`.
+   * The server reads it once at start and again on every readiness probe: only another instance's
+   * newer migration can change it under a running process (a rolling upgrade), and the probe
+   * notices that within one probe interval without liveness ever touching the database.
+   */
+  async migrationLevel(): Promise<MigrationLevel> {
+    this.lastLevel = await this.store.migrationLevel();
+    return this.lastLevel;
+  }
+
+  /** The level as last read, without a round trip; undefined before the first read. */
+  get lastMigrationLevel(): MigrationLevel | undefined {
+    return this.lastLevel;
+  }
+
+  /** The newest migration this code knows (the level a start brings the database to). */
+  get latestMigration(): string {
+    return LATEST_MIGRATION;
+  }
+
+  /** The migrations this process applied when it opened the database (usually none). */
+  get migrationsAppliedAtStart(): readonly string[] {
+    return this.store.migrationsApplied;
   }
 
   /** A per-key request budget, shared by every instance on this database. */

@@ -3,6 +3,7 @@ import type { WebhookRecord } from '../store/webhooks-store.js';
 import { causeOf } from './error-causes.js';
 import { orgNotFound } from './org-not-found.js';
 import type { ProvisioningLog } from './provisioning-log.js';
+import { type TokenFinding, tokenFindings } from './token-expiry.js';
 import type { WebhookView } from './webhook-views.js';
 import type { Webhooks } from './webhooks.js';
 
@@ -18,6 +19,11 @@ import type { Webhooks } from './webhooks.js';
  *    least 20 requests (fewer say too little);
  *  - any 5xx or 401 answer in the last hour (the service failing, or the IdP's token refused);
  *  - a webhook that receives the organization's events is disabled.
+ *
+ * Besides the verdict, a report lists the tokens to act on before the IdP's sync fails (or
+ * because it has): expiring within 30 days, or expired while in use (token-expiry.ts). They do
+ * not make the organization unhealthy (nothing fails yet; an IdP using an expired token shows as
+ * 401s in the last hour, which does), and the overview does not read tokens.
  */
 
 export const HEALTH_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -89,6 +95,8 @@ export interface OrgHealthReport {
   readonly alarms: number;
   readonly topErrors: readonly ErrorCodeHealth[];
   readonly webhooks: readonly WebhookHealth[];
+  /** Tokens expiring within 30 days, or expired while in use, that no newer token replaced. */
+  readonly tokens: readonly TokenFinding[];
   readonly verdict: HealthVerdict;
 }
 
@@ -121,11 +129,12 @@ export class OrgHealth {
     await this.log.flush();
     const at = this.clock();
     const window = this.window(HEALTH_SCAN_CAP);
-    const [figures, counts, [last], webhooks] = await Promise.all([
+    const [figures, counts, [last], webhooks, tokens] = await Promise.all([
       this.store.logFigures(orgId, window),
       this.store.logErrorCounts(orgId, window, TOP_ERROR_CODES),
       this.store.queryLog(orgId, { limit: 1 }),
       this.webhooks.list({ orgId }),
+      this.store.listTokens(orgId),
     ]);
     const cut = figures.requests >= window.cap;
     const hooks = webhooks.map((w) => webhookHealth(w, orgId));
@@ -156,6 +165,7 @@ export class OrgHealth {
         return { ...c, cause: explained?.cause ?? null, remedy: explained?.remedy ?? null };
       }),
       webhooks: hooks,
+      tokens: tokenFindings(tokens, at),
       verdict: judge(
         figures,
         hooks.filter((w) => w.state === 'disabled'),

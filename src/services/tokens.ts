@@ -6,6 +6,15 @@ import { CredentialCache, credentialChangeSettled } from './credential-cache.js'
 import { uuidv7 } from './ids.js';
 import { orgNotFound } from './org-not-found.js';
 import { credentialState, hashSecret, LastUseThrottle, newSecret, secretHint } from './secrets.js';
+import {
+  DAY_MS,
+  DEFAULT_TOKEN_LIFETIME_MS,
+  EXPIRY_COUNTS_MAX_AGE_MS,
+  type ExpiryWarning,
+  ExpiryWarnings,
+  expiryWindow,
+  type TokenExpiryCounts,
+} from './token-expiry.js';
 
 /** Recognisable prefix: secret scanners and support can tell a parallel-scim token at a glance. */
 export const TOKEN_PREFIX = 'pscim_';
@@ -17,7 +26,13 @@ export interface IssuedToken {
 }
 
 export type AuthResult =
-  | { readonly ok: true; readonly org: OrgRecord; readonly token: TokenRecord }
+  | {
+      readonly ok: true;
+      readonly org: OrgRecord;
+      readonly token: TokenRecord;
+      /** Set when this use should warn that the token ends soon (at most hourly per token). */
+      readonly expiryWarning?: ExpiryWarning;
+    }
   | {
       readonly ok: false;
       readonly reason: 'missing' | 'unknown' | 'revoked' | 'expired' | 'scimDisabled';
@@ -34,6 +49,16 @@ export interface SupportOptions {
 /** The longest grace a rotated token keeps working: a rotation is a handover, not a second token. */
 export const MAX_ROTATION_GRACE_MS = 30 * 86_400_000;
 export const DEFAULT_ROTATION_GRACE_MS = 86_400_000;
+/** The longest lifetime a token may be given (ten years): past that, "never" says what is meant. */
+export const MAX_TOKEN_LIFETIME_MS = 3650 * 86_400_000;
+
+/**
+ * A token's lifetime as its issuer chooses it: milliseconds, `null` for a token that never expires
+ * (an explicit choice), or absent for DEFAULT_TOKEN_LIFETIME_MS.
+ */
+export interface LifetimeOption {
+  readonly expiresInMs?: number | null;
+}
 
 export interface RotatedToken extends IssuedToken {
   /** The token rotated away from, as it is now: expiring at the end of the grace. */
@@ -45,6 +70,9 @@ export class Tokens {
   private readonly lastUse = new LastUseThrottle();
   /** Most requests are authenticated without a round trip (credential-cache.ts says when not). */
   private readonly cache = new CredentialCache();
+  /** Expiring tokens in use are warned about once an hour each, not on every request. */
+  private readonly expiryWarnings = new ExpiryWarnings();
+  private countsRead: { readonly at: number; readonly counts: Promise<TokenExpiryCounts> } | undefined;
 
   constructor(
     private readonly store: Store,
@@ -55,7 +83,7 @@ export class Tokens {
   async issue(
     operator: Operator,
     orgId: string,
-    options: SupportOptions & { expiresInMs?: number; label?: string } = {},
+    options: SupportOptions & LifetimeOption & { label?: string } = {},
   ): Promise<IssuedToken> {
     return this.store.transaction((tx) => this.issueIn(tx, operator, orgId, options));
   }
@@ -65,14 +93,13 @@ export class Tokens {
     tx: StoreOps,
     operator: Operator,
     orgId: string,
-    options: SupportOptions & { expiresInMs?: number; label?: string } = {},
+    options: SupportOptions & LifetimeOption & { label?: string } = {},
   ): Promise<IssuedToken> {
-    if (options.expiresInMs !== undefined && !(options.expiresInMs > 0)) {
-      throw invalidValue('A token expiry must be in the future', 'token.expiry');
-    }
+    const chosen = checkedLifetime(options.expiresInMs);
+    const lifetime = chosen === undefined ? DEFAULT_TOKEN_LIFETIME_MS : chosen;
     const org = await tx.getOrg(orgId);
     if (!org) throw orgNotFound(orgId);
-    const issued = this.newToken(orgId, options.label ?? null, options.expiresInMs);
+    const issued = this.newToken(orgId, options.label ?? null, lifetime);
     await tx.insertToken(issued.record);
     await this.auditTrail.record(tx, operator, {
       action: 'token.issued',
@@ -113,15 +140,20 @@ export class Tokens {
   }
 
   /**
-   * A new token with the same label (and the same lifetime, if it had one), the old one still
-   * working for `graceMs` so the IdP's secret can be replaced without a failed sync; an old
-   * token that would expire sooner keeps its expiry.
+   * A new token with the same label, the old one still working for `graceMs` so the IdP's secret
+   * can be replaced without a failed sync; an old token that would expire sooner keeps its expiry.
+   * The new token's lifetime is `expiresInMs` when given, otherwise DEFAULT_TOKEN_LIFETIME_MS, as
+   * for `issue`: not the old token's, which a rotation would pass on shortened (an old token in
+   * its grace, rotated again by mistake, would hand a two-hour life to its successor) and which
+   * for tokens from before the default is "never". An organization with a policy of its own says
+   * so (`--expires-in 90d`, or `never`).
    */
   async rotate(
     operator: Operator,
     tokenId: string,
-    options: SupportOptions & { graceMs?: number } = {},
+    options: SupportOptions & LifetimeOption & { graceMs?: number } = {},
   ): Promise<RotatedToken> {
+    const chosen = checkedLifetime(options.expiresInMs);
     const graceMs = options.graceMs ?? DEFAULT_ROTATION_GRACE_MS;
     if (!Number.isInteger(graceMs) || graceMs < 0 || graceMs > MAX_ROTATION_GRACE_MS) {
       throw invalidValue(
@@ -139,7 +171,7 @@ export class Tokens {
           'token.notActive',
         );
       }
-      const lifetime = old.expiresAt === null ? undefined : old.expiresAt - old.createdAt;
+      const lifetime = chosen === undefined ? DEFAULT_TOKEN_LIFETIME_MS : chosen;
       const issued = this.newToken(old.orgId, old.label, lifetime);
       await tx.insertToken(issued.record);
       const graceEnd = now + graceMs;
@@ -161,7 +193,7 @@ export class Tokens {
     return rotated;
   }
 
-  private newToken(orgId: string, label: string | null, expiresInMs: number | undefined): IssuedToken {
+  private newToken(orgId: string, label: string | null, expiresInMs: number | null): IssuedToken {
     const token = newSecret(TOKEN_PREFIX);
     const now = this.clock();
     const record: TokenRecord = {
@@ -171,7 +203,7 @@ export class Tokens {
       hint: secretHint(token, TOKEN_PREFIX),
       label,
       createdAt: now,
-      expiresAt: expiresInMs !== undefined ? now + expiresInMs : null,
+      expiresAt: expiresInMs === null ? null : now + expiresInMs,
       revokedAt: null,
       lastUsedAt: null,
     };
@@ -196,7 +228,28 @@ export class Tokens {
     if (state !== 'active') return { ok: false, reason: state, org, token };
     if (!org.scimEnabled) return { ok: false, reason: 'scimDisabled', org, token };
     if (this.lastUse.due(token.id, token.lastUsedAt, now)) await this.store.touchToken(token.orgId, token.id, now);
-    return { ok: true, org, token };
+    const expiryWarning = this.expiryWarnings.due(token, now);
+    return expiryWarning ? { ok: true, org, token, expiryWarning } : { ok: true, org, token };
+  }
+
+  /**
+   * How many tokens of all organizations end within 30 days, and ended within 7, unreplaced
+   * (token-expiry.ts): one indexed query, whose answer serves every caller for
+   * EXPIRY_COUNTS_MAX_AGE_MS, so scrapes, however frequent and from however many Prometheus
+   * servers, cost the database at most one query a minute per instance.
+   */
+  expiryCounts(): Promise<TokenExpiryCounts> {
+    const now = this.clock();
+    const cached = this.countsRead;
+    if (cached && now >= cached.at && now - cached.at < EXPIRY_COUNTS_MAX_AGE_MS) return cached.counts;
+    const counts = this.store.tokenExpiryCounts(expiryWindow(now));
+    const read = { at: now, counts };
+    this.countsRead = read;
+    // A failed read is not kept: the next scrape asks again.
+    counts.catch(() => {
+      if (this.countsRead === read) this.countsRead = undefined;
+    });
+    return counts;
   }
 }
 
@@ -209,6 +262,21 @@ export function parseDuration(text: string): number | undefined {
     match[2] as 's' | 'm' | 'h' | 'd' | 'w'
   ];
   return n > 0 ? n * unit : undefined;
+}
+
+/** A lifetime given by a caller: a positive number of milliseconds, null (never), or undefined. */
+function checkedLifetime(expiresInMs: number | null | undefined): number | null | undefined {
+  if (expiresInMs === undefined || expiresInMs === null) return expiresInMs;
+  if (!(expiresInMs > 0) || !Number.isSafeInteger(expiresInMs)) {
+    throw invalidValue('A token expiry must be in the future', 'token.expiry');
+  }
+  if (expiresInMs > MAX_TOKEN_LIFETIME_MS) {
+    throw invalidValue(
+      `A token lifetime is at most ${MAX_TOKEN_LIFETIME_MS / DAY_MS} days; issue it with "never" for no expiry`,
+      'token.expiry',
+    );
+  }
+  return expiresInMs;
 }
 
 const tokenNotFound = (tokenId: string) => notFound(`No token with id ${tokenId}`, 'token.notFound');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type ScimJson, toScimResource } from '../scim/resources/to-scim.js';
 import { userResourceType } from '../scim/schema/resource-types.js';
 import type { StoreOps, UserRecord, UserTeamRecord } from '../store/store.js';
@@ -28,6 +29,19 @@ export async function renderUsers(audit: Audit, users: readonly UserRecord[], op
       display: t.displayName,
       type: t.type,
     }));
-    return toScimResource(userResourceType, user, audit.baseUrl, groups.length > 0 ? { groups } : {});
+    return groups.length > 0
+      ? toScimResource(userResourceType, user, audit.baseUrl, { groups }, groupsDigest(groups))
+      : toScimResource(userResourceType, user, audit.baseUrl);
   });
+}
+
+/**
+ * What of `groups` the user's ETag must cover (to-scim.ts `etag`): which teams, how, under what
+ * name. Not `$ref`, which follows the base URL of the request as meta.location does. A user in no
+ * team has the plain version ETag.
+ */
+function groupsDigest(groups: readonly { value: string; display: string; type: string }[]): string {
+  const hash = createHash('sha256');
+  for (const g of groups) hash.update(`${g.value}\u0000${g.type}\u0000${g.display}\u0000`);
+  return hash.digest('base64url').slice(0, 16);
 }

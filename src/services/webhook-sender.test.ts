@@ -58,7 +58,9 @@ test('a receiver that never answers is cut at the timeout', async () => {
   const result = await sender.send(url, {}, '{}');
   assert.equal(result.status, null);
   assert.match(result.error ?? '', /timeout after 500 ms/);
-  assert.ok(Date.now() - started < 2000);
+  // The receiver never answers, so only the timeout ends the send; the bound is loose so that a
+  // loaded machine's late timer cannot fail it.
+  assert.ok(Date.now() - started < 10_000);
 });
 
 test('a huge or endless answer is read only up to the cap, and only an excerpt is kept', async () => {

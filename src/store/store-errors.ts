@@ -21,7 +21,15 @@ export class ConcurrentUpdate extends Error {
 }
 
 /** Why the database could not serve a statement; each reason is an operational condition, not a bug. */
-export type UnavailableReason = 'statementTimeout' | 'poolTimeout' | 'busy' | 'connection';
+export type UnavailableReason =
+  | 'statementTimeout'
+  | 'poolTimeout'
+  | 'busy'
+  | 'connection'
+  /** No space left for the write (SQLite's disk, PostgreSQL's disk_full). */
+  | 'diskFull'
+  /** The database refuses writes: a read-only filesystem or file, a PostgreSQL standby after a failover. */
+  | 'readOnly';
 
 /**
  * The database could not answer in time or at all (a statement timeout, no free pooled connection,
@@ -39,6 +47,17 @@ export class StoreUnavailable extends Error {
 
 /** A DATABASE_URL that names no database the service knows how to open. */
 export class DatabaseUrlError extends Error {}
+
+/**
+ * The database a DATABASE_URL names does not exist, or is not one of ours, where it must not be
+ * created (the CLI): a setting to correct, like a malformed URL.
+ */
+export class DatabaseMissing extends DatabaseUrlError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DatabaseMissing';
+  }
+}
 
 /**
  * A checked filter names an attribute this store keeps no column or child rows for (`password`,
@@ -79,5 +98,20 @@ export class FilterTooCostly extends Error {
   constructor(readonly detail: string) {
     super(detail);
     this.name = 'FilterTooCostly';
+  }
+}
+
+/**
+ * A backup that was not made, and why: the target exists (and replacing it was not asked for),
+ * its folder does not exist, it is the database itself, the copy failed its check, or this
+ * database has no file to copy (PostgreSQL: pg_dump does it). Nothing was written.
+ */
+export class BackupRefused extends Error {
+  constructor(
+    readonly reason: 'exists' | 'folder' | 'source' | 'corrupt' | 'unsupported',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'BackupRefused';
   }
 }

@@ -9,6 +9,7 @@ import type { ResourceDoc } from '../scim/resource-doc.js';
 import type { AuditTrailOps } from './audit-trail-store.js';
 import type { EventOps } from './events-store.js';
 import type { LogErrorCount, LogFigures, LogQuery, LogRecord, LogWindow } from './log-records.js';
+import type { MigrationLevel } from './migrate.js';
 import type { RateLimiter, RateLimitOptions } from './rate-limiter.js';
 import type { ServiceKeyOps } from './service-keys-store.js';
 import type { StaffOps } from './staff-store.js';
@@ -16,6 +17,7 @@ import type { MemberRecord, TeamNestingCheck, TeamPathStep, UserTeamRecord } fro
 import type { WebhookOps } from './webhooks-store.js';
 
 export type { LogErrorCount, LogFigures, LogQuery, LogRecord, LogWindow } from './log-records.js';
+export type { MigrationLevel } from './migrate.js';
 export {
   type MemberRecord,
   memberIdOf,
@@ -73,6 +75,20 @@ export interface TokenRecord {
   readonly expiresAt: number | null;
   readonly revokedAt: number | null;
   readonly lastUsedAt: number | null;
+}
+
+/** The bounds of one count of ending tokens (tokenExpiryCounts; services/token-expiry.ts). */
+export interface ExpiryWindow {
+  readonly now: number;
+  /** Live tokens ending in (now, soonUntil] are "expiring". */
+  readonly soonUntil: number;
+  /** Unrevoked tokens that ended in (recentSince, now] are "expired recently". */
+  readonly recentSince: number;
+}
+
+export interface TokenExpiryCounts {
+  readonly expiring: number;
+  readonly expiredRecently: number;
 }
 
 export interface UserRecord {
@@ -176,6 +192,12 @@ export interface StoreOps {
   expireToken(orgId: string, tokenId: string, at: number): Promise<void>;
   /** Revokes every token of the organization not revoked yet; returns how many. */
   revokeOrgTokens(orgId: string, at: number): Promise<number>;
+  /**
+   * Unrevoked tokens of all organizations ending in (now, soonUntil] and in (recentSince, now],
+   * not counting a token replaced by a newer live one of its organization and label that
+   * outlives it (services/token-expiry.ts): one indexed range read.
+   */
+  tokenExpiryCounts(window: ExpiryWindow): Promise<TokenExpiryCounts>;
 
   /** Throws UniqueViolation('userName' | 'externalId'). */
   insertUser(user: UserRecord): Promise<void>;
@@ -325,7 +347,36 @@ export interface Store extends StoreOps {
   credentialsVersion(): CredentialsVersion;
   /** Cheapest round trip to the database, for readiness probes. */
   ping(): Promise<void>;
-  /** Applies pending migrations (safe to run on every start). */
-  migrate(): Promise<void>;
+  /**
+   * Applies pending migrations (safe to run on every start); returns the names of those this call
+   * applied.
+   */
+  migrate(): Promise<readonly string[]>;
+  /** Names of the migrations this store's `migrate` calls applied (what this start did). */
+  readonly migrationsApplied: readonly string[];
+  /** The schema's migration level as the database records it now (one small read). */
+  migrationLevel(): Promise<MigrationLevel>;
+  /**
+   * SQLite: a consistent online copy of the database in the new file `target` (or over it if
+   * `replace`), checked before it takes that name (sqlite/sqlite-backup.ts). Throws BackupRefused
+   * when no copy was made; on PostgreSQL always (pg_dump copies it, docs/operations.md).
+   */
+  backupTo(target: string, options: { readonly replace: boolean }): Promise<BackupCopy>;
   close(): Promise<void>;
+}
+
+/** A finished backup as read back from the copy itself. */
+export interface BackupCopy {
+  readonly path: string;
+  readonly bytes: number;
+  /** `ok`, or what SQLite's integrity_check found (such a copy is never kept). */
+  readonly integrity: string;
+  /** The last migration applied in the copy: what a server restoring it needs at least. */
+  readonly migrationLevel: string | null;
+  readonly organizations: number;
+  /** Live users (retained ones, deleted by their IdP, not counted). */
+  readonly users: number;
+  /** Steps of the online backup, and how many times a commit elsewhere made it start over. */
+  readonly steps: number;
+  readonly restarts: number;
 }

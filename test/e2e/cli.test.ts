@@ -247,7 +247,8 @@ for (const backend of testStores()) {
         ),
       );
       const expected = [
-        [3, /^parallel-scim: No organization with id no-such-org\n$/],
+        // Names the database it looked in (issue 12): the wrong one reads like a missing customer.
+        [3, /^parallel-scim: No organization with id no-such-org in (the SQLite database \/|PostgreSQL )[^\n]*\n$/],
         [2, /^parallel-scim: --expires-in must look like [^\n]*\n$/],
         [1, /unknown command 'frobnicate'/],
       ] as const;

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { freePort } from '../../scripts/embedded-postgres.mjs';
 import { createServices, type Services } from '../../src/services/index.js';
+import { heldPost } from '../helpers/held-request.js';
+import { logLine } from '../helpers/log-lines.js';
 import { newTenant, scimRequest } from '../helpers/start-server.js';
 import { type TestStore, testStores } from '../helpers/stores.js';
 
@@ -12,18 +13,24 @@ const MAIN = join(import.meta.dirname, '..', '..', 'src', 'main.ts');
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const TOTAL = 120;
 
-/** The real service as its own process, as `npm start` runs it. */
-async function spawnService(databaseUrl: string, port: number): Promise<ChildProcess> {
+/**
+ * The real service as its own process, as `npm start` runs it; `logs` keeps its log (info and
+ * up) on a pipe, for a test that waits on a line of it.
+ */
+async function spawnService(databaseUrl: string, port: number, logs = false): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,
       PORT: String(port),
-      LOG_LEVEL: 'silent',
+      LOG_LEVEL: logs ? 'info' : 'silent',
       RATE_LIMIT_REQUESTS: '0',
     },
-    stdio: 'ignore',
+    stdio: ['ignore', logs ? 'pipe' : 'ignore', 'ignore'],
   });
+  // Read (and dropped) from the start, so that the pipe never fills and blocks the service's
+  // logging; a test's logLine() sees what comes after it is called.
+  child.stdout?.resume();
   for (let i = 0; i < 200; i++) {
     try {
       if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) return child;
@@ -62,13 +69,21 @@ for (const backend of testStores()) {
       let child = await spawnService(db.databaseUrl, port);
       const answered = new Map<number, string>();
       let killed = false;
+      const beforeTheKill: string[] = [];
       const send = async (i: number) => {
         try {
           const res = await scimRequest(`${base}/Users`, { method: 'POST', token, body: body(i) });
-          if (res.status === 201) answered.set(i, res.body.id as string);
-          else assert.ok(killed, `before the kill every create succeeds, got ${res.status} ${res.text}`);
-        } catch {
-          assert.ok(killed, 'connections fail only after the kill');
+          if (res.status === 201) {
+            answered.set(i, res.body.id as string);
+            // Half the cycle answered: the rest is in flight, however fast or loaded the machine
+            // (a fixed delay before the kill could let every request finish first).
+            if (!killed && answered.size >= TOTAL / 2) {
+              killed = true;
+              child.kill('SIGKILL');
+            }
+          } else if (!killed) beforeTheKill.push(`create ${i}: ${res.status} ${res.text}`);
+        } catch (error) {
+          if (!killed) beforeTheKill.push(`create ${i}: ${(error as Error).message}`);
         }
       };
       // A third of the cycle completes, then the rest is in flight when the process dies.
@@ -78,11 +93,11 @@ for (const backend of testStores()) {
       }
       const inFlight: Promise<void>[] = [];
       while (next < TOTAL) inFlight.push(send(next++));
-      await new Promise((r) => setTimeout(r, 25));
-      killed = true;
-      child.kill('SIGKILL');
-      await Promise.allSettled(inFlight);
-      assert.ok(killed && answered.size < TOTAL, `the kill landed mid-sync (${answered.size} answered)`);
+      await Promise.all(inFlight);
+      const killedMidSync = killed && answered.size < TOTAL;
+      if (!killed) child.kill('SIGKILL');
+      assert.deepEqual(beforeTheKill, [], 'before the kill every create succeeds');
+      assert.ok(killedMidSync, `the kill landed mid-sync (${answered.size} answered)`);
 
       child = await spawnService(db.databaseUrl, port);
       try {
@@ -114,15 +129,19 @@ for (const backend of testStores()) {
     test('SIGTERM lets the requests in flight finish, then exits 0', async () => {
       const { token } = await newTenant(services, 'Draining');
       const port = await freePort();
-      const child = await spawnService(db.databaseUrl, port);
+      const child = await spawnService(db.databaseUrl, port, true);
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      const stoppedTaking = logLine(child, 'taking no new requests, waiting for those in flight');
       // Each request announces its body with `Expect: 100-continue` and holds it back: the
       // server's "100 Continue" proves the request has reached the service, so the signal below
       // lands with every one of them in flight, however loaded the machine is.
-      const held = await Promise.all(Array.from({ length: 10 }, (_, i) => heldCreate(port, token, body(1000 + i))));
+      const held = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => heldPost(port, '/scim/v2/Users', token, body(1000 + i))),
+      );
       child.kill('SIGTERM');
-      // A request that arrives after the signal is refused (503, or the port is closed).
-      await new Promise((r) => setTimeout(r, 50));
+      // A request that arrives once the service says it takes no more is refused (503, or the
+      // port is closed), however long the signal took to get there.
+      await stoppedTaking;
       const late = await scimRequest(`http://127.0.0.1:${port}/scim/v2/Users`, {
         method: 'POST',
         token,
@@ -140,44 +159,5 @@ for (const backend of testStores()) {
       );
       assert.ok(late === 503 || late === 'refused', `a request after the signal: ${late}`);
     });
-  });
-}
-
-/**
- * A POST /Users whose headers are sent and acknowledged ("100 Continue") while its body waits
- * for `send()`, which resolves to the response status.
- */
-function heldCreate(port: number, token: string, resource: unknown): Promise<{ send(): Promise<number> }> {
-  const payload = JSON.stringify(resource);
-  return new Promise((resolveHeld, rejectHeld) => {
-    const request = httpRequest({
-      host: '127.0.0.1',
-      port,
-      method: 'POST',
-      path: '/scim/v2/Users',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'content-type': 'application/scim+json',
-        'content-length': Buffer.byteLength(payload),
-        expect: '100-continue',
-      },
-    });
-    const status = new Promise<number>((resolve, reject) => {
-      request.once('response', (res) => {
-        res.resume();
-        res.once('end', () => resolve(res.statusCode ?? 0));
-      });
-      request.once('error', reject);
-    });
-    request.once('error', rejectHeld);
-    request.once('continue', () =>
-      resolveHeld({
-        send: () => {
-          request.end(payload);
-          return status;
-        },
-      }),
-    );
-    request.flushHeaders();
   });
 }

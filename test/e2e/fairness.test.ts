@@ -205,7 +205,8 @@ if (postgres) {
         const lock = await lockUser(server.databaseUrl, user);
         const hogs = Array.from({ length: 6 }, () => track(deactivate(server, a.token, user)));
         try {
-          await new Promise((r) => setTimeout(r, 200));
+          // Its two running requests each hold a pooled connection, blocked on the lock.
+          await lock.untilWaiting(2);
           for (let i = 0; i < 3; i++) {
             assert.equal((await scimRequest(`${server.scimUrl}/Users`, { token: b.token })).status, 200);
           }
@@ -234,7 +235,8 @@ if (postgres) {
         let second: Awaited<ReturnType<typeof scimRequest>>;
         const first = deactivate(server, a.token, user);
         try {
-          await new Promise((r) => setTimeout(r, 200));
+          // The first request holds the only pooled connection: the second cannot get one.
+          await lock.untilWaiting(1);
           second = await scimRequest(`${server.scimUrl}/Users/${user}`, { token: a.token });
         } finally {
           await lock.release();
@@ -269,7 +271,10 @@ function deactivate(server: RunningServer, token: string, id: string) {
 }
 
 /** Holds the user's row lock from outside the service, as a long transaction of another app would. */
-async function lockUser(databaseUrl: string, userId: string): Promise<{ release(): Promise<void> }> {
+async function lockUser(
+  databaseUrl: string,
+  userId: string,
+): Promise<{ untilWaiting(count: number): Promise<void>; release(): Promise<void> }> {
   const url = new URL(databaseUrl);
   const schema = url.searchParams.get('schema');
   url.searchParams.delete('schema');
@@ -278,8 +283,33 @@ async function lockUser(databaseUrl: string, userId: string): Promise<{ release(
   await client.query(`set search_path = ${schema}`);
   await client.query('begin');
   await client.query('select id from users where id = $1 for update', [userId]);
+  const holder = (await client.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]?.pid;
+  // A separate connection asks: this one is inside the transaction that holds the lock.
+  const observer = new pg.Client({ connectionString: url.toString() });
+  await observer.connect();
   return {
+    /**
+     * Until `count` connections wait on this lock: the requests that hold them are then known to
+     * be in the database, however loaded the machine (instead of a sleep that hopes so).
+     */
+    async untilWaiting(count: number) {
+      for (let i = 0; i < 1500; i++) {
+        // Blocked by the holder or, queued behind another waiter for the same row, by that one.
+        const { rows } = await observer.query<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity
+            where datname = current_database() and pid <> $1 and cardinality(pg_blocking_pids(pid)) > 0`,
+          [holder],
+        );
+        if ((rows[0]?.n ?? 0) >= count) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const { rows } = await observer.query(
+        'select pid, state, wait_event_type, wait_event, pg_blocking_pids(pid) as blockers, left(query, 80) as query from pg_stat_activity where datname = current_database()',
+      );
+      assert.fail(`${count} connections never waited on the lock: ${JSON.stringify(rows)}`);
+    },
     async release() {
+      await observer.end();
       await client.query('rollback');
       await client.end();
     },

@@ -143,9 +143,10 @@ if (backend) {
       } finally {
         for (const socket of idle) socket.destroy();
       }
-      // Node counts connections as they close; give it the turn of the event loop it needs.
+      // Node counts connections as they close; give it the turns of the event loop it needs
+      // (up to 10 s on a loaded machine).
       let status = 0;
-      for (let i = 0; i < 50 && status !== 200; i++) {
+      for (let i = 0; i < 500 && status !== 200; i++) {
         status = await scimRequest(`${server.origin}/healthz`).then(
           (r) => r.status,
           () => 0,

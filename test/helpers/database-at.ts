@@ -15,8 +15,8 @@ export interface DatabaseAt {
   readonly db: Kysely<any>;
   /** What openStore takes to serve this database once migrated. */
   readonly databaseUrl: string;
-  /** Runs every migration not applied yet, as SqlStore.migrate does on start. */
-  migrate(): Promise<void>;
+  /** Runs every migration not applied yet, as SqlStore.migrate does on start; the names it applied. */
+  migrate(): Promise<readonly string[]>;
   close(): Promise<void>;
 }
 

@@ -50,6 +50,18 @@ const report = (overrides: Partial<OrgHealthReport> = {}): OrgHealthReport => ({
       lastAttemptAt: NOW - 60_000,
     },
   ],
+  tokens: [
+    {
+      kind: 'expiring',
+      tokenId: 't-1',
+      hint: 'pscim_AbCd',
+      label: 'Entra production',
+      expiresAt: NOW + 5 * 86_400_000,
+      lastUsedAt: NOW - 60_000,
+      daysLeft: 5,
+      text: 'token pscim_AbCd… (Entra production) expires 2026-12-08T12:00:00.000Z (in 5 d): rotate it',
+    },
+  ],
   verdict: { unhealthy: true, reasons: ['10.0 % of 40 requests in the last 24 h were refused or failed'] },
   ...overrides,
 });
@@ -64,6 +76,10 @@ test('the verdict and reasons first, then the figures, the frequent errors with 
   assert.match(page, /badge-bad">disabled<\/span><br><span class="muted">50 failures/);
   assert.match(page, /12 events/);
   assert.match(page, /log\?status=4xx&since=2026-12-02T12%3A00/);
+  assert.match(
+    page,
+    /<h2>Tokens<\/h2>[\s\S]*badge-warn">expiring<\/span> token pscim_AbCd… \(Entra production\) expires/,
+  );
 });
 
 test('a quiet organization says the IdP has not called; a cut window says how far it reaches', () => {
@@ -77,11 +93,13 @@ test('a quiet organization says the IdP has not called; a cut window says how fa
         errorRate: 0,
         topErrors: [],
         webhooks: [],
+        tokens: [],
         verdict: { unhealthy: false, reasons: [] },
       }),
     ),
   );
   assert.match(quiet, /badge-ok">healthy/);
+  assert.match(quiet, /No token expires within 30 days/);
   assert.match(quiet, /the IdP has not called/);
   assert.match(quiet, /No errors in the window/);
   assert.match(quiet, /No webhook receives/);
@@ -94,13 +112,15 @@ test('a quiet organization says the IdP has not called; a cut window says how fa
 test('paths, receiver URLs and their errors are text', () => {
   const base = report();
   const [hook] = base.webhooks;
-  assert.ok(hook && base.lastRequest);
+  const [token] = base.tokens;
+  assert.ok(hook && token && base.lastRequest);
   assertInert(
     healthBody(
       TEST_ORG,
       report({
         lastRequest: { ...base.lastRequest, path: HOSTILE },
         webhooks: [{ ...hook, url: HOSTILE, lastError: HOSTILE, disabledReason: HOSTILE }],
+        tokens: [{ ...token, label: HOSTILE, text: HOSTILE }],
         verdict: { unhealthy: true, reasons: [HOSTILE] },
       }),
     ),

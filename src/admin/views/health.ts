@@ -48,8 +48,19 @@ export function healthBody(org: OrgRecord, r: OrgHealthReport): Html {
       )}</tbody>
     </table>`
     }
+    <h2>Tokens</h2>
+    ${tokensSection(r.tokens)}
     <h2>Webhooks</h2>
     ${webhooksSection(r.webhooks)}`;
+}
+
+/** Tokens to act on before (or since) the IdP's sync fails: org-health.ts says which. */
+function tokensSection(tokens: OrgHealthReport['tokens']): Html {
+  if (tokens.length === 0) return html`<p class="muted">No token expires within 30 days, and none expired in use.</p>`;
+  return html`<ul class="tokens">${tokens.map(
+    (t) =>
+      html`<li>${t.kind === 'expired' ? badge('expired', 'bad') : badge('expiring', 'warn')} ${visible(t.text)}</li>`,
+  )}</ul>`;
 }
 
 function webhooksSection(webhooks: readonly WebhookHealth[]): Html {

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { credentialState, parseDuration, ScimError, type TokenRecord } from '../../services/index.js';
+import { EXPIRY_WARNING_MS, NEVER, timeLeft } from '../../services/token-expiry.js';
 import type { ConsoleContext, ConsolePage } from '../admin-routes.js';
 import { badge, date, type Html, html, orgPath } from '../html.js';
 import { csrfField } from './layout.js';
@@ -13,15 +14,22 @@ const IssueForm = Type.Object({
   label: Type.Optional(Type.String({ maxLength: 200 })),
   expiresIn: Type.Optional(Type.String({ maxLength: 10 })),
 });
-const RotateForm = Type.Object({ _csrf: Type.String(), grace: Type.String({ maxLength: 10 }) });
+const RotateForm = Type.Object({
+  _csrf: Type.String(),
+  grace: Type.String({ maxLength: 10 }),
+  expiresIn: Type.Optional(Type.String({ maxLength: 10 })),
+});
 const CsrfOnly = Type.Object({ _csrf: Type.String() });
 
-/** Lifetimes offered for a new token, and grace periods for a rotation (the old token's remaining life). */
+/**
+ * Lifetimes offered for a new token (the first, empty, is the service's default of one year;
+ * "never" is an explicit choice), and grace periods for a rotation (the old token's remaining life).
+ */
 const LIFETIMES = [
-  ['', 'never expires'],
+  ['', '1 year (default)'],
   ['90d', '90 days'],
-  ['365d', '1 year'],
   ['30d', '30 days'],
+  [NEVER, 'never expires'],
 ] as const;
 const GRACES = [
   ['1d', '1 day'],
@@ -31,11 +39,19 @@ const GRACES = [
   ['0s', 'none: stop it now'],
 ] as const;
 
+/** Active tokens within EXPIRY_WARNING_MS of their end stand out: support rotates them before the IdP's sync fails. */
 export function tokenState(t: TokenRecord, now: number): Html {
   const state = credentialState(t, now);
   if (state !== 'active') return badge(state, 'muted');
-  if (t.expiresAt !== null) return badge('active, expires', 'warn');
+  if (t.expiresAt !== null && t.expiresAt - now <= EXPIRY_WARNING_MS) return badge('active, expires soon', 'warn');
   return badge('active', 'ok');
+}
+
+/** The expiry column: the time, and how long is left ("in 365 d", "EXPIRED", "never"). */
+function expiryCell(t: TokenRecord, now: number): Html {
+  if (t.expiresAt === null) return html`<span class="muted">${NEVER}</span>`;
+  if (t.revokedAt !== null) return date(t.expiresAt);
+  return html`${date(t.expiresAt)} <span class="muted">(${timeLeft(t.expiresAt, now)})</span>`;
 }
 
 /** The organization page's token section: the list with its actions, and the issue form. */
@@ -44,12 +60,13 @@ export function tokenSection(orgId: string, tokens: readonly TokenRecord[], csrf
   const rows = tokens.map(
     (t) => html`<tr>
       <td class="mono">${t.hint}…</td><td>${t.label ?? ''}</td><td>${tokenState(t, now)}</td>
-      <td>${date(t.createdAt)}</td><td>${date(t.expiresAt)}</td><td>${date(t.lastUsedAt)}</td>
+      <td>${date(t.createdAt)}</td><td>${expiryCell(t, now)}</td><td>${date(t.lastUsedAt)}</td>
       <td>${
         live(t) &&
         html`<form class="inline" method="post" action="${orgPath(orgId, `tokens/${t.id}/rotate`)}">
           ${csrfField(csrf)}
           <select name="grace" aria-label="Grace for the old token">${GRACES.map(([v, l]) => html`<option value="${v}">old one works ${l}</option>`)}</select>
+          <select name="expiresIn" aria-label="Lifetime of the new token">${LIFETIMES.map(([v, l]) => html`<option value="${v}">new one: ${l}</option>`)}</select>
           <button type="submit">Rotate</button>
         </form>
         <form class="inline" method="post" action="${orgPath(orgId, `tokens/${t.id}/revoke`)}">
@@ -82,6 +99,10 @@ function duration(text: string | undefined, zeroAllowed: boolean): number | unde
   return ms;
 }
 
+/** A lifetime from a form: absent or empty is the service's default (a year); "never" is no expiry, chosen. */
+const lifetime = (text: string | undefined): number | null | undefined =>
+  text === NEVER ? null : duration(text, false);
+
 /** A new token's secret, with the Tenant URL beside it: what the customer's admin pastes into the IdP. */
 function tokenSecretPage(
   ctx: ConsoleContext,
@@ -111,7 +132,7 @@ export const tokenPages: ConsolePage = (scope, ctx) => {
   scope.post('/orgs/:orgId/tokens', { schema: { params: OrgParams, body: IssueForm } }, async (request, reply) => {
     const { orgId } = request.params as Static<typeof OrgParams>;
     const form = request.body as Static<typeof IssueForm>;
-    const expiresInMs = duration(form.expiresIn, false);
+    const expiresInMs = lifetime(form.expiresIn);
     const label = form.label?.trim();
     const issued = await ctx.services.tokens.issue(ctx.operator(request), orgId, {
       requestId: request.id,
@@ -124,7 +145,7 @@ export const tokenPages: ConsolePage = (scope, ctx) => {
       reply,
       orgId,
       issued.token,
-      html`Token <code>${issued.record.hint}…</code> issued${issued.record.expiresAt === null ? '' : html`, expires ${date(issued.record.expiresAt)}`}.`,
+      html`Token <code>${issued.record.hint}…</code> issued, ${issued.record.expiresAt === null ? 'never expires' : html`expires ${date(issued.record.expiresAt)}`}.`,
     );
   });
 
@@ -134,10 +155,13 @@ export const tokenPages: ConsolePage = (scope, ctx) => {
     async (request, reply) => {
       const { orgId, tokenId } = request.params as Static<typeof TokenParams>;
       await ownToken(ctx, orgId, tokenId);
-      const graceMs = duration((request.body as Static<typeof RotateForm>).grace, true) ?? 0;
+      const form = request.body as Static<typeof RotateForm>;
+      const graceMs = duration(form.grace, true) ?? 0;
+      const expiresInMs = lifetime(form.expiresIn);
       const rotated = await ctx.services.tokens.rotate(ctx.operator(request), tokenId, {
         graceMs,
         requestId: request.id,
+        ...(expiresInMs !== undefined ? { expiresInMs } : {}),
       });
       return tokenSecretPage(
         ctx,
@@ -145,7 +169,7 @@ export const tokenPages: ConsolePage = (scope, ctx) => {
         reply,
         orgId,
         rotated.token,
-        html`Token <code>${rotated.previous.hint}…</code> rotated: the old one works until ${date(rotated.previous.expiresAt)}; this is its replacement.`,
+        html`Token <code>${rotated.previous.hint}…</code> rotated: the old one works until ${date(rotated.previous.expiresAt)}; this is its replacement, ${rotated.record.expiresAt === null ? 'which never expires' : html`expiring ${date(rotated.record.expiresAt)}`}.`,
       );
     },
   );

@@ -39,6 +39,11 @@ function reportJson(r: OrgHealthReport) {
       failingSince: iso(w.failingSince),
       lastAttemptAt: iso(w.lastAttemptAt),
     })),
+    tokens: r.tokens.map((t) => ({
+      ...t,
+      expiresAt: iso(t.expiresAt),
+      lastUsedAt: t.lastUsedAt === null ? null : iso(t.lastUsedAt),
+    })),
   };
 }
 
@@ -57,6 +62,8 @@ function printReport(print: Printer, r: OrgHealthReport): void {
     `${`${window}:`.padEnd(14)} ${r.requests} requests, ${r.errors} errors (${pct(r.errorRate)}), ${r.serverErrors} 5xx`,
   );
   print.line(`last hour:     ${r.alarms} answers with 5xx or 401`);
+  print.line(`tokens:        ${r.tokens.length === 0 ? 'none expiring within 30 days' : ''}`.trimEnd());
+  for (const t of r.tokens) print.line(`  - ${t.kind === 'expired' ? 'EXPIRED' : 'expiring'}: ${t.text}`);
   if (r.topErrors.length > 0) {
     print.line();
     print.table(

@@ -6,7 +6,7 @@ import { groupResourceType } from '../../scim/schema/resource-types.js';
 import type { Audit, GroupView, Services } from '../../services/index.js';
 import { type PageLimits, sendListResponse } from '../list-stream.js';
 import { SCIM_CONTENT_TYPE } from '../scim-error-body.js';
-import { audit, done, IdParams, ifMatch, queryParams, searchBody } from './request-parts.js';
+import { answeredNotModified, audit, done, IdParams, ifMatch, queryParams, searchBody } from './request-parts.js';
 import { routeMethods } from './route-methods.js';
 
 /**
@@ -96,7 +96,14 @@ export function groupRoutes(app: FastifyInstance, services: Services, limits: Pa
       GET: async (request, reply) => {
         const { id } = request.params;
         const options = parseAttributeOptions(queryParams(request));
-        return sendGroup(request, reply, 200, done(request, await teams.get(audit(request), id)), options);
+        const view = done(request, await teams.get(audit(request), id));
+        // Before any member is read: a 304 costs one row read, whatever the team's size. The
+        // version counts every change of the member list (adds, removals, a member deleted);
+        // not a member's renaming, which changes only its `display`, a human-readable label
+        // (RFC 7643 §4.2) the weak ETag does not promise: bumping every team of a renamed user
+        // would make one rename unbounded work.
+        if (answeredNotModified(request, reply, (view.resource.meta as { version: string }).version)) return reply;
+        return sendGroup(request, reply, 200, view, options);
       },
       PUT: async (request, reply) => {
         const { id } = request.params;

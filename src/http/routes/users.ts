@@ -5,7 +5,7 @@ import { userResourceType } from '../../scim/schema/resource-types.js';
 import type { Services } from '../../services/index.js';
 import { type PageLimits, sendListResponse } from '../list-stream.js';
 import { SCIM_CONTENT_TYPE } from '../scim-error-body.js';
-import { audit, done, IdParams, ifMatch, queryParams, searchBody } from './request-parts.js';
+import { answeredNotModified, audit, done, IdParams, ifMatch, queryParams, searchBody } from './request-parts.js';
 import { routeMethods } from './route-methods.js';
 
 function sendResource(
@@ -60,13 +60,13 @@ export function userRoutes(app: FastifyInstance, services: Services, limits: Pag
     {
       GET: async (request, reply) => {
         const { id } = request.params;
+        // Checked first: a bad parameter is a 400 whatever the preconditions say (RFC 7232 §5).
+        const options = parseAttributeOptions(queryParams(request));
         const user = done(request, await users.get(audit(request), id));
-        return sendResource(
-          reply,
-          200,
-          user,
-          project(userResourceType, user, parseAttributeOptions(queryParams(request))),
-        );
+        // The ETag covers the user's `groups` too (services/user-render.ts): a membership change
+        // is a new ETag though the user's version stays.
+        if (answeredNotModified(request, reply, (user.meta as { version: string }).version)) return reply;
+        return sendResource(reply, 200, user, project(userResourceType, user, options));
       },
       PUT: async (request, reply) => {
         const { id } = request.params;

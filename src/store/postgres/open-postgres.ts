@@ -5,6 +5,7 @@ import type { Database } from '../sql/db-schema.js';
 import { preparedStatementName } from '../sql/prepared-query.js';
 import { SqlStore } from '../sql/sql-store.js';
 import { withUnavailableErrors } from '../sql/unavailable-dialect.js';
+import { DatabaseUrlError } from '../store-errors.js';
 import { queryLog, type StoreOptions } from '../store-options.js';
 import { postgresHooks } from './postgres-dialect.js';
 
@@ -32,7 +33,9 @@ export function openPostgres(url: string, options: PostgresOptions = {}): SqlSto
   const schema = parsed.searchParams.get('schema');
   parsed.searchParams.delete('schema');
   if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
-    throw new Error(`DATABASE_URL schema must be a lower-case SQL identifier, got "${schema}"`);
+    throw new DatabaseUrlError(
+      `DATABASE_URL ?schema= must be a lower-case SQL identifier (letters a-z, digits, _; at most 63), got "${schema}"`,
+    );
   }
   const statementTimeout = options.statementTimeoutMs ?? POSTGRES_DEFAULTS.statementTimeoutMs;
   const pool = new pg.Pool({
@@ -53,12 +56,21 @@ export function openPostgres(url: string, options: PostgresOptions = {}): SqlSto
   // An idle client whose server went away emits 'error' on the pool; without a listener that
   // would end the process. The next checkout reconnects.
   pool.on('error', () => undefined);
-  pool.on('connect', preparePreparedQueries);
+  pool.on('connect', (client) => {
+    // pg-pool listens for a client's errors only while it is idle. A client checked out (inside
+    // a transaction, between two statements) whose server goes away (a restart, a failover, the
+    // network) emits 'error' with nobody listening, which ended the process. The error needs no
+    // handling here: the statement in progress, or the next one ("not queryable"), fails and is
+    // answered 503, and pg-pool discards the broken client when it is released.
+    client.on('error', () => undefined);
+    preparePreparedQueries(client);
+  });
   const dialect = withUnavailableErrors(new PostgresDialect({ pool }), postgresHooks.unavailableReason);
   const kysely = new Kysely<Database>({ dialect, ...queryLog(options) });
   return new SqlStore(kysely, postgresHooks, {
     setupSql: schema !== null ? [`create schema if not exists ${schema}`] : [],
     rateLimiter: (limits) => postgresRateLimiter(pool, limits, postgresHooks.unavailableReason),
+    ...(options.migrator ? { migrator: options.migrator } : {}),
   });
 }
 

@@ -82,6 +82,13 @@ export const postgresHooks: SqlDialectHooks = {
     // Class 08 (connection exception), 57P01-57P03 (shutdown, crash, starting up), 53300 (too
     // many connections), and the socket-level failures of a server that went away.
     if (code.startsWith('08') || /^57P0[1-3]$/.test(code) || code === '53300') return 'connection';
+    // disk_full; read_only_sql_transaction: a failover left us on a standby (or the database was
+    // set default_transaction_read_only) until the connection string points at the primary again.
+    if (code === '53100') return 'diskFull';
+    if (code === '25006') return 'readOnly';
+    // Class 28 (a rotated password, a pg_hba change) refuses every new connection: the
+    // service cannot serve until it is fixed, and says so with 503, not 500.
+    if (code.startsWith('28')) return 'connection';
     if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN'].includes(code)) {
       return 'connection';
     }

@@ -3,6 +3,7 @@ import type { AuditTrailOps } from '../audit-trail-store.js';
 import type { ServiceKeyOps } from '../service-keys-store.js';
 import type { StaffOps } from '../staff-store.js';
 import type {
+  ExpiryWindow,
   LogErrorCount,
   LogFigures,
   LogQuery,
@@ -16,6 +17,7 @@ import type {
   TeamNestingCheck,
   TeamPathStep,
   TeamRecord,
+  TokenExpiryCounts,
   TokenRecord,
   UserRecord,
   UserTeamRecord,
@@ -139,6 +141,10 @@ export class SqlOps implements StoreOps {
     const result = await tokens.revokeOrgTokens(this.db, orgId, at);
     this.wroteCredentials();
     return result;
+  }
+
+  tokenExpiryCounts(window: ExpiryWindow): Promise<TokenExpiryCounts> {
+    return tokens.tokenExpiryCounts(this.db, window);
   }
 
   private wroteCredentials(): void {

@@ -1,7 +1,8 @@
 import { type Kysely, sql } from 'kysely';
-import { migrateToLatest } from '../migrate.js';
+import { type MigrateOptions, type MigrationLevel, migrateToLatest, readMigrationLevel } from '../migrate.js';
 import type { RateLimiter, RateLimitOptions } from '../rate-limiter.js';
-import type { CredentialsVersion, Store, StoreOps } from '../store.js';
+import type { BackupCopy, CredentialsVersion, Store, StoreOps } from '../store.js';
+import { BackupRefused, StoreUnavailable } from '../store-errors.js';
 import { CredentialWrites } from './credential-writes.js';
 import type { Database } from './db-schema.js';
 import { ListPositions } from './list-positions.js';
@@ -16,6 +17,8 @@ import { SqlOps } from './sql-ops.js';
 export class SqlStore extends SqlOps implements Store {
   readonly dialect: 'sqlite' | 'postgres';
   private readonly positions: ListPositions;
+  /** What this store's migrate() calls applied, for the start-up report. */
+  private readonly applied: string[] = [];
 
   constructor(
     private readonly kysely: Kysely<Database>,
@@ -29,6 +32,9 @@ export class SqlStore extends SqlOps implements Store {
        * where other writers cannot be seen without a round trip (PostgreSQL).
        */
       readonly externalWrites?: () => number;
+      /** An online copy of the database file (SQLite); absent where there is no file (PostgreSQL). */
+      readonly backup?: (target: string, options: { readonly replace: boolean }) => Promise<BackupCopy>;
+      readonly migrator?: MigrateOptions;
     },
   ) {
     const positions = new ListPositions(extras.externalWrites);
@@ -56,7 +62,10 @@ export class SqlStore extends SqlOps implements Store {
       } catch (error) {
         // A serialization failure or deadlock victim is retried here, inside the service,
         // so the IdP never sees it.
-        if (!this.hooks.isRetryable(error) || attempt >= MAX_TRANSACTION_ATTEMPTS) throw error;
+        // A busy database already made this attempt wait its whole busy_timeout (on SQLite, with
+        // the event loop blocked): one more try, not four, before the client is told to retry.
+        const attempts = error instanceof StoreUnavailable ? MAX_UNAVAILABLE_ATTEMPTS : MAX_TRANSACTION_ATTEMPTS;
+        if (!this.hooks.isRetryable(error) || attempt >= attempts) throw error;
         await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 20 * attempt)));
       }
     }
@@ -91,7 +100,7 @@ export class SqlStore extends SqlOps implements Store {
     await sql`select 1`.execute(this.kysely);
   }
 
-  async migrate(): Promise<void> {
+  async migrate(): Promise<readonly string[]> {
     for (const statement of this.extras.setupSql ?? []) {
       try {
         await sql.raw(statement).execute(this.kysely);
@@ -99,7 +108,27 @@ export class SqlStore extends SqlOps implements Store {
         if (!this.hooks.isSetupRace(error)) throw error;
       }
     }
-    await migrateToLatest(this.kysely, this.hooks.migrationLock);
+    const applied = await migrateToLatest(this.kysely, this.hooks.migrationLock, this.extras.migrator);
+    this.applied.push(...applied);
+    return applied;
+  }
+
+  get migrationsApplied(): readonly string[] {
+    return this.applied;
+  }
+
+  migrationLevel(): Promise<MigrationLevel> {
+    return readMigrationLevel(this.kysely);
+  }
+
+  backupTo(target: string, options: { readonly replace: boolean }): Promise<BackupCopy> {
+    const { backup } = this.extras;
+    if (!backup) {
+      return Promise.reject(
+        new BackupRefused('unsupported', `a ${this.dialect} database is backed up with its own tools, not copied`),
+      );
+    }
+    return backup(target, options);
   }
 
   async close(): Promise<void> {
@@ -108,3 +137,4 @@ export class SqlStore extends SqlOps implements Store {
 }
 
 const MAX_TRANSACTION_ATTEMPTS = 5;
+const MAX_UNAVAILABLE_ATTEMPTS = 2;

@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { OrgRecord, TokenRecord } from '../store.js';
+import { type Kysely, sql } from 'kysely';
+import type { ExpiryWindow, OrgRecord, TokenExpiryCounts, TokenRecord } from '../store.js';
 import type { Database, TokensTable } from './db-schema.js';
 import { rowToOrg } from './orgs-table.js';
 import type { SqlDialectHooks } from './sql-dialect.js';
@@ -131,4 +131,41 @@ export async function revokeOrgTokens(db: Db, orgId: string, at: number): Promis
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
+}
+
+/**
+ * Ending tokens of all organizations (Store.tokenExpiryCounts): one range read of the unrevoked
+ * tokens ending in (recentSince, soonUntil] on `tokens_expiry_ix` (migration 0015), each tested
+ * against its organization's tokens through the primary key for a replacement: a live token of
+ * the same label that ends later (or never).
+ */
+export async function tokenExpiryCounts(db: Db, w: ExpiryWindow): Promise<TokenExpiryCounts> {
+  const row = await tokenExpiryQuery(db, w).executeTakeFirstOrThrow();
+  return { expiring: Number(row.expiring), expiredRecently: Number(row.expired) };
+}
+
+/** The query of tokenExpiryCounts, apart so a test can read its plan. */
+export function tokenExpiryQuery(db: Db, w: ExpiryWindow) {
+  return db
+    .selectFrom('tokens as t')
+    .select((eb) => [
+      eb.fn.count<number | string>(eb.case().when('t.expires_at', '>', w.now).then(sql.lit(1)).end()).as('expiring'),
+      eb.fn.count<number | string>(eb.case().when('t.expires_at', '<=', w.now).then(sql.lit(1)).end()).as('expired'),
+    ])
+    .where('t.revoked_at', 'is', null)
+    .where('t.expires_at', '>', w.recentSince)
+    .where('t.expires_at', '<=', w.soonUntil)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('tokens as n')
+            .select(sql.lit(1).as('one'))
+            .whereRef('n.org_id', '=', 't.org_id')
+            .where('n.revoked_at', 'is', null)
+            .where(sql<boolean>`coalesce(n.label, '') = coalesce(t.label, '')`)
+            .where((n) => n.or([n('n.expires_at', 'is', null), n('n.expires_at', '>', n.ref('t.expires_at'))])),
+        ),
+      ),
+    );
 }

@@ -13,12 +13,18 @@ export function withUnavailableErrors(
   dialect: Dialect,
   classify: (error: unknown) => UnavailableReason | undefined,
 ): Dialect {
-  const mapped = <T>(run: () => Promise<T>): Promise<T> =>
-    run().catch((error: unknown) => {
+  // Async, so that a driver throwing synchronously is mapped too: better-sqlite3 runs the
+  // statement inside Kysely's executeQuery and throws SQLITE_BUSY or SQLITE_FULL before any
+  // promise exists (those requests were answered 500).
+  const mapped = async <T>(run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (error) {
       if (error instanceof StoreUnavailable) throw error;
       const reason = classify(error);
       throw reason === undefined ? error : new StoreUnavailable(reason, error);
-    });
+    }
+  };
   return {
     createAdapter: () => dialect.createAdapter(),
     createIntrospector: (db) => dialect.createIntrospector(db),

@@ -6,16 +6,20 @@ import { memoryRateLimiter } from '../rate-limiter.js';
 import type { Database as Schema } from '../sql/db-schema.js';
 import { SqlStore } from '../sql/sql-store.js';
 import { withUnavailableErrors } from '../sql/unavailable-dialect.js';
+import { StoreUnavailable } from '../store-errors.js';
 import { queryLog, type StoreOptions } from '../store-options.js';
+import { backupSqlite } from './sqlite-backup.js';
 import { sqliteHooks } from './sqlite-dialect.js';
 
 /**
- * Opens (creating if needed) a SQLite file. WAL lets the CLI read and write while the server
- * runs; busy_timeout makes a second process wait for the write lock instead of failing.
+ * Opens a SQLite file, creating it (and its folder) unless `create` is false (the CLI: then a
+ * missing file fails here too). WAL lets the CLI read and write while the server runs;
+ * busy_timeout makes a second process wait for the write lock instead of failing.
  */
-export function openSqlite(file: string, options: StoreOptions = {}): SqlStore {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const database = new Database(file);
+export function openSqlite(file: string, options: StoreOptions & { readonly create?: boolean } = {}): SqlStore {
+  const create = options.create ?? true;
+  if (create && file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const database = new Database(file, { fileMustExist: !create });
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
@@ -33,18 +37,33 @@ export function openSqlite(file: string, options: StoreOptions = {}): SqlStore {
   const kysely = new Kysely<Schema>({ dialect, ...queryLog(options) });
   return new SqlStore(kysely, sqliteHooks, {
     rateLimiter: memoryRateLimiter,
+    backup: (target, backupOptions) => backupSqlite(database, target, backupOptions),
+    ...(options.migrator ? { migrator: options.migrator } : {}),
     // Another process's commit (the CLI revoking a token) changes it; our own commits do not.
     externalWrites: () => {
       // Read at most once per millisecond: authentication and the list memory each ask on
       // every request, and a commit elsewhere is seen within that millisecond all the same.
       const now = performance.now();
       if (now - versionReadAt >= 1) {
-        version = dataVersion.get() as number;
+        version = unavailableIfSo(() => dataVersion.get() as number);
         versionReadAt = now;
       }
       return version;
     },
   });
+}
+
+/**
+ * Runs a statement outside Kysely (so outside withUnavailableErrors) with the same mapping: the
+ * data_version read on every authenticated request must not turn an I/O error into a 500.
+ */
+function unavailableIfSo<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    const reason = sqliteHooks.unavailableReason(error);
+    throw reason === undefined ? error : new StoreUnavailable(reason, error);
+  }
 }
 
 /** The page cache of the connection, in KiB. */

@@ -72,11 +72,14 @@ export const sqliteHooks: SqlDialectHooks = {
     const code = String((error as { code?: unknown })?.code ?? '');
     // Another process (the CLI, a backup) held the write lock past busy_timeout.
     if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_') || code.startsWith('SQLITE_LOCKED')) return 'busy';
-    // The file cannot be read or written (disk full, I/O error, file gone): nothing a retry
-    // now would fix, but nothing the request did wrong either.
-    if (code.startsWith('SQLITE_IOERR') || code === 'SQLITE_FULL' || code.startsWith('SQLITE_CANTOPEN')) {
-      return 'connection';
-    }
+    // The disk (or its quota) is full: the write is refused whole and works once space is freed.
+    if (code === 'SQLITE_FULL') return 'diskFull';
+    // The file or its filesystem became read-only (a filesystem remounted read-only after disk
+    // errors, permissions changed under the server).
+    if (code.startsWith('SQLITE_READONLY')) return 'readOnly';
+    // The file cannot be read or written (I/O error, file or folder gone): nothing the request
+    // did wrong, and it works again once the file is back.
+    if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN')) return 'connection';
     return undefined;
   },
 };

@@ -16,23 +16,31 @@ import { type Kysely, type Migration, sql } from 'kysely';
  *   user_id)`, so without these every user read walked all memberships of the organization: 18 ms
  *   a user at 100,000 memberships. The non-covering indexes of 0002 and 0008 are now redundant; a
  *   later contract migration may drop them.
+ *
+ * `ifNotExists` (added after it shipped; nothing changes for a database that applied it): on a
+ * large PostgreSQL database the operator may build these first without blocking writes, as
+ * docs/operations.md "Upgrades" shows (CREATE INDEX CONCURRENTLY IF NOT EXISTS, same definition),
+ * and the migration then finds them.
  */
 export const scaleIndexes: Migration = {
   // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists
   async up(db: Kysely<any>): Promise<void> {
     await db.schema
       .createIndex('users_live_ix')
+      .ifNotExists()
       .on('users')
       .columns(['org_id', 'id'])
       .where(sql.ref('deleted_at'), 'is', null)
       .execute();
     await db.schema
       .createIndex('team_members_user_team_ix')
+      .ifNotExists()
       .on('team_members')
       .columns(['org_id', 'user_id', 'team_id'])
       .execute();
     await db.schema
       .createIndex('team_subteams_member_team_ix')
+      .ifNotExists()
       .on('team_subteams')
       .columns(['org_id', 'member_team_id', 'team_id'])
       .execute();
