@@ -1,57 +1,23 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { freePort } from '../../scripts/embedded-postgres.mjs';
 import { createServices } from '../../src/services/index.js';
 import { openStore } from '../../src/store/open-store.js';
 import { runCliInProcess } from '../helpers/cli.js';
+import { spawnService } from '../helpers/service-process.js';
 import { newTenant, scimRequest } from '../helpers/start-server.js';
 import { testStores } from '../helpers/stores.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const MAIN = join(ROOT, 'src', 'main.ts');
 const CLI = join(ROOT, 'src', 'cli', 'main.ts');
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-
-/** The real service as its own process, as `npm start` runs it; resolves once /readyz answers. */
-async function spawnService(databaseUrl: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      LOG_LEVEL: 'silent',
-      RATE_LIMIT_REQUESTS: '0',
-    },
-    stdio: 'ignore',
-  });
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) return child;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error('the service did not become ready');
-}
-
-async function stopService(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 /** `parallel-scim ...` as its own process, as cron or support runs it. */
 function runCli(
@@ -111,9 +77,8 @@ describe('backup while the server writes, and restore (SQLite)', () => {
       .run(orgId);
     raw.close();
 
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}/scim/v2`;
-    const server = await spawnService(databaseUrl, port);
+    const server = await spawnService({ databaseUrl });
+    const base = `${server.origin}/scim/v2`;
     const created: string[] = [];
     let writing = true;
     let failures: string[] = [];
@@ -234,32 +199,31 @@ describe('backup while the server writes, and restore (SQLite)', () => {
       }
     } finally {
       writing = false;
-      await stopService(server);
+      await server.stop();
     }
 
     // Restore as docs/operations.md says: the service stopped, the backup put in place, started.
     const restored = join(dir, 'restored.db');
     copyFileSync(join(dir, 'backup.db'), restored);
-    const restoredPort = await freePort();
-    const restoredServer = await spawnService(`sqlite:${restored}`, restoredPort);
+    const restoredServer = await spawnService({ databaseUrl: `sqlite:${restored}` });
     try {
-      const list = await scimRequest(`http://127.0.0.1:${restoredPort}/scim/v2/Users?count=1000`, { token });
+      const list = await scimRequest(`${restoredServer.origin}/scim/v2/Users?count=1000`, { token });
       assert.equal(list.status, 200, list.text);
       const copyUsers = new Database(join(dir, 'backup.db'), { readonly: true });
       const expected = copyUsers.prepare('select id from users where org_id = ?').pluck().all(orgId) as string[];
       copyUsers.close();
       assert.equal(list.body.totalResults, expected.length);
       assert.deepEqual(new Set(list.body.Resources.map((u: { id: string }) => u.id)), new Set(expected));
-      const one = await scimRequest(`http://127.0.0.1:${restoredPort}/scim/v2/Users/${expected[0]}`, { token });
+      const one = await scimRequest(`${restoredServer.origin}/scim/v2/Users/${expected[0]}`, { token });
       assert.equal(one.status, 200);
-      const create = await scimRequest(`http://127.0.0.1:${restoredPort}/scim/v2/Users`, {
+      const create = await scimRequest(`${restoredServer.origin}/scim/v2/Users`, {
         method: 'POST',
         token,
         body: { schemas: [USER], userName: 'after-restore@x.com', externalId: 'after-restore', active: true },
       });
       assert.equal(create.status, 201, 'the restored database takes writes');
     } finally {
-      await stopService(restoredServer);
+      await restoredServer.stop();
     }
   });
 

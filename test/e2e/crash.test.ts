@@ -1,47 +1,13 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { freePort } from '../../scripts/embedded-postgres.mjs';
 import { createServices, type Services } from '../../src/services/index.js';
 import { heldPost } from '../helpers/held-request.js';
-import { logLine } from '../helpers/log-lines.js';
+import { spawnService } from '../helpers/service-process.js';
 import { newTenant, scimRequest } from '../helpers/start-server.js';
 import { type TestStore, testStores } from '../helpers/stores.js';
 
-const MAIN = join(import.meta.dirname, '..', '..', 'src', 'main.ts');
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const TOTAL = 120;
-
-/**
- * The real service as its own process, as `npm start` runs it; `logs` keeps its log (info and
- * up) on a pipe, for a test that waits on a line of it.
- */
-async function spawnService(databaseUrl: string, port: number, logs = false): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      LOG_LEVEL: logs ? 'info' : 'silent',
-      RATE_LIMIT_REQUESTS: '0',
-    },
-    stdio: ['ignore', logs ? 'pipe' : 'ignore', 'ignore'],
-  });
-  // Read (and dropped) from the start, so that the pipe never fills and blocks the service's
-  // logging; a test's logLine() sees what comes after it is called.
-  child.stdout?.resume();
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) return child;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error('the service did not become ready');
-}
 
 const body = (i: number) => ({ schemas: [USER], userName: `crash${i}@x.com`, externalId: `crash-${i}`, active: true });
 
@@ -64,9 +30,8 @@ for (const backend of testStores()) {
 
     test('answered creates survive, retries converge, the log matches the data', async () => {
       const { token, orgId } = await newTenant(services);
-      const port = await freePort();
-      const base = `http://127.0.0.1:${port}/scim/v2`;
-      let child = await spawnService(db.databaseUrl, port);
+      let service = await spawnService({ databaseUrl: db.databaseUrl });
+      const base = `${service.origin}/scim/v2`;
       const answered = new Map<number, string>();
       let killed = false;
       const beforeTheKill: string[] = [];
@@ -79,7 +44,7 @@ for (const backend of testStores()) {
             // (a fixed delay before the kill could let every request finish first).
             if (!killed && answered.size >= TOTAL / 2) {
               killed = true;
-              child.kill('SIGKILL');
+              service.child.kill('SIGKILL');
             }
           } else if (!killed) beforeTheKill.push(`create ${i}: ${res.status} ${res.text}`);
         } catch (error) {
@@ -95,11 +60,13 @@ for (const backend of testStores()) {
       while (next < TOTAL) inFlight.push(send(next++));
       await Promise.all(inFlight);
       const killedMidSync = killed && answered.size < TOTAL;
-      if (!killed) child.kill('SIGKILL');
+      if (!killed) service.child.kill('SIGKILL');
       assert.deepEqual(beforeTheKill, [], 'before the kill every create succeeds');
       assert.ok(killedMidSync, `the kill landed mid-sync (${answered.size} answered)`);
 
-      child = await spawnService(db.databaseUrl, port);
+      // Once the killed process is gone, on the same port: the IdP knows the service at one address.
+      await service.stop('SIGKILL');
+      service = await spawnService({ databaseUrl: db.databaseUrl, port: service.port });
       try {
         for (const [i, id] of answered) {
           const res = await scimRequest(`${base}/Users/${id}`, { token });
@@ -122,27 +89,25 @@ for (const backend of testStores()) {
         const created = await services.log.query(orgId, { status: 201, limit: 1000 });
         assert.deepEqual(new Set(created.map((e) => e.resourceId)), new Set(users.items.map((u) => u.id)));
       } finally {
-        child.kill('SIGKILL');
+        await service.stop('SIGKILL');
       }
     });
 
     test('SIGTERM lets the requests in flight finish, then exits 0', async () => {
       const { token } = await newTenant(services, 'Draining');
-      const port = await freePort();
-      const child = await spawnService(db.databaseUrl, port, true);
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-      const stoppedTaking = logLine(child, 'taking no new requests, waiting for those in flight');
+      const service = await spawnService({ databaseUrl: db.databaseUrl, logs: true });
+      const stoppedTaking = service.line('taking no new requests, waiting for those in flight');
       // Each request announces its body with `Expect: 100-continue` and holds it back: the
       // server's "100 Continue" proves the request has reached the service, so the signal below
       // lands with every one of them in flight, however loaded the machine is.
       const held = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => heldPost(port, '/scim/v2/Users', token, body(1000 + i))),
+        Array.from({ length: 10 }, (_, i) => heldPost(service.port, '/scim/v2/Users', token, body(1000 + i))),
       );
-      child.kill('SIGTERM');
+      const exited = service.stop('SIGTERM');
       // A request that arrives once the service says it takes no more is refused (503, or the
       // port is closed), however long the signal took to get there.
       await stoppedTaking;
-      const late = await scimRequest(`http://127.0.0.1:${port}/scim/v2/Users`, {
+      const late = await scimRequest(`${service.origin}/scim/v2/Users`, {
         method: 'POST',
         token,
         body: body(2000),

@@ -1,20 +1,18 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { freePort } from '../../scripts/embedded-postgres.mjs';
 import { runCliInProcess } from '../helpers/cli.js';
+import { spawnService } from '../helpers/service-process.js';
 import { testStores } from '../helpers/stores.js';
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'parallel-scim.js');
-const MAIN = join(ROOT, 'src', 'main.ts');
 const LAUNCHER_NOTICE = /^parallel-scim: [^\n]*running src\/ through tsx[^\n]*\n/;
 
 /** The CLI as support runs it: a real process in `cwd`, with DATABASE_URL as given (or unset). */
@@ -72,53 +70,16 @@ describe('the CLI never creates a database', () => {
   });
 });
 
-/** The server as its own process; its log lines, parsed, as they arrive. */
-async function startService(
-  env: Record<string, string>,
-): Promise<{ lines: Record<string, unknown>[]; stop(): Promise<void> }> {
-  const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: String(port), LOG_LEVEL: 'info', RATE_LIMIT_REQUESTS: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: Record<string, unknown>[] = [];
-  let stderr = '';
-  child.stderr?.on('data', (chunk) => {
-    stderr += String(chunk);
-  });
-  await new Promise<void>((resolve, reject) => {
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-      try {
-        const parsed = JSON.parse(line) as Record<string, unknown>;
-        lines.push(parsed);
-        if (parsed.msg === 'parallel-scim listening') resolve();
-      } catch {
-        // not a log line
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`the service exited (${code}) before listening: ${stderr}`)));
-  });
-  return {
-    lines,
-    async stop() {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
 describe('the server creates the database and says where', () => {
   test('first start "database created" with the absolute path, the next "database opened"', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'parallel-scim-serve-db-'));
     try {
       const file = join(dir, 'nested', 'scim.db');
-      const first = await startService({ DATABASE_URL: `sqlite:${file}` });
+      const first = await spawnService({ databaseUrl: `sqlite:${file}`, logs: true, readyWhen: 'listening' });
       await first.stop();
       const created = first.lines.find((l) => l.msg === 'database created');
       assert.deepEqual({ database: created?.database, created: created?.created }, { database: file, created: true });
-      const second = await startService({ DATABASE_URL: `sqlite:${file}` });
+      const second = await spawnService({ databaseUrl: `sqlite:${file}`, logs: true, readyWhen: 'listening' });
       await second.stop();
       const opened = second.lines.find((l) => l.msg === 'database opened');
       assert.deepEqual({ database: opened?.database, created: opened?.created }, { database: file, created: false });

@@ -176,19 +176,18 @@ describe('PostgreSQL outage', { skip: pgBackend === undefined ? 'no PostgreSQL i
 
   test('a cut with requests in flight answers each 201 or 503, never 500; each refused create is whole or absent', async () => {
     const { token } = await newTenant(server.services, 'In flight');
+    // User i's create, the same each time: the IdP's retry sends what it sent first.
+    const user = (i: number) => ({
+      schemas: [USER],
+      userName: `flight${i}@x.com`,
+      externalId: `flight-${i}`,
+      emails: [{ value: `flight${i}@x.com`, type: 'work' }],
+    });
+    const create = (i: number) => scimRequest(`${server.scimUrl}/Users`, { method: 'POST', token, body: user(i) });
     const answers = new Map<number, number>();
     let cutDone: Promise<void> | undefined;
     const send = async (i: number) => {
-      const res = await scimRequest(`${server.scimUrl}/Users`, {
-        method: 'POST',
-        token,
-        body: {
-          schemas: [USER],
-          userName: `flight${i}@x.com`,
-          externalId: `flight-${i}`,
-          emails: [{ value: `flight${i}@x.com`, type: 'work' }],
-        },
-      });
+      const res = await create(i);
       answers.set(i, res.status);
       if (res.status !== 201) assertUnavailable(res, `create ${i}`);
       // The first answer is the moment the rest are known to be in flight.
@@ -203,16 +202,7 @@ describe('PostgreSQL outage', { skip: pgBackend === undefined ? 'no PostgreSQL i
     // IdP's retry then gets 201 or 409, and exactly one user with its e-mail exists.
     for (const [i, status] of answers) {
       if (status === 201) continue;
-      const retry = await scimRequest(`${server.scimUrl}/Users`, {
-        method: 'POST',
-        token,
-        body: {
-          schemas: [USER],
-          userName: `flight${i}@x.com`,
-          externalId: `flight-${i}`,
-          emails: [{ value: `flight${i}@x.com`, type: 'work' }],
-        },
-      });
+      const retry = await create(i);
       assert.ok(retry.status === 201 || retry.status === 409, `retry of ${i}: ${retry.status} ${retry.text}`);
       const found = await scimRequest(
         `${server.scimUrl}/Users?filter=${encodeURIComponent(`externalId eq "flight-${i}"`)}`,

@@ -1,17 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { request } from 'node:http';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { describe, test } from 'node:test';
-import { freePort } from '../../scripts/embedded-postgres.mjs';
 import type { Config } from '../../src/config.js';
 import { warnIfOriginUnpinned } from '../../src/http/origin-warning.js';
+import { spawnService } from '../helpers/service-process.js';
 import { newTenant, startServer } from '../helpers/start-server.js';
 import { testStores } from '../helpers/stores.js';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const ROOT = join(import.meta.dirname, '..', '..');
 
 /** A create through node:http, which (unlike fetch) lets the test send any Host header. */
 function createVia(
@@ -110,34 +106,11 @@ describe('the start-up warning when the public origin is left to each request', 
     assert.equal(warned({ host: '0.0.0.0', publicUrl: undefined, trustProxy: ['10.0.0.1'] }).length, 0);
   });
 
-  /** The server's log lines up to "parallel-scim listening", from a real process. */
-  async function startupLog(env: Record<string, string>): Promise<Record<string, unknown>[]> {
-    const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'main.ts')], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: 'sqlite::memory:', PORT: String(port), LOG_LEVEL: 'info', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const lines: Record<string, unknown>[] = [];
-    let stderr = '';
-    child.stderr.on('data', (chunk) => {
-      stderr += String(chunk);
-    });
-    try {
-      await new Promise<void>((resolve, reject) => {
-        createInterface({ input: child.stdout }).on('line', (line) => {
-          const parsed = JSON.parse(line) as Record<string, unknown>;
-          lines.push(parsed);
-          if (parsed.msg === 'parallel-scim listening') resolve();
-        });
-        child.once('exit', (code) => reject(new Error(`exited ${code} before listening: ${stderr}`)));
-      });
-    } finally {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
-    return lines;
+  /** The server's log lines from its start to its exit (SIGTERM once it is listening), from a real process. */
+  async function startupLog(env: Record<string, string>): Promise<readonly Record<string, unknown>[]> {
+    const service = await spawnService({ databaseUrl: 'sqlite::memory:', logs: true, env, readyWhen: 'listening' });
+    await service.stop();
+    return service.lines;
   }
 
   test('HOST=0.0.0.0 without PUBLIC_URL or TRUST_PROXY: one warning saying what follows the Host header and what to set', async () => {

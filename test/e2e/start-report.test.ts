@@ -1,99 +1,25 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import { freePort } from '../../scripts/embedded-postgres.mjs';
 import { createServices } from '../../src/services/index.js';
 import { openStore } from '../../src/store/open-store.js';
 import { migrations } from '../../src/store/sql/migrations/index.js';
+import { type ServiceProcess, spawnService } from '../helpers/service-process.js';
 import { newTenant, scimRequest } from '../helpers/start-server.js';
 import { testStores } from '../helpers/stores.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const MAIN = join(ROOT, 'src', 'main.ts');
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const ALL_MIGRATIONS = Object.keys(migrations).sort();
 const LATEST = ALL_MIGRATIONS.at(-1);
 
-/** The real service as its own process, logging at info to a pipe this test reads line by line. */
-class Service {
-  readonly lines: Record<string, unknown>[] = [];
-  output = '';
-  private readonly child: ChildProcess;
-  private readonly waiters: {
-    match: (line: Record<string, unknown>) => boolean;
-    found: (line: Record<string, unknown>) => void;
-  }[] = [];
-  private readonly exited: Promise<number | null>;
-
-  constructor(databaseUrl: string, port: number) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        DATABASE_URL: databaseUrl,
-        PORT: String(port),
-        LOG_LEVEL: 'info',
-        RATE_LIMIT_REQUESTS: '0',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let partial = '';
-    this.child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      this.output += chunk;
-      partial += chunk;
-      const complete = partial.split('\n');
-      partial = complete.pop() ?? '';
-      for (const text of complete) {
-        if (text.trim() === '') continue;
-        let line: Record<string, unknown>;
-        try {
-          line = JSON.parse(text) as Record<string, unknown>;
-        } catch {
-          continue;
-        }
-        this.lines.push(line);
-        for (const waiter of this.waiters.splice(0)) {
-          if (waiter.match(line)) waiter.found(line);
-          else this.waiters.push(waiter);
-        }
-      }
-    });
-    this.child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-      this.output += chunk;
-    });
-    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
-  }
-
-  /** The first log line (already written or still to come) that `match` accepts. */
-  line(match: (line: Record<string, unknown>) => boolean, what: string): Promise<Record<string, unknown>> {
-    const seen = this.lines.find(match);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`no log line ${what} within 60 s; output:\n${this.output}`)),
-        60_000,
-      );
-      this.waiters.push({
-        match,
-        found: (line) => {
-          clearTimeout(timer);
-          resolve(line);
-        },
-      });
-      void this.exited.then((code) => reject(new Error(`exited ${code} before ${what}; output:\n${this.output}`)));
-    });
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode === null) this.child.kill('SIGTERM');
-    await this.exited;
-  }
-}
+/** The real service as its own process, logging at info to a pipe the helper reads line by line. */
+const startService = (databaseUrl: string, port?: number) =>
+  spawnService({ databaseUrl, port, logs: true, readyWhen: 'listening' });
 
 /** A database no process has opened yet, on `backend`, with a password to look for in the output. */
 async function freshDatabase(backend: 'sqlite' | 'postgres') {
@@ -153,12 +79,10 @@ const listening = (line: Record<string, unknown>) => line.msg === 'parallel-scim
 for (const backend of testStores()) {
   describe(`start-up report and request log lines on ${backend.name}`, () => {
     let db: Awaited<ReturnType<typeof freshDatabase>>;
-    let port: number;
-    let first: Service;
+    let first: ServiceProcess;
     before(async () => {
       db = await freshDatabase(backend.name);
-      port = await freePort();
-      first = new Service(db.databaseUrl, port);
+      first = await startService(db.databaseUrl);
     });
     after(async () => {
       await first.stop();
@@ -174,14 +98,14 @@ for (const backend of testStores()) {
 
     test('/healthz names the version and the migration level', async () => {
       await first.line(listening, 'listening');
-      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      const res = await fetch(`${first.origin}/healthz`);
       assert.equal(res.status, 200);
       assert.deepEqual(await res.json(), {
         status: 'ok',
         version: VERSION,
         migrations: { applied: LATEST, latest: LATEST },
       });
-      const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+      const ready = await fetch(`${first.origin}/readyz`);
       assert.equal(ready.status, 200);
       assert.deepEqual(await ready.json(), {
         status: 'ready',
@@ -199,7 +123,7 @@ for (const backend of testStores()) {
       } finally {
         await store.close();
       }
-      const base = `http://127.0.0.1:${port}/scim/v2`;
+      const base = `${first.origin}/scim/v2`;
       for (const path of ['/Users', '/Users/00000000-0000-7000-8000-000000000000']) {
         const res = await scimRequest(`${base}${path}`, { token: tenant.token });
         assert.ok(res.status === 200 || res.status === 404, res.text);
@@ -226,7 +150,7 @@ for (const backend of testStores()) {
     test('a second start applies nothing and says so; no output ever holds the password or the URL', async () => {
       await first.line(listening, 'listening');
       await first.stop();
-      const again = new Service(db.databaseUrl, port);
+      const again = await startService(db.databaseUrl, first.port);
       try {
         const line = await again.line(listening, 'listening again');
         assert.deepEqual(line.migrations, { appliedNow: [], level: LATEST, latest: LATEST });

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { freePort } from '../../scripts/embedded-postgres.mjs';
 import { toDirectoryEvent } from '../../src/services/directory-events.js';
 import type { RunningWorker, WebhookSettings, WorkerLog } from '../../src/services/index.js';
 import { runCliInProcess } from '../helpers/cli.js';
 import { TEST_OPERATOR } from '../helpers/records.js';
+import { spawnService } from '../helpers/service-process.js';
 import { newTenant, type RunningServer, scimRequest, startServer } from '../helpers/start-server.js';
 import { testStores } from '../helpers/stores.js';
 import { type Received, WebhookReceiver, waitFor } from '../helpers/webhook-receiver.js';
@@ -365,34 +363,17 @@ for (const backend of testStores()) {
         const added = await server.services.webhooks.add(TEST_OPERATOR, { url: local.url, orgId: t.orgId });
         local.secrets = [added.secret];
         local.holdMs = 60_000;
-        const port = await freePort();
-        const child = spawn(
-          process.execPath,
-          ['--import', 'tsx', join(import.meta.dirname, '..', '..', 'src', 'main.ts')],
-          {
-            env: {
-              ...process.env,
-              DATABASE_URL: server.databaseUrl,
-              PORT: String(port),
-              LOG_LEVEL: 'silent',
-              WEBHOOK_POLL_INTERVAL_MS: '20',
-              // A shutdown that waited for the receiver would take this long: far from the bound
-              // below, so that a slow exit on a loaded machine cannot pass for one.
-              WEBHOOK_TIMEOUT_MS: '120000',
-              METRICS_TOKEN: 'metrics-secret-for-this-test',
-            },
-            stdio: 'ignore',
+        const service = await spawnService({
+          databaseUrl: server.databaseUrl,
+          env: {
+            WEBHOOK_POLL_INTERVAL_MS: '20',
+            // A shutdown that waited for the receiver would take this long: far from the bound
+            // below, so that a slow exit on a loaded machine cannot pass for one.
+            WEBHOOK_TIMEOUT_MS: '120000',
+            METRICS_TOKEN: 'metrics-secret-for-this-test',
           },
-        );
-        const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-        await waitFor('the service ready', async () => {
-          try {
-            return (await fetch(`http://127.0.0.1:${port}/readyz`)).ok;
-          } catch {
-            return false;
-          }
         });
-        const created = await scimRequest(`http://127.0.0.1:${port}/scim/v2/Users`, {
+        const created = await scimRequest(`${service.origin}/scim/v2/Users`, {
           method: 'POST',
           token: t.token,
           body: { schemas: [USER], userName: 'proc@contoso.com', externalId: 'proc-1', active: true },
@@ -402,7 +383,7 @@ for (const backend of testStores()) {
         const [leased] = (await server.services.webhooks.get(added.webhook.id)).organizations;
         assert.equal(leased?.lastCursor, 0);
         // What an SRE alerts on: the event held by the receiver is backlog; no attempt has ended.
-        const scraped = await fetch(`http://127.0.0.1:${port}/metrics`, {
+        const scraped = await fetch(`${service.origin}/metrics`, {
           headers: { authorization: 'Bearer metrics-secret-for-this-test' },
         });
         const metrics = await scraped.text();
@@ -412,8 +393,7 @@ for (const backend of testStores()) {
         assert.match(metrics, /^scim_webhook_failing_pairs \d+$/m);
         assert.doesNotMatch(metrics, /scim_webhook_delivery_attempts_total\{outcome="delivered"\} [1-9]/);
         const stopping = Date.now();
-        child.kill('SIGTERM');
-        assert.equal(await exited, 0);
+        assert.equal(await service.stop('SIGTERM'), 0);
         assert.ok(Date.now() - stopping < 30_000, 'shutdown does not wait for the receiver');
         const cursor = await server.store.webhooks.cursors(added.webhook.id, { limit: 1 });
         assert.equal(cursor[0]?.leaseOwner, null, 'the lease was released before the store closed');

@@ -16,7 +16,7 @@ export function logLine(child: ChildProcess, msg: string): Promise<Record<string
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
       for (const line of lines) {
-        const entry = parsed(line);
+        const entry = parseLogLine(line);
         if (entry?.msg !== msg) continue;
         stdout.off('data', onData);
         stdout.resume();
@@ -35,7 +35,8 @@ export function logLine(child: ChildProcess, msg: string): Promise<Record<string
   });
 }
 
-function parsed(line: string): Record<string, unknown> | undefined {
+/** One line of output as a JSON log entry, or undefined when it is not one (npm's banner). */
+export function parseLogLine(line: string): Record<string, unknown> | undefined {
   if (!line.startsWith('{')) return undefined;
   try {
     return JSON.parse(line) as Record<string, unknown>;
