@@ -85,7 +85,7 @@ export async function serve(env: Record<string, string | undefined> = process.en
   await app.listen({ port: config.port, host: config.host });
   app.log.info(
     {
-      ...startReport(config.databaseUrl, services.operations),
+      ...startReport(database.location, services.operations),
       metrics: config.metricsListener
         ? `http://${config.metricsListener.host}:${config.metricsListener.port}/metrics`
         : config.metricsToken

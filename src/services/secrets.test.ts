@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { credentialState, hashSecret, LastUseThrottle, newSecret, secretHint } from './secrets.js';
+import { credentialState, hashSecret, newSecret, secretHint } from './secrets.js';
+import { UseThrottle } from './use-throttle.js';
 
 describe('bearer secrets', () => {
   it('are 256 random bits after their prefix, stored as SHA-256 and recognised by a short hint', () => {
@@ -22,7 +23,7 @@ describe('bearer secrets', () => {
   });
 
   it('last use is written at most once per interval per credential', () => {
-    const throttle = new LastUseThrottle(60_000);
+    const throttle = new UseThrottle(60_000);
     const t0 = 1_700_000_000_000;
     assert.equal(throttle.due('t1', null, t0), true);
     assert.equal(throttle.due('t1', null, t0 + 30_000), false);

@@ -32,21 +32,3 @@ export function credentialState(
   if (credential.expiresAt !== null && credential.expiresAt <= now) return 'expired';
   return 'active';
 }
-
-/**
- * When to record a credential's last use: at most once per interval each, so authenticating is
- * not a database write per request. Remembers one time per credential seen by this process.
- */
-export class LastUseThrottle {
-  private readonly written = new Map<string, number>();
-
-  constructor(private readonly intervalMs = 60_000) {}
-
-  /** Whether the use at `now` should be written; if so it counts as written. */
-  due(id: string, storedLastUse: number | null, now: number): boolean {
-    const last = this.written.get(id) ?? storedLastUse ?? 0;
-    if (now - last < this.intervalMs) return false;
-    this.written.set(id, now);
-    return true;
-  }
-}

@@ -4,8 +4,9 @@ import type { Store } from '../store/store.js';
 import type { Operator } from './audit.js';
 import type { AuditTrail } from './audit-trail.js';
 import { uuidv7 } from './ids.js';
-import { credentialState, hashSecret, LastUseThrottle, newSecret, secretHint } from './secrets.js';
+import { credentialState, hashSecret, newSecret, secretHint } from './secrets.js';
 import { type SupportOptions, TOKEN_PREFIX } from './tokens.js';
+import { UseThrottle } from './use-throttle.js';
 
 /**
  * Recognisable prefix, distinct from SCIM tokens (`pscim_`): secret scanners, support and the two
@@ -32,7 +33,7 @@ export type ServiceKeyAuth =
  */
 export class ServiceKeys {
   /** last_used_at at most once a minute per key, so a polling consumer is not a write per poll. */
-  private readonly lastUse = new LastUseThrottle();
+  private readonly lastUse = new UseThrottle();
 
   constructor(
     private readonly store: Store,

@@ -1,4 +1,5 @@
 import type { ExpiryWindow, TokenExpiryCounts, TokenRecord } from '../store/store.js';
+import { UseThrottle } from './use-throttle.js';
 
 /*
  * When SCIM tokens end, and who hears about it before they do (issue 12). A token issued without
@@ -91,18 +92,16 @@ export interface ExpiryWarning {
  * requests is one line, not thousands. Remembers the tokens it warned about, bounded.
  */
 export class ExpiryWarnings {
-  private readonly warned = new Map<string, number>();
+  private readonly throttle: UseThrottle;
 
-  constructor(private readonly maxTokens = 10_000) {}
+  constructor(maxTokens = 10_000) {
+    this.throttle = new UseThrottle(EXPIRY_WARNING_INTERVAL_MS, maxTokens);
+  }
 
   /** The warning for this use of `token` at `now`, or undefined when none is due. */
   due(token: TokenRecord, now: number): ExpiryWarning | undefined {
     if (token.expiresAt === null || token.expiresAt - now > EXPIRY_WARNING_MS) return undefined;
-    const last = this.warned.get(token.id);
-    if (last !== undefined && now - last < EXPIRY_WARNING_INTERVAL_MS) return undefined;
-    this.warned.delete(token.id);
-    if (this.warned.size >= this.maxTokens) this.warned.delete(this.warned.keys().next().value as string);
-    this.warned.set(token.id, now);
+    if (!this.throttle.due(token.id, null, now)) return undefined;
     return {
       orgId: token.orgId,
       tokenId: token.id,

@@ -5,7 +5,7 @@ import type { AuditTrail } from './audit-trail.js';
 import { CredentialCache, credentialChangeSettled } from './credential-cache.js';
 import { uuidv7 } from './ids.js';
 import { orgNotFound } from './org-not-found.js';
-import { credentialState, hashSecret, LastUseThrottle, newSecret, secretHint } from './secrets.js';
+import { credentialState, hashSecret, newSecret, secretHint } from './secrets.js';
 import {
   DAY_MS,
   DEFAULT_TOKEN_LIFETIME_MS,
@@ -15,6 +15,7 @@ import {
   expiryWindow,
   type TokenExpiryCounts,
 } from './token-expiry.js';
+import { UseThrottle } from './use-throttle.js';
 
 /** Recognisable prefix: secret scanners and support can tell a parallel-scim token at a glance. */
 export const TOKEN_PREFIX = 'pscim_';
@@ -67,7 +68,7 @@ export interface RotatedToken extends IssuedToken {
 
 export class Tokens {
   /** last_used_at is written at most once a minute per token, so auth is not a write per request. */
-  private readonly lastUse = new LastUseThrottle();
+  private readonly lastUse = new UseThrottle();
   /** Most requests are authenticated without a round trip (credential-cache.ts says when not). */
   private readonly cache = new CredentialCache();
   /** Expiring tokens in use are warned about once an hour each, not on every request. */

@@ -12,6 +12,12 @@ export type DatabaseLocation =
   | {
       readonly kind: 'postgres';
       readonly url: string;
+      readonly host: string;
+      readonly port: number;
+      /** The database the URL names, or pg's default when it names none: the user's name. */
+      readonly database: string;
+      /** `?schema=`, else PostgreSQL's default search_path ends in public. */
+      readonly schema: string;
       /** host:port, database, schema and user: never the password. */
       readonly description: string;
     };
@@ -52,12 +58,17 @@ function postgresLocation(databaseUrl: string): DatabaseLocation {
   if (parsed.hostname === '')
     throw new DatabaseUrlError(`DATABASE_URL postgres://... names no host; valid forms: ${EXAMPLES}`);
   const schema = parsed.searchParams.get('schema') ?? 'public';
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || '(the user name)';
-  const user = decodeURIComponent(parsed.username) || '(default user)';
+  const named = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  const user = decodeURIComponent(parsed.username);
+  const port = parsed.port === '' ? 5432 : Number(parsed.port);
   return {
     kind: 'postgres',
     url: databaseUrl,
-    description: `PostgreSQL ${parsed.hostname}:${parsed.port || '5432'} database ${database} schema ${schema} as ${user}`,
+    host: parsed.hostname,
+    port,
+    database: named || user,
+    schema,
+    description: `PostgreSQL ${parsed.hostname}:${port} database ${named || '(the user name)'} schema ${schema} as ${user || '(default user)'}`,
   };
 }
 

@@ -91,9 +91,7 @@ async function newerSchema(
   const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
   if (!tables.some((t) => t.name === MIGRATION_TABLE && (schema === undefined || t.schema === schema)))
     return undefined;
-  const table = schema === undefined ? db : db.withSchema(schema);
-  const rows: { name: string }[] = await table.selectFrom(MIGRATION_TABLE).select('name').execute();
-  const applied = new Set(rows.map((r) => r.name));
+  const applied = new Set(await appliedMigrations(db, schema));
   const unknown = [...applied].filter((name) => !(name in known)).sort();
   if (unknown.length === 0) return undefined;
   const missing = Object.keys(known).filter((name) => !applied.has(name));
@@ -143,7 +141,14 @@ const MIGRATION_TABLE = 'kysely_migration';
  */
 // biome-ignore lint/suspicious/noExplicitAny: the migration table is not part of the typed schema
 export async function readMigrationLevel(db: Kysely<any>): Promise<MigrationLevel> {
-  const rows = await db.selectFrom(MIGRATION_TABLE).select('name').orderBy('name').execute();
-  const applied = rows.map((r: { name: string }) => r.name);
+  const applied = await appliedMigrations(db, undefined);
   return { applied, latest: LATEST_MIGRATION, unknown: applied.filter((name) => !(name in migrations)) };
+}
+
+/** The names Kysely's migration table records, in the order they apply; `schema` qualifies the table. */
+// biome-ignore lint/suspicious/noExplicitAny: the migration table is not part of the typed schema
+async function appliedMigrations(db: Kysely<any>, schema: string | undefined): Promise<string[]> {
+  const table = schema === undefined ? db : db.withSchema(schema);
+  const rows: { name: string }[] = await table.selectFrom(MIGRATION_TABLE).select('name').orderBy('name').execute();
+  return rows.map((r) => r.name);
 }
