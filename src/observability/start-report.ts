@@ -8,16 +8,11 @@ import { packageVersion } from '../version.js';
  * them to answer "which build is this, on which database?" without a shell on the host.
  */
 export function startReport(location: DatabaseLocation, operations: Services['operations']) {
-  const level = operations.lastMigrationLevel;
+  const { applied, ...rest } = operations.lastMigrationSummary;
   return {
     version: packageVersion(),
     database: describeDatabase(location),
-    migrations: {
-      appliedNow: operations.migrationsAppliedAtStart,
-      level: level ? (level.applied.at(-1) ?? null) : null,
-      latest: operations.latestMigration,
-      ...(level && level.unknown.length > 0 ? { unknown: level.unknown } : {}),
-    },
+    migrations: { appliedNow: operations.migrationsAppliedAtStart, level: applied, ...rest },
   };
 }
 

@@ -5,6 +5,12 @@ import type { MigrationLevel, Store } from '../store/store.js';
 export type { RateLimiter, RateLimitOptions } from '../store/rate-limiter.js';
 export type { MigrationLevel } from '../store/store.js';
 
+export interface MigrationSummary {
+  readonly applied: string | null;
+  readonly latest: string;
+  readonly unknown?: readonly string[];
+}
+
 /**
  * What running the service needs from the database beyond the use cases: readiness for the
  * probes, and request budgets every instance on the database shares.
@@ -30,14 +36,18 @@ export class Operations {
     return this.lastLevel;
   }
 
-  /** The level as last read, without a round trip; undefined before the first read. */
-  get lastMigrationLevel(): MigrationLevel | undefined {
-    return this.lastLevel;
-  }
-
-  /** The newest migration this code knows (the level a start brings the database to). */
-  get latestMigration(): string {
-    return LATEST_MIGRATION;
+  /**
+   * The level as last read, without a round trip, as /healthz and the start-up log show it:
+   * `applied` is the newest migration the database records (null before the first read), `latest`
+   * the newest this code knows, `unknown` (only when there are any) what a newer version applied.
+   */
+  get lastMigrationSummary(): MigrationSummary {
+    const level = this.lastLevel;
+    return {
+      applied: level ? (level.applied.at(-1) ?? null) : null,
+      latest: LATEST_MIGRATION,
+      ...(level && level.unknown.length > 0 ? { unknown: level.unknown } : {}),
+    };
   }
 
   /** The migrations this process applied when it opened the database (usually none). */

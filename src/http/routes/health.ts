@@ -25,30 +25,16 @@ export function healthRoutes(app: FastifyInstance, services: Services): void {
   app.get('/healthz', async () => ({
     status: 'ok',
     version,
-    migrations: migrationsBody(operations),
+    migrations: operations.lastMigrationSummary,
   }));
   app.get('/readyz', async (request, reply) => {
     try {
       await operations.ready();
       await operations.migrationLevel();
-      return { status: 'ready', version, migrations: migrationsBody(operations) };
+      return { status: 'ready', version, migrations: operations.lastMigrationSummary };
     } catch (error) {
       request.log.error({ err: error }, 'readiness check failed');
       return reply.code(503).send({ status: 'unavailable' });
     }
   });
-}
-
-/**
- * `applied` is the newest migration the database records (null until it could be read), `latest`
- * the newest this code knows: equal when the schema is this version's. `unknown` lists migrations
- * a newer version applied (the start-up log names those this process applied itself).
- */
-function migrationsBody(operations: Services['operations']) {
-  const level = operations.lastMigrationLevel;
-  return {
-    applied: level ? (level.applied.at(-1) ?? null) : null,
-    latest: operations.latestMigration,
-    ...(level && level.unknown.length > 0 ? { unknown: level.unknown } : {}),
-  };
 }
