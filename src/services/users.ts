@@ -101,7 +101,8 @@ export class Users {
           { resourceType: 'User', resourceId: user.id, summary: `created ${describeUser(user)}`, ...subjectOf(user) },
           201,
         );
-        return { result: await renderUser(audit, user, tx), change };
+        // Inserted just now: no team can hold it yet, so no read of its groups.
+        return { result: await renderUser(audit, user, tx, { inNoTeam: true }), change };
       }),
     );
   }

@@ -316,6 +316,40 @@ describe('SQLite outage', { skip: sqliteBackend === undefined ? 'SQLite not in t
     }
   });
 
+  test("a write waiting for another process's lock leaves the event loop free, and succeeds once the lock goes", async () => {
+    if (!sqliteBackend) return;
+    const server = await startServer(sqliteBackend);
+    try {
+      const { token } = await newTenant(server.services);
+      const file = server.databaseUrl.slice('sqlite:'.length);
+      const lock = await holdWriteLock(file);
+      let released = false;
+      try {
+        const body = { schemas: [USER], userName: 'waiting@x.com', externalId: 'waiting' };
+        let answered = false;
+        const waiting = scimRequest(`${server.scimUrl}/Users`, { method: 'POST', token, body }).finally(() => {
+          answered = true;
+        });
+        // SQLite's own busy wait blocks the thread; the store waits between statements instead,
+        // so the server keeps answering while the create waits for the lock. One after another:
+        // a blocked event loop would hold one of them until the create gave up.
+        for (let i = 0; i < 50; i++) {
+          const health = await fetch(`${server.origin}/healthz`);
+          assert.equal(health.status, 200);
+          assert.equal(answered, false, `the create was answered before health check ${i + 1} of 50`);
+        }
+        await lock.release();
+        released = true;
+        const created = await waiting;
+        assert.equal(created.status, 201, `the waiting create, once the lock went: ${created.text}`);
+      } finally {
+        if (!released) await lock.release();
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
   // A real full disk: a small tmpfs mounted for the test, filled by a file, then emptied. The
   // alternative, PRAGMA max_page_count on the server's connection, would need a way into the
   // store's own connection that the service must not have; mounting needs root, hence the skip.

@@ -8,6 +8,7 @@ import { type PageLimits, sendListResponse } from '../list-stream.js';
 import { SCIM_CONTENT_TYPE } from '../scim-error-body.js';
 import { answeredNotModified, audit, done, IdParams, ifMatch, queryParams, searchBody } from './request-parts.js';
 import { routeMethods } from './route-methods.js';
+import { openPage, sendWholePage } from './whole-page.js';
 
 /**
  * JSON text of one group, members paged in when the projection keeps them: /Groups and the root
@@ -62,7 +63,17 @@ export function groupRoutes(app: FastifyInstance, services: Services, limits: Pa
   const list = async (request: FastifyRequest, reply: FastifyReply, params: Record<string, unknown>) => {
     const listQuery = parseListRequest(params, limits);
     const who = audit(request);
-    const { total, chunks } = done(request, await teams.list(who, listQuery));
+    const page = done(request, await teams.list(who, listQuery));
+    const head = { totalResults: page.total, startIndex: listQuery.startIndex };
+    // Without members a group is one piece and reads nothing more: a page in hand is one string
+    // (whole-page.ts). With them, its member pages are read as it is written, so it streams.
+    const { whole, chunks } = wantsAttribute(groupResourceType, listQuery, 'members')
+      ? { chunks: page.chunks }
+      : await openPage(page);
+    if (whole) {
+      const texts = whole.map((view) => groupJson(teams, who, view, listQuery));
+      return sendWholePage(reply, head, texts, limits.maxPageBytes);
+    }
     // Each group goes to the writer as its own stream of pieces: the byte budget counts its
     // members too, and a group the writer has started is finished before the budget is checked.
     async function* resources(): AsyncGenerator<AsyncIterable<string>> {
@@ -70,7 +81,6 @@ export function groupRoutes(app: FastifyInstance, services: Services, limits: Pa
         for (const view of chunk) yield groupJson(teams, who, view, listQuery);
       }
     }
-    const head = { totalResults: total, startIndex: listQuery.startIndex };
     return sendListResponse(request, reply, head, resources(), limits.maxPageBytes);
   };
 

@@ -7,6 +7,7 @@ import { type PageLimits, sendListResponse } from '../list-stream.js';
 import { SCIM_CONTENT_TYPE } from '../scim-error-body.js';
 import { answeredNotModified, audit, done, IdParams, ifMatch, queryParams, searchBody } from './request-parts.js';
 import { routeMethods } from './route-methods.js';
+import { openPage, sendWholePage } from './whole-page.js';
 
 function sendResource(
   reply: FastifyReply,
@@ -26,15 +27,19 @@ export function userRoutes(app: FastifyInstance, services: Services, limits: Pag
 
   const list = async (request: FastifyRequest, reply: FastifyReply, params: Record<string, unknown>) => {
     const listQuery = parseListRequest(params, limits);
-    const { total, chunks } = done(request, await users.list(audit(request), listQuery));
+    const page = done(request, await users.list(audit(request), listQuery));
+    const head = { totalResults: page.total, startIndex: listQuery.startIndex };
+    const text = (user: Record<string, unknown>) => JSON.stringify(project(userResourceType, user, listQuery));
+    const { whole, chunks } = await openPage(page);
+    // A lookup's page is in hand already: one string (whole-page.ts).
+    if (whole) return sendWholePage(reply, head, whole.map(text), limits.maxPageBytes);
     // Projected and serialised one user at a time as the writer asks: only the chunk the service
     // read last is in memory, never the page.
     async function* resources(): AsyncGenerator<string> {
       for await (const chunk of chunks) {
-        for (const user of chunk) yield JSON.stringify(project(userResourceType, user, listQuery));
+        for (const user of chunk) yield text(user);
       }
     }
-    const head = { totalResults: total, startIndex: listQuery.startIndex };
     return sendListResponse(request, reply, head, resources(), limits.maxPageBytes);
   };
 

@@ -18,6 +18,7 @@ export const postgresHooks: SqlDialectHooks = {
   // READ COMMITTED plus row locks on the resource being changed (see lockRows): concurrent
   // member adds to one team queue on the team row instead of failing serialization.
   beginSql: 'begin isolation level read committed',
+  groupCommit: false,
   lockRows: true,
   claimRows: (query) => query.forUpdate().skipLocked(),
   // Keyed by schema, so deployments sharing a database in different schemas do not wait on

@@ -121,6 +121,11 @@ export function writeColumns<R>(descriptors: readonly ColumnDescriptor<R>[], rec
   return row;
 }
 
+/** The column names writeColumns gives a row, in its order: a prepared insert's column list. */
+export function writeColumnNames<R>(descriptors: readonly ColumnDescriptor<R>[]): string[] {
+  return descriptors.flatMap(({ target }) => (target.ciColumn ? [target.column, target.ciColumn] : [target.column]));
+}
+
 /**
  * The key attribute-map.ts finds a descriptor by, the form its pathKey gives a resolved path:
  * schema-qualified for extensions, and lower-cased, as SCIM attribute names are case-insensitive.

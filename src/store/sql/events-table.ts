@@ -3,6 +3,8 @@ import type { EventOps, EventRefs, NewEvent, StoredEvent } from '../events-store
 import type { TeamRecord, UserRecord } from '../store.js';
 import { chunks, unique } from './batches.js';
 import type { Database, EventsTable } from './db-schema.js';
+import { preparedInsert } from './prepared-insert.js';
+import { preparedQuery } from './prepared-query.js';
 import { pageTeams, pageUsers } from './snapshot-pages.js';
 import type { SqlDialectHooks } from './sql-dialect.js';
 
@@ -38,14 +40,14 @@ export class SqlEvents implements EventOps {
       this.queue.push(event);
       return;
     }
-    await (this.db as Db).transaction().execute((trx) => writeEvents(trx, [event]));
+    await (this.db as Db).transaction().execute((trx) => writeEvents(trx, this.hooks, [event]));
   }
 
   /** Gives the queued events their cursors and writes them; the transaction commits next. */
   async flush(): Promise<void> {
     if (this.queue.length === 0) return;
     const events = this.queue.splice(0, this.queue.length);
-    await writeEvents(this.db, events);
+    await writeEvents(this.db, this.hooks, events);
   }
 
   async list(orgId: string, afterCursor: number, limit: number): Promise<StoredEvent[]> {
@@ -160,7 +162,11 @@ export class SqlEvents implements EventOps {
 }
 
 /** Takes each organization's next cursors (organizations in id order: one lock order) and writes the rows. */
-async function writeEvents(db: Db | Transaction<Database>, events: readonly NewEvent[]): Promise<void> {
+async function writeEvents(
+  db: Db | Transaction<Database>,
+  hooks: SqlDialectHooks,
+  events: readonly NewEvent[],
+): Promise<void> {
   const byOrg = new Map<string, NewEvent[]>();
   for (const event of events) {
     const list = byOrg.get(event.orgId);
@@ -169,19 +175,41 @@ async function writeEvents(db: Db | Transaction<Database>, events: readonly NewE
   }
   for (const orgId of [...byOrg.keys()].sort()) {
     const mine = byOrg.get(orgId) ?? [];
-    const { last_cursor } = await db
-      .insertInto('event_cursors')
-      .values({ org_id: orgId, last_cursor: mine.length, pruned_through: 0 })
-      .onConflict((oc) =>
-        oc.column('org_id').doUpdateSet({ last_cursor: sql<number>`event_cursors.last_cursor + ${mine.length}` }),
-      )
-      .returning('last_cursor')
-      .executeTakeFirstOrThrow();
-    const first = Number(last_cursor) - mine.length + 1;
+    const taken = await db.executeQuery(takeCursors(db, hooks, '', { orgId, count: mine.length, added: mine.length }));
+    const last = taken.rows[0];
+    if (last === undefined) throw new Error(`no event cursor row for organization ${orgId}`);
+    const first = Number(last.last_cursor) - mine.length + 1;
     const rows = mine.map((event, i) => eventToRow(event, first + i));
-    for (const part of chunkRows(rows)) await db.insertInto('events').values(part).execute();
+    for (const part of chunkRows(rows)) await db.executeQuery(insertEvents(db, hooks, part));
   }
 }
+
+/** The organization's counter moved on by `added`; the new last cursor returned. Compiled once. */
+const takeCursors = preparedQuery(['orgId', 'count', 'added'], (db, _hooks, _variant: '', a) =>
+  db
+    .insertInto('event_cursors')
+    .values({ org_id: a.orgId, last_cursor: a.count, pruned_through: 0 })
+    .onConflict((oc) =>
+      oc.column('org_id').doUpdateSet({ last_cursor: sql<number>`event_cursors.last_cursor + ${a.added}` }),
+    )
+    .returning('last_cursor'),
+);
+
+/** What eventToRow writes: every column of `events` (prepared-insert.test.ts). */
+export const eventRowColumns = [
+  'org_id',
+  'id',
+  'cursor',
+  'at',
+  'type',
+  'version',
+  'resource_id',
+  'actor',
+  'request_id',
+  'data',
+] satisfies (keyof EventsTable)[];
+
+const insertEvents = preparedInsert('events', eventRowColumns);
 
 function chunkRows<T>(rows: readonly T[]): T[][] {
   const out: T[][] = [];

@@ -2,6 +2,8 @@ import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 import { foldCase } from '../../scim/fold-case.js';
 import type { LogErrorCount, LogFigures, LogQuery, LogRecord, LogWindow } from '../store.js';
 import type { Database, ProvisioningLogTable } from './db-schema.js';
+import { preparedInsert } from './prepared-insert.js';
+import type { SqlDialectHooks } from './sql-dialect.js';
 
 /*
  * The provisioning log (`provisioning_log`): one row per SCIM request, read newest first (ids
@@ -13,14 +15,36 @@ type Db = Kysely<Database>;
 /** Rows per INSERT: 17 parameters each stays far below either database's parameter limit. */
 const APPEND_CHUNK = 200;
 
-export async function appendLogs(db: Db, entries: readonly LogRecord[]): Promise<void> {
+export async function appendLogs(db: Db, hooks: SqlDialectHooks, entries: readonly LogRecord[]): Promise<void> {
   for (let i = 0; i < entries.length; i += APPEND_CHUNK) {
-    await db
-      .insertInto('provisioning_log')
-      .values(entries.slice(i, i + APPEND_CHUNK).map(logToRow))
-      .execute();
+    await db.executeQuery(insertLogRows(db, hooks, entries.slice(i, i + APPEND_CHUNK).map(logToRow)));
   }
 }
+
+/** What logToRow writes: every column of `provisioning_log` (prepared-insert.test.ts). */
+export const logRowColumns = [
+  'org_id',
+  'id',
+  'at',
+  'request_id',
+  'token_id',
+  'user_agent',
+  'method',
+  'path',
+  'status',
+  'resource_type',
+  'resource_id',
+  'summary',
+  'error_code',
+  'error_detail',
+  'duration_ms',
+  'subject_name',
+  'subject_name_ci',
+  'subject_external_id',
+] satisfies (keyof ProvisioningLogTable)[];
+
+/** Compiled once: every change writes its entry in its transaction (a single row). */
+const insertLogRows = preparedInsert('provisioning_log', logRowColumns);
 
 export async function queryLog(db: Db, orgId: string, query: LogQuery): Promise<LogRecord[]> {
   const arms = await Promise.all(logSelects(db, orgId, query).map((q) => q.execute()));

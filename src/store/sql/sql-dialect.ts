@@ -10,6 +10,12 @@ export interface SqlDialectHooks {
   /** Statement that opens a write transaction (SQLite takes the write lock up front). */
   readonly beginSql: string;
   /**
+   * Whether concurrent transactions commit together (commit-group.ts): worth it where one writer
+   * runs at a time anyway and a COMMIT's cost is the pages it writes (SQLite). Never where
+   * transactions run side by side (PostgreSQL): a group would hold one's row locks for the others.
+   */
+  readonly groupCommit: boolean;
+  /**
    * Whether reads made to change a row lock it (`for no key update`). SQLite has no row locks
    * and needs none: BEGIN IMMEDIATE already serializes writers.
    */

@@ -181,7 +181,7 @@ export class SqlOps implements StoreOps {
     userName: string,
     workEmails: readonly string[],
   ): Promise<UserRecord[]> {
-    return users.findUsersByUserNameOrWorkEmail(this.db, orgId, userName, workEmails);
+    return users.findUsersByUserNameOrWorkEmail(this.db, this.hooks, orgId, userName, workEmails);
   }
 
   listUsers(orgId: string, query: RowsQuery): Promise<Page<UserRecord>> {
@@ -281,7 +281,7 @@ export class SqlOps implements StoreOps {
   }
 
   appendLogs(entries: readonly LogRecord[]): Promise<void> {
-    return log.appendLogs(this.db, entries);
+    return log.appendLogs(this.db, this.hooks, entries);
   }
 
   queryLog(orgId: string, query: LogQuery): Promise<LogRecord[]> {

@@ -3,6 +3,7 @@ import { type MigrateOptions, type MigrationLevel, migrateToLatest, readMigratio
 import type { RateLimiter, RateLimitOptions } from '../rate-limiter.js';
 import type { BackupCopy, CredentialsVersion, Store, StoreOps } from '../store.js';
 import { BackupRefused, StoreUnavailable } from '../store-errors.js';
+import { CommitGroups } from './commit-group.js';
 import { CredentialWrites } from './credential-writes.js';
 import type { Database } from './db-schema.js';
 import { ListPositions } from './list-positions.js';
@@ -19,6 +20,8 @@ export class SqlStore extends SqlOps implements Store {
   private readonly positions: ListPositions;
   /** What this store's migrate() calls applied, for the start-up report. */
   private readonly applied: string[] = [];
+  /** Where transactions commit together (hooks.groupCommit); undefined: each commits alone. */
+  private readonly groups: CommitGroups | undefined;
 
   constructor(
     private readonly kysely: Kysely<Database>,
@@ -41,6 +44,7 @@ export class SqlStore extends SqlOps implements Store {
     super(kysely, hooks, new CredentialWrites(), false, positions);
     this.positions = positions;
     this.dialect = hooks.name;
+    this.groups = hooks.groupCommit ? new CommitGroups(kysely, hooks.beginSql) : undefined;
   }
 
   rateLimiter(options: RateLimitOptions): RateLimiter {
@@ -72,6 +76,35 @@ export class SqlStore extends SqlOps implements Store {
   }
 
   private once<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
+    return this.groups ? this.inGroup(this.groups, fn) : this.alone(fn);
+  }
+
+  /**
+   * One member of a group transaction. What it wrote counts as ended (credentials, list memory)
+   * only once the group committed or rolled back: a reader may cache the old rows until then.
+   */
+  private async inGroup<T>(groups: CommitGroups, fn: (tx: StoreOps) => Promise<T>): Promise<T> {
+    // A member may run more than once (commit-group.ts): each run's writes end with the group.
+    const runs: { tx: SqlOps; lists: ReturnType<ListPositions['inTransaction']> }[] = [];
+    try {
+      return await groups.run(async (conn) => {
+        const lists = this.positions.inTransaction();
+        const tx = new SqlOps(conn, this.hooks, this.credentials, true, lists);
+        runs.push({ tx, lists });
+        const result = await fn(tx);
+        // Last in the member's savepoint: its events take their cursors in commit order.
+        await tx.events.flush();
+        return result;
+      });
+    } finally {
+      for (const { tx, lists } of runs) {
+        this.credentials.ended(tx.credentialWrites);
+        lists.ended();
+      }
+    }
+  }
+
+  private alone<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
     // begin/commit by hand on one connection: Kysely's own begin cannot say BEGIN IMMEDIATE.
     return this.kysely.connection().execute(async (conn) => {
       await sql.raw(this.hooks.beginSql).execute(conn);

@@ -12,6 +12,7 @@ import { StoreUnavailable, type UnavailableReason } from '../store-errors.js';
 export function withUnavailableErrors(
   dialect: Dialect,
   classify: (error: unknown) => UnavailableReason | undefined,
+  retryLater?: RetryLater,
 ): Dialect {
   // Async, so that a driver throwing synchronously is mapped too: better-sqlite3 runs the
   // statement inside Kysely's executeQuery and throws SQLITE_BUSY or SQLITE_FULL before any
@@ -29,11 +30,32 @@ export function withUnavailableErrors(
     createAdapter: () => dialect.createAdapter(),
     createIntrospector: (db) => dialect.createIntrospector(db),
     createQueryCompiler: () => dialect.createQueryCompiler(),
-    createDriver: () => new UnavailableDriver(dialect.createDriver(), mapped),
+    createDriver: () => new UnavailableDriver(dialect.createDriver(), mapped, retryLater),
   };
 }
 
+/**
+ * For a statement that failed: how long to wait before running it again, or undefined to fail.
+ * `waitedMs` is the time since its first run. Only for failures after which the statement had no
+ * effect (SQLite's SQLITE_BUSY outside a transaction, open-sqlite.ts).
+ */
+export type RetryLater = (error: unknown, waitedMs: number) => number | undefined;
+
 type Mapped = <T>(run: () => Promise<T>) => Promise<T>;
+
+async function retrying<T>(run: () => Promise<T>, retryLater: RetryLater | undefined): Promise<T> {
+  if (retryLater === undefined) return run();
+  const started = performance.now();
+  for (;;) {
+    try {
+      return await run();
+    } catch (error) {
+      const delay = retryLater(error, performance.now() - started);
+      if (delay === undefined) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
 
 class UnavailableDriver implements Driver {
   /** The driver's own connection behind each wrapper, for release. */
@@ -42,6 +64,7 @@ class UnavailableDriver implements Driver {
   constructor(
     private readonly driver: Driver,
     private readonly mapped: Mapped,
+    private readonly retryLater: RetryLater | undefined,
   ) {}
 
   init(): Promise<void> {
@@ -55,10 +78,10 @@ class UnavailableDriver implements Driver {
     const connection = await this.mapped(() => this.driver.acquireConnection());
     let wrapper = this.wrappers.get(connection);
     if (wrapper === undefined) {
-      const mapped = this.mapped;
+      const { mapped, retryLater } = this;
       wrapper = {
         executeQuery: <R>(query: CompiledQuery): Promise<QueryResult<R>> =>
-          mapped(() => connection.executeQuery<R>(query)),
+          mapped(() => retrying(() => connection.executeQuery<R>(query), retryLater)),
         streamQuery: <R>(query: CompiledQuery, chunkSize?: number) => connection.streamQuery<R>(query, chunkSize),
       };
       this.wrappers.set(connection, wrapper);

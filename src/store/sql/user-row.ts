@@ -1,6 +1,6 @@
 import type { ResourceDoc } from '../../scim/resource-doc.js';
 import type { UserRecord } from '../store.js';
-import { writeColumns } from './column-descriptor.js';
+import { writeColumnNames, writeColumns } from './column-descriptor.js';
 import type { UsersTable, UserValuesTable } from './db-schema.js';
 import { userColumns, userValueAttributes, userValueColumns } from './user-columns.js';
 
@@ -20,6 +20,25 @@ export function userToRow(user: UserRecord): UsersTable {
     deleted_at: user.deletedAt ?? null,
   } as UsersTable;
 }
+
+/** The columns of userToRow, in its order: the prepared insert's column list. */
+export const userRowColumns: readonly string[] = [
+  'org_id',
+  ...writeColumnNames(userColumns),
+  'scim_managed',
+  'doc',
+  'version',
+  'deleted_at',
+];
+
+/** The columns of userToValueRows, in its order. */
+export const userValueRowColumns: readonly string[] = [
+  'org_id',
+  'user_id',
+  'attr',
+  'idx',
+  ...writeColumnNames(userValueColumns),
+];
 
 /** Rows of `user_values` for every filterable multi-valued attribute of the document. */
 export function userToValueRows(user: UserRecord): UserValuesTable[] {

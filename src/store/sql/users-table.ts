@@ -1,16 +1,17 @@
-import { type Kysely, sql } from 'kysely';
-import { foldCase } from '../../scim/fold-case.js';
+import type { Kysely } from 'kysely';
 import type { Page, RowsQuery, UserRecord } from '../store.js';
 import { ConcurrentUpdate } from '../store-errors.js';
 import { userAttributeMap } from './attribute-map.js';
 import { chunks, unique } from './batches.js';
 import type { Database } from './db-schema.js';
+import { inTeamColumn, rowToProbedUser } from './in-team-probe.js';
 import type { ListPositions } from './list-positions.js';
 import { docChars, listRows } from './list-rows.js';
 import { preparedQuery } from './prepared-query.js';
 import type { SqlDialectHooks } from './sql-dialect.js';
 import { uniqueWrite } from './unique-write.js';
-import { rowToUser, userReadColumns, userToRow, userToValueRows } from './user-row.js';
+import { rowToUser, userReadColumns } from './user-row.js';
+import { insertUserRows, updateUserRows } from './user-writes.js';
 
 /*
  * Users (`users`) and the elements of their filterable multi-valued attributes (`user_values`),
@@ -20,10 +21,7 @@ import { rowToUser, userReadColumns, userToRow, userToValueRows } from './user-r
 type Db = Kysely<Database>;
 
 export async function insertUser(db: Db, hooks: SqlDialectHooks, user: UserRecord): Promise<void> {
-  await uniqueWrite(hooks, async () => {
-    await db.insertInto('users').values(userToRow(user)).execute();
-    await insertValues(db, user);
-  });
+  await uniqueWrite(hooks, () => insertUserRows(db, hooks, user));
 }
 
 export async function updateUser(
@@ -33,29 +31,9 @@ export async function updateUser(
   expectedVersion: number,
 ): Promise<void> {
   await uniqueWrite(hooks, async () => {
-    const { org_id, id, created_at, user_name_ci, ...rest } = userToRow(user);
-    const result = await db
-      .updateTable('users')
-      .set({
-        ...rest,
-        // A user that lost a case-folding collision in migration 0005 keeps its marked value
-        // (ASCII capitals, which no fold contains) while its userName stays the same, so that
-        // the IdP can still update and deactivate it; a new userName is folded as usual.
-        user_name_ci: sql<string>`case when user_name = ${user.userName} and user_name_ci <> lower(user_name_ci) then user_name_ci else ${user_name_ci} end`,
-      })
-      .where('org_id', '=', org_id)
-      .where('id', '=', id)
-      .where('version', '=', expectedVersion)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) throw new ConcurrentUpdate();
-    await db.deleteFrom('user_values').where('org_id', '=', org_id).where('user_id', '=', id).execute();
-    await insertValues(db, user);
+    // user-writes.ts: the statements compiled once, as a PATCH runs them on every request.
+    if (!(await updateUserRows(db, hooks, user, expectedVersion))) throw new ConcurrentUpdate();
   });
-}
-
-async function insertValues(db: Db, user: UserRecord): Promise<void> {
-  const rows = userToValueRows(user);
-  if (rows.length > 0) await db.insertInto('user_values').values(rows).execute();
 }
 
 export async function deleteUser(db: Db, orgId: string, userId: string): Promise<boolean> {
@@ -74,13 +52,15 @@ export async function getUser(
   const variant = `${options.withDeleted ? 'any' : 'live'}${options.lock ? ':lock' : ''}` as const;
   const { rows } = await db.executeQuery(userById(db, hooks, variant, { orgId, userId }));
   const row = rows[0];
-  return row && rowToUser(row);
+  return row && rowToProbedUser(row);
 }
 
 const userById = preparedQuery(['orgId', 'userId'], (db, hooks, variant: `${'any' | 'live'}${'' | ':lock'}`, a) => {
   let q = db
     .selectFrom('users as r')
     .select(userReadColumns)
+    // A locked read is a write's: what it renders is a new record, which the hint never covers.
+    .$if(!variant.endsWith(':lock'), (qb) => qb.select(inTeamColumn))
     .where('r.org_id', '=', a.orgId)
     .where('r.id', '=', a.userId);
   if (variant.startsWith('live')) q = q.where('r.deleted_at', 'is', null);
@@ -88,42 +68,8 @@ const userById = preparedQuery(['orgId', 'userId'], (db, hooks, variant: `${'any
   return q;
 });
 
-export async function findUsersByUserNameOrWorkEmail(
-  db: Db,
-  orgId: string,
-  userName: string,
-  workEmails: readonly string[],
-): Promise<UserRecord[]> {
-  // Two index lookups rather than one OR: an OR with a subquery makes SQLite walk every user of
-  // the organization, on every create of an initial sync.
-  const names = [...new Set([foldCase(userName), ...workEmails.map(foldCase)])];
-  // Live and retained users sit in two partial indexes (0007-retained-users.ts); a predicate
-  // naming neither would scan the organization.
-  const byNameIn = (live: boolean) =>
-    db
-      .selectFrom('users as r')
-      .select(userReadColumns)
-      .where('r.org_id', '=', orgId)
-      .where('r.user_name_ci', 'in', names)
-      .where('r.deleted_at', live ? 'is' : 'is not', null);
-  const byName = await byNameIn(true).unionAll(byNameIn(false)).execute();
-  // An invited user's address may also sit in an emails entry of any type.
-  const byEmail =
-    workEmails.length === 0
-      ? []
-      : await db
-          .selectFrom('user_values as v')
-          .innerJoin('users as r', (j) => j.onRef('r.org_id', '=', 'v.org_id').onRef('r.id', '=', 'v.user_id'))
-          .select(userReadColumns)
-          .distinct()
-          .where('v.org_id', '=', orgId)
-          .where('v.attr', '=', 'emails')
-          .where('v.value_ci', 'in', workEmails.map(foldCase))
-          .limit(10)
-          .execute();
-  const found = new Map([...byName, ...byEmail].map((row) => [row.id, rowToUser(row)]));
-  return [...found.values()].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
-}
+/** The link lookup of a create: one prepared statement, user-link-lookup.ts. */
+export { findUsersByUserNameOrWorkEmail } from './user-link-lookup.js';
 
 export async function listUsers(
   db: Db,
@@ -139,12 +85,15 @@ export async function listUsers(
     userAttributeMap,
     orgId,
     query,
-    userReadColumns,
+    // The membership probe beside the columns (in-team-probe.ts); listRows selects what it is given.
+    userListColumns as unknown as typeof userReadColumns,
     query.withDeleted,
     memory,
   );
-  return { total, items: rows.map(rowToUser), docChars: docChars(rows) };
+  return { total, items: rows.map(rowToProbedUser), docChars: docChars(rows) };
 }
+
+const userListColumns = [...userReadColumns, inTeamColumn] as const;
 
 export async function newestUsers(
   db: Db,

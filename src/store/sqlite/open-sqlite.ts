@@ -5,7 +5,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { memoryRateLimiter } from '../rate-limiter.js';
 import type { Database as Schema } from '../sql/db-schema.js';
 import { SqlStore } from '../sql/sql-store.js';
-import { withUnavailableErrors } from '../sql/unavailable-dialect.js';
+import { type RetryLater, withUnavailableErrors } from '../sql/unavailable-dialect.js';
 import { StoreUnavailable } from '../store-errors.js';
 import { queryLog, type StoreOptions } from '../store-options.js';
 import { backupSqlite } from './sqlite-backup.js';
@@ -13,8 +13,8 @@ import { sqliteHooks } from './sqlite-dialect.js';
 
 /**
  * Opens a SQLite file, creating it (and its folder) unless `create` is false (the CLI: then a
- * missing file fails here too). WAL lets the CLI read and write while the server runs;
- * busy_timeout makes a second process wait for the write lock instead of failing.
+ * missing file fails here too). WAL lets the CLI read and write while the server runs; a
+ * statement that finds the write lock taken by another process waits for it (see waitForLock).
  */
 export function openSqlite(file: string, options: StoreOptions & { readonly create?: boolean } = {}): SqlStore {
   const create = options.create ?? true;
@@ -23,7 +23,7 @@ export function openSqlite(file: string, options: StoreOptions & { readonly crea
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
-  database.pragma('busy_timeout = 5000');
+  database.pragma(`busy_timeout = ${BUSY_SLICE_MS}`);
   // SQLite's default page cache is 2 MiB: at 10,000 users and more, most lookups then read their
   // pages from the OS with a system call each. 64 MiB holds the indexes and hot rows of a large
   // organization and stays well inside the memory budget (bench/README.md, peak RSS).
@@ -33,7 +33,11 @@ export function openSqlite(file: string, options: StoreOptions & { readonly crea
   let version = 0;
   let versionReadAt = Number.NEGATIVE_INFINITY;
   cachePreparedStatements(database);
-  const dialect = withUnavailableErrors(new SqliteDialect({ database }), sqliteHooks.unavailableReason);
+  const dialect = withUnavailableErrors(
+    new SqliteDialect({ database }),
+    sqliteHooks.unavailableReason,
+    waitForLock(database),
+  );
   const kysely = new Kysely<Schema>({ dialect, ...queryLog(options) });
   return new SqlStore(kysely, sqliteHooks, {
     rateLimiter: memoryRateLimiter,
@@ -64,6 +68,30 @@ function unavailableIfSo<T>(read: () => T): T {
     const reason = sqliteHooks.unavailableReason(error);
     throw reason === undefined ? error : new StoreUnavailable(reason, error);
   }
+}
+
+/**
+ * How long SQLite itself waits for a lock another process holds. Its busy handler sleeps inside
+ * the statement, so the event loop, and with it every other organization, stops while it waits:
+ * this stays short, and longer waits happen in waitForLock, between statements.
+ */
+const BUSY_SLICE_MS = 10;
+/** Longest a statement waits for another process's write lock before it fails `db.busy`. */
+export const BUSY_BUDGET_MS = 5000;
+const BUSY_PAUSE_MAX_MS = 50;
+
+/**
+ * A statement refused SQLITE_BUSY outside a transaction did nothing (an autocommit write, or the
+ * BEGIN IMMEDIATE of a transaction): it runs again after a pause in which the event loop serves
+ * everybody else, pauses growing to BUSY_PAUSE_MAX_MS, for up to BUSY_BUDGET_MS in all. Inside a
+ * transaction it fails at once: what the transaction did before would not be repeated.
+ */
+function waitForLock(database: Database.Database): RetryLater {
+  return (error, waitedMs) => {
+    if (database.inTransaction || sqliteHooks.unavailableReason(error) !== 'busy') return undefined;
+    if (waitedMs >= BUSY_BUDGET_MS) return undefined;
+    return Math.min(BUSY_PAUSE_MAX_MS, Math.max(2, waitedMs / 4));
+  };
 }
 
 /** The page cache of the connection, in KiB. */

@@ -19,6 +19,7 @@ export const sqliteHooks: SqlDialectHooks = {
   // Deferred transactions upgrade to a write lock mid-way and fail with SQLITE_BUSY when another
   // process (the CLI, say) writes; IMMEDIATE waits on busy_timeout instead.
   beginSql: 'begin immediate',
+  groupCommit: true,
   lockRows: false,
   claimRows: (query) => query,
   containsExact: (column, value) => sql<boolean>`instr(${column}, ${value}) > 0`,
