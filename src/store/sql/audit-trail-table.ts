@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { AuditEntry, AuditQuery, AuditTrailOps } from '../audit-trail-store.js';
 import type { AuditTrailTable, Database } from './db-schema.js';
+import { rowLimit } from './row-limit.js';
 import type { SqlDialectHooks } from './sql-dialect.js';
 
 /*
@@ -26,7 +27,7 @@ export class SqlAuditTrail implements AuditTrailOps {
     if (query.since !== undefined) q = q.where('at', '>=', query.since);
     if (query.until !== undefined) q = q.where('at', '<', query.until);
     if (query.before !== undefined) q = q.where('id', '<', query.before);
-    const rows = await q.orderBy('id', 'desc').limit(query.limit).execute();
+    const rows = await q.orderBy('id', 'desc').limit(rowLimit(query.limit)).execute();
     return rows.map(rowToEntry);
   }
 }

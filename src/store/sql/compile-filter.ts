@@ -405,3 +405,25 @@ function isLong(def: AttributeDef | undefined, type: ColumnType): boolean {
 function mapMismatch(label: string, what: string): Error {
   return new Error(`attribute-map.ts and the schema disagree on "${label}": the column cannot compare ${what}`);
 }
+
+/**
+ * A filter that is one `eq` of a non-empty string on a column of the resource table with a unique
+ * index (id, externalId, userName): what every IdP sends before each create. Its column and the
+ * value as compared (folded for a case-insensitive column, as compareString folds it), so that
+ * list-rows.ts can answer it with a statement compiled once; undefined for any other filter. Such
+ * a filter costs nothing under the filter cost rule (a unique lookup reads one row at most).
+ */
+export function uniqueLookup(
+  filter: CheckedFilter | undefined,
+  map: AttributeMap,
+): { readonly column: string; readonly value: string } | undefined {
+  if (filter?.kind !== 'compare' || filter.op !== 'eq' || typeof filter.value !== 'string' || filter.value === '') {
+    return undefined;
+  }
+  if (map.multi(filter.resolved.attribute)) return undefined;
+  const target = map.column(filter.resolved);
+  if (target?.type !== 'string') return undefined;
+  const compared = target.ciColumn ?? target.column;
+  if (target.index?.column !== compared || !target.index.unique) return undefined;
+  return { column: compared, value: target.ciColumn ? foldCase(filter.value) : filter.value };
+}

@@ -5,6 +5,7 @@ import { chunks, unique } from './batches.js';
 import type { Database, EventsTable } from './db-schema.js';
 import { preparedInsert } from './prepared-insert.js';
 import { preparedQuery } from './prepared-query.js';
+import { rowLimit } from './row-limit.js';
 import { pageTeams, pageUsers } from './snapshot-pages.js';
 import type { SqlDialectHooks } from './sql-dialect.js';
 
@@ -57,7 +58,7 @@ export class SqlEvents implements EventOps {
       .where('org_id', '=', orgId)
       .where('cursor', '>', afterCursor)
       .orderBy('cursor')
-      .limit(limit)
+      .limit(rowLimit(limit))
       .execute();
     return rows.map(rowToEvent);
   }
@@ -65,7 +66,7 @@ export class SqlEvents implements EventOps {
   async forResource(orgId: string, resourceId: string, limit: number, before?: number): Promise<StoredEvent[]> {
     let q = this.db.selectFrom('events').selectAll().where('org_id', '=', orgId).where('resource_id', '=', resourceId);
     if (before !== undefined) q = q.where('cursor', '<', before);
-    const rows = await q.orderBy('cursor', 'desc').limit(limit).execute();
+    const rows = await q.orderBy('cursor', 'desc').limit(rowLimit(limit)).execute();
     return rows.map(rowToEvent);
   }
 
@@ -95,7 +96,7 @@ export class SqlEvents implements EventOps {
         .select(['org_id', 'cursor'])
         .where('at', '<', before)
         .orderBy('at')
-        .limit(batch)
+        .limit(rowLimit(batch))
         .execute();
       const byOrg = new Map<string, number[]>();
       for (const row of oldest) {

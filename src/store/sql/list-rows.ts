@@ -1,11 +1,14 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Filter } from '../../scim/filter/ast.js';
+import type { CheckedFilter } from '../../scim/filter/check-filter.js';
 import { printAttrPath, printFilter } from '../../scim/filter/print-filter.js';
 import type { RowsQuery } from '../store.js';
 import type { AttributeMap, ColumnTarget } from './attribute-map.js';
-import { compileListFilter, sortColumn } from './compile-filter.js';
+import { compileListFilter, sortColumn, uniqueLookup } from './compile-filter.js';
 import type { Database } from './db-schema.js';
 import type { ListKey, ListPositions } from './list-positions.js';
+import { preparedQuery } from './prepared-query.js';
+import { rowLimit } from './row-limit.js';
 import type { SqlDialectHooks } from './sql-dialect.js';
 import type { userReadColumns } from './user-row.js';
 
@@ -31,39 +34,59 @@ export async function listRows<T extends 'users' | 'teams', C extends readonly s
 ) {
   // sortBy is checked before anything runs: a bad one is refused whether or not rows match.
   const sortTarget = query.sortBy ? sortColumn(map, query.sortBy) : undefined;
-  const where = await compileListFilter(db, map, hooks, orgId, query);
+  const lookup = sortTarget || withDeleted ? undefined : uniqueLookup(query.filter as CheckedFilter | undefined, map);
+  // A unique lookup compiles to no SQL but its own, and nothing in it can be refused.
+  const where = lookup ? undefined : await compileListFilter(db, map, hooks, orgId, query);
   const stamp = memory?.stamp() ?? 0;
   const lists = memory && listNames(table, query, withDeleted);
-  const { base, page, ids, order } = listQueries(
-    db,
-    hooks,
-    table,
-    map,
-    orgId,
-    where,
-    sortTarget,
-    query,
-    columns,
-    withDeleted,
-  );
+  let statements: ReturnType<typeof listQueries<C>> | undefined;
+  const queries = () => {
+    statements ??= listQueries(
+      db,
+      hooks,
+      table,
+      map,
+      orgId,
+      where ?? lookupWhere(lookup),
+      sortTarget,
+      query,
+      columns,
+      withDeleted,
+    );
+    return statements;
+  };
   let total = query.knownTotal ?? (lists && memory.count(orgId, lists.count));
-  let found: (Awaited<ReturnType<typeof page.execute>>[number] | undefined)[] | undefined;
+  type Row = Awaited<ReturnType<ReturnType<typeof queries>['page']['execute']>>[number];
+  let found: (Row | undefined)[] | undefined;
+  if (lookup && total === undefined && query.offset === 0 && query.limit > 1) {
+    // One row at most: the statement is compiled once per table, column and order (LIMIT 2
+    // answers every page size above 1), where Kysely's build and compile cost more than the read.
+    const shape = { table, column: lookup.column, order: query.sortOrder, withDeleted } as const;
+    const { rows } = await db.executeQuery(uniqueLookupPage(db, hooks, shape, map, columns, orgId, lookup.value));
+    // More than one would be a broken index: the general path below then answers as always.
+    if (rows.length < 2) {
+      found = rows as Row[];
+      total = rows.length;
+    }
+  }
   if (total === undefined && query.offset === 0 && query.limit > 0) {
     // The first page before any count: one that is not full is the whole answer and its length
     // the count. A lookup by userName or externalId (one match or none: what every IdP sends
     // before each create) then costs one statement, not two.
-    found = await page.limit(query.limit).execute();
+    found = await queries().page.limit(rowLimit(query.limit)).execute();
     if (found.length < query.limit) total = found.length;
   }
   if (total === undefined) {
+    const { base } = queries();
     total = Number((await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
     if (lists) memory.keepCount(orgId, lists.count, total, stamp);
   }
   if (query.limit === 0 || query.offset >= total) return { total, rows: [] };
   const start = lists && memory.position(orgId, lists.page, query.offset);
   if (found === undefined) {
+    const { page, ids, order } = queries();
     if (start) {
-      found = await page.where(order.after(start)).limit(query.limit).execute();
+      found = await page.where(order.after(start)).limit(rowLimit(query.limit)).execute();
     } else if (query.offset > 0) {
       // A deferred join: the OFFSET walks only the ids of an index (0014-scale-indexes.ts), then
       // only the page's rows are read whole. Two statements rather than one join: PostgreSQL
@@ -72,7 +95,7 @@ export async function listRows<T extends 'users' | 'teams', C extends readonly s
       // page: where this page starts, for the next request of it.
       const skip = lists ? query.offset - 1 : query.offset;
       const take = lists ? query.limit + 1 : query.limit;
-      const pageIds = (await ids.offset(skip).limit(take).execute()).map((row) => row.id);
+      const pageIds = (await ids.offset(skip).limit(rowLimit(take)).execute()).map((row) => row.id);
       found = pageIds.length === 0 ? [] : await page.where('r.id', 'in', pageIds).execute();
       // By id: a write between the two statements may have moved or removed it.
       const at = lists ? found.findIndex((row) => row?.id === pageIds[0]) : -1;
@@ -81,7 +104,7 @@ export async function listRows<T extends 'users' | 'teams', C extends readonly s
         if (at === 0 && before) memory.keepPosition(orgId, lists.page, query.offset, keyOf(before), stamp);
       }
     } else {
-      found = await page.limit(query.limit).execute();
+      found = await page.limit(rowLimit(query.limit)).execute();
     }
   }
   const rows = found.filter((row) => row !== undefined);
@@ -89,6 +112,59 @@ export async function listRows<T extends 'users' | 'teams', C extends readonly s
   if (lists && last) memory.keepPosition(orgId, lists.page, query.offset + rows.length, keyOf(last), stamp);
   for (const row of rows) delete (row as { list_key?: unknown }).list_key;
   return { total, rows };
+}
+
+/** The WHERE of a unique lookup: compareString's `eq`, on the column uniqueLookup chose. */
+function lookupWhere(lookup: { readonly column: string; readonly value: unknown } | undefined): RawBuilder<boolean> {
+  if (!lookup) throw new Error('listRows: neither a filter nor a lookup');
+  return sql<boolean>`(${sql.ref(`r.${lookup.column}`)} = ${lookup.value})`;
+}
+
+type LookupShape = {
+  readonly table: 'users' | 'teams';
+  readonly column: string;
+  readonly order: RowsQuery['sortOrder'];
+  readonly withDeleted: boolean;
+};
+
+/** The prepared unique lookups of one column list (each table reads with its own, a constant). */
+const lookupPages = new WeakMap<object, ReturnType<typeof preparedLookupPage>>();
+
+function preparedLookupPage(map: AttributeMap, columns: readonly string[]) {
+  return preparedQuery(['orgId', 'value'], (db, hooks, variant: string, a) => {
+    const shape = JSON.parse(variant) as LookupShape;
+    const { page } = listQueries(
+      db,
+      hooks,
+      shape.table,
+      map,
+      a.orgId,
+      lookupWhere({ column: shape.column, value: a.value }),
+      undefined,
+      { sortOrder: shape.order },
+      columns,
+      shape.withDeleted,
+    );
+    return page.limit(rowLimit(2));
+  });
+}
+
+/** The first page of a unique lookup, listQueries' own statement compiled once per shape. */
+export function uniqueLookupPage(
+  db: Kysely<Database>,
+  hooks: SqlDialectHooks,
+  shape: LookupShape,
+  map: AttributeMap,
+  columns: readonly string[],
+  orgId: string,
+  value: string,
+) {
+  let prepared = lookupPages.get(columns);
+  if (prepared === undefined) {
+    prepared = preparedLookupPage(map, columns);
+    lookupPages.set(columns, prepared);
+  }
+  return prepared(db, hooks, JSON.stringify(shape), { orgId, value });
 }
 
 /**

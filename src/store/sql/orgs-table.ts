@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { foldCase } from '../../scim/fold-case.js';
 import { deleteModeOf, type OrgRecord } from '../store.js';
 import type { Database, OrgsTable } from './db-schema.js';
+import { rowLimit } from './row-limit.js';
 import type { SqlDialectHooks } from './sql-dialect.js';
 import { uniqueWrite } from './unique-write.js';
 
@@ -21,7 +22,7 @@ export async function getOrg(db: Db, orgId: string): Promise<OrgRecord | undefin
 export async function listOrgs(db: Db, page: { afterId?: string; limit: number }): Promise<OrgRecord[]> {
   let q = db.selectFrom('orgs').selectAll();
   if (page.afterId !== undefined) q = q.where('id', '>', page.afterId);
-  const rows = await q.orderBy('id').limit(page.limit).execute();
+  const rows = await q.orderBy('id').limit(rowLimit(page.limit)).execute();
   return rows.map(rowToOrg);
 }
 
@@ -29,7 +30,7 @@ export async function listOrgs(db: Db, page: { afterId?: string; limit: number }
 export async function findOrgs(db: Db, value: string, limit: number): Promise<OrgRecord[]> {
   const byId = db.selectFrom('orgs').selectAll().where('id', '=', value);
   const byRef = db.selectFrom('orgs').selectAll().where('external_ref', '=', value);
-  const byName = db.selectFrom('orgs').selectAll().where('name_ci', '=', foldCase(value)).limit(limit);
+  const byName = db.selectFrom('orgs').selectAll().where('name_ci', '=', foldCase(value)).limit(rowLimit(limit));
   const rows = [...(await byId.execute()), ...(await byRef.execute()), ...(await byName.execute())];
   const found = new Map(rows.map((row) => [row.id, rowToOrg(row)]));
   return [...found.values()].slice(0, limit);

@@ -3,6 +3,7 @@ import { foldCase } from '../../scim/fold-case.js';
 import type { LogErrorCount, LogFigures, LogQuery, LogRecord, LogWindow } from '../store.js';
 import type { Database, ProvisioningLogTable } from './db-schema.js';
 import { preparedInsert } from './prepared-insert.js';
+import { rowLimit } from './row-limit.js';
 import type { SqlDialectHooks } from './sql-dialect.js';
 
 /*
@@ -72,7 +73,7 @@ export function logSelects(db: Db, orgId: string, query: LogQuery): LogSelect[] 
     query.subject === undefined
       ? [q]
       : [q.where('subject_name_ci', '=', foldCase(query.subject)), q.where('subject_external_id', '=', query.subject)];
-  return arms.map((arm) => arm.orderBy('id', 'desc').limit(query.limit));
+  return arms.map((arm) => arm.orderBy('id', 'desc').limit(rowLimit(query.limit)));
 }
 
 type LogSelect = SelectQueryBuilder<Database, 'provisioning_log', ProvisioningLogTable>;
@@ -128,7 +129,7 @@ export function healthWindow(db: Db, orgId: string, window: LogWindow) {
     .where('org_id', '=', orgId)
     .where('at', '>=', window.since)
     .orderBy('at', 'desc')
-    .limit(window.cap);
+    .limit(rowLimit(window.cap));
 }
 
 /** The newest entries of all organizations in the window, at most `cap`: the retention index (at). */
@@ -138,7 +139,7 @@ export function overviewWindow(db: Db, window: LogWindow) {
     .select(['org_id', 'status', 'at'])
     .where('at', '>=', window.since)
     .orderBy('at', 'desc')
-    .limit(window.cap);
+    .limit(rowLimit(window.cap));
 }
 
 const figureColumns = (alarmSince: number) =>
@@ -203,7 +204,7 @@ export async function logErrorCounts(
     .groupBy('w.error_code')
     .orderBy(sql`count(*)`, 'desc')
     .orderBy('w.error_code')
-    .limit(limit)
+    .limit(rowLimit(limit))
     .execute();
   return rows.map((r) => ({
     code: r.error_code ?? '',
@@ -225,7 +226,11 @@ export async function logFiguresByOrg(db: Db, window: LogWindow): Promise<LogFig
 
 export async function pruneLog(db: Db, before: number, batch: number): Promise<number> {
   // A bounded batch per statement, so retention never holds a long lock on a busy table.
-  const oldest = db.selectFrom('provisioning_log').select(['org_id', 'id']).where('at', '<', before).limit(batch);
+  const oldest = db
+    .selectFrom('provisioning_log')
+    .select(['org_id', 'id'])
+    .where('at', '<', before)
+    .limit(rowLimit(batch));
   const result = await db
     .deleteFrom('provisioning_log')
     .where(sql<boolean>`(org_id, id) in (${oldest})`)

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { TeamRecord, UserRecord } from '../store.js';
 import type { Database } from './db-schema.js';
+import { rowLimit } from './row-limit.js';
 import { rowToTeam, teamReadColumns } from './team-row.js';
 import { rowToUser, userReadColumns } from './user-row.js';
 
@@ -26,7 +27,7 @@ export async function pageUsers(
     .where('r.org_id', '=', orgId)
     .where('r.deleted_at', 'is', null);
   if (afterId !== undefined) q = q.where('r.id', '>', afterId);
-  const rows = await q.orderBy('r.id').limit(limit).execute();
+  const rows = await q.orderBy('r.id').limit(rowLimit(limit)).execute();
   return rows.map(rowToUser);
 }
 
@@ -38,6 +39,6 @@ export async function pageTeams(
 ): Promise<TeamRecord[]> {
   let q = db.selectFrom('teams as r').select(teamReadColumns).where('r.org_id', '=', orgId);
   if (afterId !== undefined) q = q.where('r.id', '>', afterId);
-  const rows = await q.orderBy('r.id').limit(limit).execute();
+  const rows = await q.orderBy('r.id').limit(rowLimit(limit)).execute();
   return rows.map(rowToTeam);
 }

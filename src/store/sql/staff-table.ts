@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { PasswordLinkRecord, SessionRecord, SetupLinkRecord, StaffOps, StaffRecord } from '../staff-store.js';
 import { UniqueViolation } from '../store-errors.js';
 import type { Database, SetupLinksTable, StaffSessionsTable, StaffTable } from './db-schema.js';
+import { rowLimit } from './row-limit.js';
 import type { SqlDialectHooks } from './sql-dialect.js';
 import { uniqueWrite } from './unique-write.js';
 
@@ -49,7 +50,7 @@ export class SqlStaff implements StaffOps {
   }
 
   async listStaff(limit: number): Promise<StaffRecord[]> {
-    const rows = await this.db.selectFrom('staff').selectAll().orderBy('id').limit(limit).execute();
+    const rows = await this.db.selectFrom('staff').selectAll().orderBy('id').limit(rowLimit(limit)).execute();
     return rows.map(rowToStaff);
   }
 
@@ -166,7 +167,7 @@ export class SqlStaff implements StaffOps {
       .where('key', '=', key)
       .where('at', '>', since)
       .orderBy('at', 'desc')
-      .limit(limit)
+      .limit(rowLimit(limit))
       .execute();
     return rows.map((r) => Number(r.at));
   }
@@ -230,7 +231,7 @@ export class SqlStaff implements StaffOps {
       .selectAll()
       .where('org_id', '=', orgId)
       .orderBy('id', 'desc')
-      .limit(limit)
+      .limit(rowLimit(limit))
       .execute();
     return rows.map(rowToSetupLink);
   }

@@ -3,6 +3,7 @@ import { MAX_TEAM_NESTING_DEPTH } from '../../scim/limits.js';
 import type { MemberRecord, TeamNestingCheck, TeamPathStep, UserTeamRecord } from '../store.js';
 import { bumpTeamVersions, chunks, unique } from './batches.js';
 import type { Database } from './db-schema.js';
+import { rowLimit } from './row-limit.js';
 import type { SqlDialectHooks } from './sql-dialect.js';
 
 /*
@@ -182,11 +183,11 @@ export async function pageMembers(
     teams = teams.where('s.member_team_id', '>', afterId);
   }
   const rows = await db
-    .selectFrom(users.orderBy('m.user_id').limit(limit).as('a'))
+    .selectFrom(users.orderBy('m.user_id').limit(rowLimit(limit)).as('a'))
     .selectAll()
-    .unionAll(db.selectFrom(teams.orderBy('s.member_team_id').limit(limit).as('b')).selectAll())
+    .unionAll(db.selectFrom(teams.orderBy('s.member_team_id').limit(rowLimit(limit)).as('b')).selectAll())
     .orderBy('id')
-    .limit(limit)
+    .limit(rowLimit(limit))
     .execute();
   return rows.map((r): MemberRecord => {
     if (r.kind === 'team') return { kind: 'team', teamId: r.id, displayName: r.display_name ?? '' };

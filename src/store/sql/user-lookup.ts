@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { foldCase } from '../../scim/fold-case.js';
 import type { UserRecord } from '../store.js';
 import type { Database } from './db-schema.js';
+import { rowLimit } from './row-limit.js';
 import { rowToUser, userReadColumns } from './user-row.js';
 
 /**
@@ -25,7 +26,7 @@ export async function findUsers(
       .where('r.org_id', '=', orgId)
       .where('r.user_name_ci', '=', folded)
       .where('r.deleted_at', live ? 'is' : 'is not', null)
-      .limit(limit)
+      .limit(rowLimit(limit))
       .execute();
   const byExternalId = () =>
     db
@@ -33,7 +34,7 @@ export async function findUsers(
       .select(userReadColumns)
       .where('r.org_id', '=', orgId)
       .where('r.external_id', '=', value)
-      .limit(limit)
+      .limit(rowLimit(limit))
       .execute();
   const byEmail = () =>
     db
@@ -43,7 +44,7 @@ export async function findUsers(
       .where('v.org_id', '=', orgId)
       .where('v.attr', '=', 'emails')
       .where('v.value_ci', '=', folded)
-      .limit(limit)
+      .limit(rowLimit(limit))
       .execute();
   // One after another: a lookup holds one connection, never several of the pool.
   const rows = [...(await byName(true)), ...(await byName(false)), ...(await byExternalId()), ...(await byEmail())];

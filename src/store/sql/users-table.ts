@@ -8,6 +8,7 @@ import { inTeamColumn, rowToProbedUser } from './in-team-probe.js';
 import type { ListPositions } from './list-positions.js';
 import { docChars, listRows } from './list-rows.js';
 import { preparedQuery } from './prepared-query.js';
+import { rowLimit } from './row-limit.js';
 import type { SqlDialectHooks } from './sql-dialect.js';
 import { uniqueWrite } from './unique-write.js';
 import { rowToUser, userReadColumns } from './user-row.js';
@@ -102,7 +103,7 @@ export async function newestUsers(
 ): Promise<UserRecord[]> {
   let q = db.selectFrom('users as r').select(userReadColumns).where('r.org_id', '=', orgId);
   if (page.afterId !== undefined) q = q.where('r.id', '<', page.afterId);
-  const rows = await q.orderBy('r.id', 'desc').limit(page.limit).execute();
+  const rows = await q.orderBy('r.id', 'desc').limit(rowLimit(page.limit)).execute();
   return rows.map(rowToUser);
 }
 

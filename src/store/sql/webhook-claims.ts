@@ -1,6 +1,7 @@
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { ClaimedCursor } from '../webhooks-store.js';
 import type { Database } from './db-schema.js';
+import { rowLimit } from './row-limit.js';
 import type { SqlDialectHooks } from './sql-dialect.js';
 import { hasEventAfter, headCursorOf, rowToCursor, rowToWebhook } from './webhook-rows.js';
 
@@ -65,7 +66,7 @@ export async function discoverCursors(db: Db, at: number, limit: number): Promis
         ),
       ),
     )
-    .limit(limit);
+    .limit(rowLimit(limit));
   const result = await db
     .insertInto('webhook_cursors')
     .columns(['webhook_id', 'org_id', 'last_cursor', 'attempts', 'next_attempt_at'])
@@ -101,7 +102,7 @@ export async function claimDue(
         )
         .where(hasEventAfter('c.org_id', 'c.last_cursor'))
         .orderBy('c.next_attempt_at')
-        .limit(limit),
+        .limit(rowLimit(limit)),
     )
     .execute();
   if (due.length === 0) return [];

@@ -9,6 +9,7 @@ import type {
   WebhookTotals,
 } from '../webhooks-store.js';
 import type { Database } from './db-schema.js';
+import { rowLimit } from './row-limit.js';
 import type { SqlDialectHooks } from './sql-dialect.js';
 import * as claims from './webhook-claims.js';
 import { deliveryToRow, headCursorOf, rowToCursor, rowToDelivery, rowToWebhook, webhookToRow } from './webhook-rows.js';
@@ -58,7 +59,7 @@ export class SqlWebhooks implements WebhookOps {
     let q = this.db.selectFrom('webhooks').selectAll();
     const { orgId } = query;
     if (orgId !== undefined) q = q.where((eb) => eb.or([eb('org_id', '=', orgId), eb('org_id', 'is', null)]));
-    const rows = await q.orderBy('id').limit(query.limit).execute();
+    const rows = await q.orderBy('id').limit(rowLimit(query.limit)).execute();
     return rows.map(rowToWebhook);
   }
 
@@ -195,7 +196,7 @@ export class SqlWebhooks implements WebhookOps {
       .orderBy(sql`case when c.failing_since is null then 1 else 0 end`)
       .orderBy('c.failing_since')
       .orderBy('c.org_id')
-      .limit(query.limit)
+      .limit(rowLimit(query.limit))
       .execute();
     return rows.map((r) => ({ ...rowToCursor(r), headCursor: Number(r.head_cursor) }));
   }
@@ -211,13 +212,17 @@ export class SqlWebhooks implements WebhookOps {
     let q = this.db.selectFrom('webhook_deliveries').selectAll().where('webhook_id', '=', webhookId);
     if (query.orgId !== undefined) q = q.where('org_id', '=', query.orgId);
     if (query.before !== undefined) q = q.where('id', '<', query.before);
-    const rows = await q.orderBy('id', 'desc').limit(query.limit).execute();
+    const rows = await q.orderBy('id', 'desc').limit(rowLimit(query.limit)).execute();
     return rows.map(rowToDelivery);
   }
 
   async pruneDeliveries(before: number, batch: number): Promise<number> {
     // A bounded batch per statement, like the provisioning log's retention.
-    const oldest = this.db.selectFrom('webhook_deliveries').select('id').where('at', '<', before).limit(batch);
+    const oldest = this.db
+      .selectFrom('webhook_deliveries')
+      .select('id')
+      .where('at', '<', before)
+      .limit(rowLimit(batch));
     const result = await this.db.deleteFrom('webhook_deliveries').where('id', 'in', oldest).executeTakeFirst();
     return Number(result.numDeletedRows);
   }
