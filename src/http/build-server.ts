@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { consoleRouterError, consoleRoutes, isConsoleUrl } from '../admin/admin-routes.js';
 import { type Config, loadConfig } from '../config.js';
@@ -6,7 +5,7 @@ import { loggerOptions } from '../observability/logger.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { identifyingValues } from '../scim/resources/identifying-values.js';
 import { ScimError } from '../scim/scim-error.js';
-import type { LogSubject, Services } from '../services/index.js';
+import { type LogSubject, type Services, uuidv7 } from '../services/index.js';
 import type { TrustProxy } from '../trust-proxy.js';
 import { bearerAuth } from './bearer-auth.js';
 import { clientErrorHandler } from './client-errors.js';
@@ -42,7 +41,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const app = Fastify({
     logger: loggerOptions(config.logLevel),
     bodyLimit: config.bodyLimitBytes,
-    genReqId: () => randomUUID(),
+    // Time-ordered, like every other id: the provisioning log's index of request ids then grows
+    // at its end instead of taking a write at a random page for every request (a random UUID).
+    genReqId: () => uuidv7(),
     // request.protocol, .host and .ip honour X-Forwarded-* only from the peers TRUST_PROXY names
     // (off by default); meta.location follows them when PUBLIC_URL is unset.
     trustProxy: fastifyTrustProxy(config.trustProxy),

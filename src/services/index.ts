@@ -116,6 +116,7 @@ export { causeOf } from './error-causes.js';
 export type { FeedPage } from './events-feed.js';
 export { FEED_DEFAULT_LIMIT, FEED_MAX_LIMIT } from './events-feed.js';
 export type { SnapshotPage } from './events-snapshot.js';
+export { uuidv7 } from './ids.js';
 export type { MigrationLevel, RateLimiter, RateLimitOptions } from './operations.js';
 export type { ErrorCodeHealth, HealthVerdict, OrgHealthReport, OrgHealthSummary, WebhookHealth } from './org-health.js';
 export { ORG_NOT_FOUND } from './org-not-found.js';

@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { T0, teamRecord, userRecord } from '../../test/helpers/records.js';
+import { T0, TEST_OPERATOR, teamRecord, userRecord } from '../../test/helpers/records.js';
 import { testStores } from '../../test/helpers/stores.js';
+import { PATCH_OP_SCHEMA_ID as PATCH_SCHEMA } from '../scim/patch/normalize-ops.js';
+import { GROUP_SCHEMA_ID as GROUP_SCHEMA } from '../scim/schema/group-schema.js';
+import { USER_SCHEMA_ID as USER_SCHEMA } from '../scim/schema/user-schema.js';
 import { wasReadInNoTeam } from '../store/membership-hint.js';
 import type { Store } from '../store/store.js';
 import type { Audit } from './audit.js';
+import { createServices, type Services } from './index.js';
 import { renderUser, renderUsers } from './user-render.js';
 
 /*
@@ -58,9 +62,13 @@ for (const backend of testStores()) {
       assert.equal(wasReadInNoTeam(direct), false);
       assert.equal(wasReadInNoTeam(other), true, "another organization's team is not this user's");
       assert.ok(statements.some((s) => /exists \(select 1 from team_members m/.test(s)));
-      // A write's locked read is not probed: its record is copied into the change, never rendered.
-      const locked = await store.transaction((tx) => tx.getUser(A, 'u-lone', { lock: true }));
-      assert.equal(locked && wasReadInNoTeam(locked), false);
+      // A write's locked read is probed too: what the write renders is in the teams the read found.
+      const [locked, lockedDirect] = await store.transaction(async (tx) => [
+        await tx.getUser(A, 'u-lone', { lock: true }),
+        await tx.getUser(A, 'u-direct', { lock: true }),
+      ]);
+      assert.equal(locked && wasReadInNoTeam(locked), true);
+      assert.equal(lockedDirect && wasReadInNoTeam(lockedDirect), false);
       const copy = { ...lone };
       assert.equal(wasReadInNoTeam(copy), false, 'a copy does not inherit the hint');
     });
@@ -110,6 +118,61 @@ for (const backend of testStores()) {
         store,
       );
       assert.deepEqual(rendered, unhinted);
+    });
+  });
+}
+
+for (const backend of testStores()) {
+  describe(`a change of a user on ${backend.name} renders the teams its locked read found`, () => {
+    let db: Awaited<ReturnType<typeof backend.open>>;
+    let services: Services;
+    let statements: string[] = [];
+    before(async () => {
+      db = await backend.open({ onQuery: (sql) => statements.push(sql) });
+      services = createServices(db.store, () => T0);
+    });
+    after(async () => {
+      await db.close();
+    });
+
+    test('PATCH and PUT of a member answer its groups; of a user in no team, none, without the walk', async () => {
+      const org = await services.organizations.create(TEST_OPERATOR, 'Hint Co');
+      const audit = {
+        org,
+        actor: { kind: 'token', tokenId: 'tok-1' },
+        requestId: 'r-1',
+        userAgent: null,
+        origin: { method: 'PATCH', path: '/scim/v2/Users', startedAt: T0 },
+        baseUrl: 'https://scim.example/scim/v2',
+      } as Audit;
+      const create = async (userName: string) =>
+        (await services.users.create(audit, { schemas: [USER_SCHEMA], userName })).result.id as string;
+      const member = await create('member@hint.test');
+      const lone = await create('lone@hint.test');
+      const team = (await services.teams.create(audit, { schemas: [GROUP_SCHEMA], displayName: 'Hinted' })).result.team
+        .id;
+      await services.teams.patch(audit, team, {
+        schemas: [PATCH_SCHEMA],
+        Operations: [{ op: 'add', path: 'members', value: [{ value: member }] }],
+      });
+      const deactivate = { schemas: [PATCH_SCHEMA], Operations: [{ op: 'replace', path: 'active', value: false }] };
+      statements = [];
+      const patched = await services.users.patch(audit, member, deactivate);
+      assert.deepEqual(
+        (patched.result.groups as { value: string }[]).map((g) => g.value),
+        [team],
+      );
+      assert.equal(walks(statements), 1);
+      statements = [];
+      const loneDone = await services.users.patch(audit, lone, deactivate);
+      assert.equal(loneDone.result.active, false);
+      assert.equal(loneDone.result.groups, undefined);
+      assert.equal(walks(statements), 0, 'a user found in no team is rendered without the walk');
+      const put = await services.users.replace(audit, member, { schemas: [USER_SCHEMA], userName: 'member@hint.test' });
+      assert.deepEqual(
+        (put.result.groups as { value: string }[]).map((g) => g.value),
+        [team],
+      );
     });
   });
 }

@@ -8,6 +8,7 @@ import type { ScimJson } from '../scim/resources/to-scim.js';
 import { parseResource } from '../scim/schema/coerce.js';
 import { userResourceType } from '../scim/schema/resource-types.js';
 import { invalidValue, mutability, uniqueness } from '../scim/scim-error.js';
+import { wasReadInNoTeam } from '../store/membership-hint.js';
 import type { Store, StoreOps, UserRecord } from '../store/store.js';
 import { UniqueViolation } from '../store/store-errors.js';
 import type { Audit, Done, Operator } from './audit.js';
@@ -338,7 +339,9 @@ export class Users {
           { resourceType: 'User', resourceId: id, summary, ...subjectOf(next) },
           200,
         );
-        return { result: await renderUser(audit, next, tx), change };
+        // The teams of a user change only through Groups, and this transaction holds the user:
+        // the read's probe (store/membership-hint.ts) still tells whether it is in any.
+        return { result: await renderUser(audit, next, tx, { inNoTeam: wasReadInNoTeam(current) }), change };
       }),
     );
   }

@@ -59,9 +59,9 @@ export async function getUser(
 const userById = preparedQuery(['orgId', 'userId'], (db, hooks, variant: `${'any' | 'live'}${'' | ':lock'}`, a) => {
   let q = db
     .selectFrom('users as r')
-    .select(userReadColumns)
-    // A locked read is a write's: what it renders is a new record, which the hint never covers.
-    .$if(!variant.endsWith(':lock'), (qb) => qb.select(inTeamColumn))
+    // A locked read too: a change of a user never changes its teams (`groups` is readOnly), so
+    // what it renders afterwards is in no team when the read found it in none (users.ts update).
+    .select([...userReadColumns, inTeamColumn])
     .where('r.org_id', '=', a.orgId)
     .where('r.id', '=', a.userId);
   if (variant.startsWith('live')) q = q.where('r.deleted_at', 'is', null);
