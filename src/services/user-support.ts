@@ -102,7 +102,7 @@ export class UserSupport {
         version: user.version + 1,
         updatedAt: ctx.at,
       };
-      await this.write(tx, next, user.version);
+      await this.write(tx, next, user);
       // A retained account is already unlinked; a live one stays visible to SCIM as it was.
       if (!user.deletedAt) {
         await tx.events.append(
@@ -180,7 +180,7 @@ export class UserSupport {
         version: user.version + 1,
         updatedAt: ctx.at,
       };
-      await this.write(tx, next, user.version);
+      await this.write(tx, next, user);
       const type = active ? 'user.reactivated' : 'user.deactivated';
       await tx.events.append(userEvent(ctx, type, next, { changed: ['active'] }));
       const managed = user.scimManaged ? ' (IdP-managed: its next sync may change it again)' : '';
@@ -250,9 +250,10 @@ export class UserSupport {
     return org;
   }
 
-  private async write(tx: StoreOps, user: UserRecord, expectedVersion: number): Promise<void> {
+  /** `user` over `previous`, the record this transaction read: at its version, or ConcurrentUpdate. */
+  private async write(tx: StoreOps, user: UserRecord, previous: UserRecord): Promise<void> {
     try {
-      await tx.updateUser(user, expectedVersion);
+      await tx.updateUser(user, previous.version, previous);
     } catch (error) {
       throw mapUnique(error, user);
     }

@@ -63,7 +63,7 @@ export class Users {
             deletedAt: null,
           };
           // The incoming externalId may already be another user's: 409, like any clash.
-          await this.write(tx, linked, linkable.version);
+          await this.write(tx, linked, linkable);
           const was = linkable.deletedAt
             ? `account the IdP deleted at ${new Date(linkable.deletedAt).toISOString()} and the organization retained`
             : 'existing user (invited outside SCIM)';
@@ -198,7 +198,7 @@ export class Users {
             updatedAt: now,
             deletedAt: now,
           };
-          await this.write(tx, retained, user.version);
+          await this.write(tx, retained, user);
           summary = `deleted by the IdP, account retained deactivated and unlinked (organization setting: retain) ${describeUser(user)}${left}`;
           await tx.events.append(
             userEvent(ctx, 'user.deleted', retained, {
@@ -329,7 +329,7 @@ export class Users {
           version: current.version + 1,
           updatedAt: now,
         };
-        await this.write(tx, next, current.version);
+        await this.write(tx, next, current);
         const summary = describeChange(current, next, changed);
         const type = userChangeType(current.active, next.active);
         await tx.events.append(userEvent(eventContext(audit, now), type, next, { changed }));
@@ -354,9 +354,10 @@ export class Users {
     }
   }
 
-  private async write(tx: StoreOps, user: UserRecord, expectedVersion: number): Promise<void> {
+  /** `user` over `previous`, the record this transaction read: at its version, or ConcurrentUpdate. */
+  private async write(tx: StoreOps, user: UserRecord, previous: UserRecord): Promise<void> {
     try {
-      await tx.updateUser(user, expectedVersion);
+      await tx.updateUser(user, previous.version, previous);
     } catch (error) {
       throw mapUnique(error, user);
     }

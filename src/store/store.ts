@@ -203,9 +203,10 @@ export interface StoreOps {
   insertUser(user: UserRecord): Promise<void>;
   /**
    * Writes `user` if the stored version is still `expectedVersion`; throws ConcurrentUpdate
-   * otherwise and UniqueViolation on a clash.
+   * otherwise and UniqueViolation on a clash. `previous`, the record as read at that version,
+   * lets the store leave out what did not change (an index entry written again costs a page).
    */
-  updateUser(user: UserRecord, expectedVersion: number): Promise<void>;
+  updateUser(user: UserRecord, expectedVersion: number, previous?: UserRecord): Promise<void>;
   deleteUser(orgId: string, userId: string): Promise<boolean>;
   /**
    * A live user (never a retained one unless `withDeleted`). `lock` holds the row until the

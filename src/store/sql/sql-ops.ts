@@ -160,8 +160,8 @@ export class SqlOps implements StoreOps {
     return this.lists.wrote(user.orgId, () => users.insertUser(this.db, this.hooks, user));
   }
 
-  updateUser(user: UserRecord, expectedVersion: number): Promise<void> {
-    return this.lists.wrote(user.orgId, () => users.updateUser(this.db, this.hooks, user, expectedVersion));
+  updateUser(user: UserRecord, expectedVersion: number, previous?: UserRecord): Promise<void> {
+    return this.lists.wrote(user.orgId, () => users.updateUser(this.db, this.hooks, user, expectedVersion, previous));
   }
 
   deleteUser(orgId: string, userId: string): Promise<boolean> {

@@ -30,10 +30,11 @@ export async function updateUser(
   hooks: SqlDialectHooks,
   user: UserRecord,
   expectedVersion: number,
+  previous?: UserRecord,
 ): Promise<void> {
   await uniqueWrite(hooks, async () => {
     // user-writes.ts: the statements compiled once, as a PATCH runs them on every request.
-    if (!(await updateUserRows(db, hooks, user, expectedVersion))) throw new ConcurrentUpdate();
+    if (!(await updateUserRows(db, hooks, user, expectedVersion, previous))) throw new ConcurrentUpdate();
   });
 }
 
