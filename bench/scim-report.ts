@@ -18,6 +18,8 @@ export interface Row {
   readonly p50: number;
   readonly p99: number;
   readonly max: number;
+  /** The service's CPU per answer, µs (user + system time of its process over the load). */
+  readonly cpuMicrosPerRequest?: number;
   /** Throughput over the mean of the two bare-server runs. */
   readonly ratio: number;
   readonly valid: boolean;
@@ -132,6 +134,7 @@ export function row(
     p50: result.p50,
     p99: result.p99,
     max: result.max,
+    ...(result.cpuMicrosPerRequest === undefined ? {} : { cpuMicrosPerRequest: result.cpuMicrosPerRequest }),
     ratio: ceiling > 0 ? result.requestsPerSecond / ceiling : 0,
     valid: problems.length === 0,
     non2xx: result.non2xx,
@@ -141,17 +144,20 @@ export function row(
 }
 
 const percent = (ratio: number) => `${(100 * ratio).toFixed(1)} %`;
+/** Results from before the CPU was measured have none. */
+const cpuOf = (r: { readonly cpuMicrosPerRequest?: number }) =>
+  r.cpuMicrosPerRequest === undefined ? '–' : String(r.cpuMicrosPerRequest);
 
 /** The markdown table of a result: what the README shows and the bench prints. */
 export function table(result: ScimBenchResult): string {
   const { bare, entraCycle: cycle, teams } = result;
   const lines = [
-    `| scenario | req/s | p50 ms | p99 ms | of bare server |`,
-    `|---|---:|---:|---:|---:|`,
-    `| bare node:http server (start / end of run) | ${Math.round(bare.start.requestsPerSecond)} / ${Math.round(bare.end.requestsPerSecond)} | ${bare.start.p50} / ${bare.end.p50} | ${bare.start.p99} / ${bare.end.p99} | 100 % |`,
+    `| scenario | req/s | p50 ms | p99 ms | of bare server | CPU µs/req |`,
+    `|---|---:|---:|---:|---:|---:|`,
+    `| bare node:http server (start / end of run) | ${Math.round(bare.start.requestsPerSecond)} / ${Math.round(bare.end.requestsPerSecond)} | ${bare.start.p50} / ${bare.end.p50} | ${bare.start.p99} / ${bare.end.p99} | 100 % | ${cpuOf(bare.start)} / ${cpuOf(bare.end)} |`,
     ...result.scenarios.map(
       (r) =>
-        `| ${r.label}${r.valid ? '' : ' **INVALID**'} | ${r.requestsPerSecond} | ${r.p50} | ${r.p99} | ${percent(r.ratio)} |`,
+        `| ${r.label}${r.valid ? '' : ' **INVALID**'} | ${r.requestsPerSecond} | ${r.p50} | ${r.p99} | ${percent(r.ratio)} | ${cpuOf(r)} |`,
     ),
   ];
   const after = [

@@ -23,7 +23,15 @@ import { type Scenario, scenarios } from './scenarios.js';
 import { ScimClient } from './scim-client.js';
 import { command, machine, revision, row, type ScimBenchResult, table, writeResult } from './scim-report.js';
 import { type MatchAttribute, seedEntraCycle, seedTeams } from './seed-entra.js';
-import { benchDatabase, type LoadResult, load, type Process, startBareServer, startService } from './support.js';
+import {
+  benchDatabase,
+  type LoadResult,
+  load,
+  type Process,
+  startBareServer,
+  startService,
+  withCpu,
+} from './support.js';
 
 function knob(name: string, fallback: number, min = 1): number {
   const raw = process.env[name];
@@ -77,8 +85,11 @@ async function measure(service: Process, client: ScimClient, scenario: Scenario)
   const probeProblem = await scenario.probe(client);
   const options = { url: service.origin, connections: CONNECTIONS, headers: { ...client.headers } };
   if (WARMUP_SECONDS > 0) await load({ ...options, seconds: WARMUP_SECONDS, requests: scenario.requests() });
-  const result = await load({ ...options, seconds: SECONDS, requests: scenario.requests() });
-  const line = `  ${scenario.key}: ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms`;
+  const result = await withCpu(service.pid, () =>
+    load({ ...options, seconds: SECONDS, requests: scenario.requests() }),
+  );
+  const cpu = result.cpuMicrosPerRequest === undefined ? '' : `, ${result.cpuMicrosPerRequest} µs CPU/req`;
+  const line = `  ${scenario.key}: ${Math.round(result.requestsPerSecond)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms${cpu}`;
   const codes = Object.entries(result.statusCodes).map(([code, n]) => `${code}×${n}`);
   const unexpected = Object.keys(result.statusCodes).some((code) => code !== String(scenario.expect));
   const alarm = unexpected || result.errors > 0 || result.timeouts > 0 ? ` !!! expected only ${scenario.expect}` : '';
@@ -100,7 +111,8 @@ async function main(): Promise<void> {
   try {
     const tenant = await cliTenant(database.url);
     client = new ScimClient(service.origin, tenant.token, Math.max(SEED_CONCURRENCY, CONNECTIONS));
-    const bareLoad = () => load({ url: `${bare.origin}/`, connections: CONNECTIONS, seconds: SECONDS });
+    const bareLoad = () =>
+      withCpu(bare.pid, () => load({ url: `${bare.origin}/`, connections: CONNECTIONS, seconds: SECONDS }));
     console.log(`scim bench on ${database.store}: ${USERS} users, teams of ${SMALL_TEAM} and ${BIG_TEAM}`);
     await load({ url: `${bare.origin}/`, connections: CONNECTIONS, seconds: 1 });
     const bareStart = await bareLoad();

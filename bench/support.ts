@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -151,8 +151,39 @@ export async function startBareServer(): Promise<Process> {
   return { origin, pid: child.pid ?? 0, stop: stopper(child) };
 }
 
+/**
+ * CPU seconds a process has used so far (user + system, from /proc/<pid>/stat, in clock ticks of
+ * 10 ms), or undefined off Linux. Read before and after a load, it gives the CPU each request
+ * cost the process: a figure that a busy neighbour on the machine moves far less than throughput.
+ */
+export function cpuSecondsOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The fields after the command name (which may hold spaces), from field 3 on.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** `run`'s load, with the CPU each answer cost the process `pid` (µs), where /proc tells. */
+export async function withCpu(pid: number, run: () => Promise<LoadResult>): Promise<LoadResult> {
+  const before = cpuSecondsOf(pid);
+  const result = await run();
+  const after = cpuSecondsOf(pid);
+  const answers = Object.values(result.statusCodes).reduce((sum, n) => sum + n, 0);
+  if (before === undefined || after === undefined || answers === 0) return result;
+  return { ...result, cpuMicrosPerRequest: Math.round(((after - before) * 1e6) / answers) };
+}
+
 export interface LoadResult {
   readonly requestsPerSecond: number;
+  /** CPU per answer of the process served (withCpu), where /proc tells. */
+  readonly cpuMicrosPerRequest?: number;
   readonly p50: number;
   readonly p99: number;
   readonly max: number;
