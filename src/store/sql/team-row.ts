@@ -8,12 +8,11 @@ import { teamColumns } from './team-columns.js';
 export function teamToRow(team: TeamRecord): TeamsTable {
   // The type checker sees the described columns only as strings, hence the cast:
   // column-descriptor.test.ts checks them against the migrated table instead.
-  return {
+  return writeColumns(teamColumns, team, {
     org_id: team.orgId,
-    ...writeColumns(teamColumns, team),
     doc: JSON.stringify(team.doc),
     version: team.version,
-  } as TeamsTable;
+  }) as unknown as TeamsTable;
 }
 
 export interface TeamRowRead {

@@ -11,24 +11,23 @@ import { userColumns, userValueAttributes, userValueColumns } from './user-colum
 export function userToRow(user: UserRecord): UsersTable {
   // The type checker sees the described columns only as strings, hence the cast:
   // column-descriptor.test.ts checks them against the migrated table instead.
-  return {
+  return writeColumns(userColumns, user, {
     org_id: user.orgId,
-    ...writeColumns(userColumns, user),
     scim_managed: user.scimManaged ? 1 : 0,
     doc: JSON.stringify(user.doc),
     version: user.version,
     deleted_at: user.deletedAt ?? null,
-  } as UsersTable;
+  }) as unknown as UsersTable;
 }
 
 /** The columns of userToRow, in its order: the prepared insert's column list. */
 export const userRowColumns: readonly string[] = [
   'org_id',
-  ...writeColumnNames(userColumns),
   'scim_managed',
   'doc',
   'version',
   'deleted_at',
+  ...writeColumnNames(userColumns),
 ];
 
 /** The columns of userToValueRows, in its order. */
@@ -48,13 +47,14 @@ export function userToValueRows(user: UserRecord): UserValuesTable[] {
     const list = doc[attr];
     if (!Array.isArray(list)) continue;
     list.forEach((element, idx) => {
-      rows.push({
-        org_id: user.orgId,
-        user_id: user.id,
-        attr,
-        idx,
-        ...writeColumns(userValueColumns, element),
-      } as UserValuesTable);
+      rows.push(
+        writeColumns(userValueColumns, element, {
+          org_id: user.orgId,
+          user_id: user.id,
+          attr,
+          idx,
+        }) as unknown as UserValuesTable,
+      );
     });
   }
   return rows;

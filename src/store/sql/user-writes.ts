@@ -4,6 +4,7 @@ import type { Database } from './db-schema.js';
 import { preparedInsert } from './prepared-insert.js';
 import { preparedQuery } from './prepared-query.js';
 import type { SqlDialectHooks } from './sql-dialect.js';
+import { userColumns, userValueAttributes } from './user-columns.js';
 import { userRowColumns, userToRow, userToValueRows, userValueRowColumns } from './user-row.js';
 
 /*
@@ -79,10 +80,36 @@ function updateStatement(groups: readonly IndexedGroup[]) {
   };
 }
 
-/** The groups whose columns differ between the rows of `previous` and `next` (all without `previous`). */
-function changedGroups(previous: Record<string, unknown> | undefined, next: Record<string, unknown>): IndexedGroup[] {
+/**
+ * Per group, what its columns are derived from, read off a record: the descriptors' own reads
+ * (a folded twin is a function of its column) and the record's deletedAt. Comparing these is
+ * cheaper than building the previous row (its document serialised, every text folded).
+ */
+const groupSources = Object.fromEntries(
+  groupNames.map((g) => {
+    const columns: readonly string[] = indexedColumnGroups[g];
+    const reads: ((user: UserRecord) => unknown)[] = userColumns
+      .filter(({ target }) => columns.includes(target.column) || columns.includes(target.ciColumn ?? ''))
+      .map(({ read }) => read);
+    if (columns.includes('deleted_at')) reads.push((user) => user.deletedAt ?? null);
+    if (reads.length === 0) throw new Error(`user-writes: nothing writes the columns of ${g}`);
+    return [g, reads];
+  }),
+) as unknown as Record<IndexedGroup, readonly ((user: UserRecord) => unknown)[]>;
+
+/** The groups whose sources differ between `previous` and `next` (all without `previous`). */
+function changedGroups(previous: UserRecord | undefined, next: UserRecord): IndexedGroup[] {
   if (!previous) return groupNames;
-  return groupNames.filter((g) => indexedColumnGroups[g].some((c) => (previous[c] ?? null) !== (next[c] ?? null)));
+  return groupNames.filter((g) => groupSources[g].some((read) => read(previous) !== read(next)));
+}
+
+/** Whether the value rows of both are the same: they are a function of these attributes alone. */
+function sameValueAttributes(previous: UserRecord, next: UserRecord): boolean {
+  const before = previous.doc as Record<string, unknown>;
+  const after = next.doc as Record<string, unknown>;
+  return userValueAttributes.every(
+    (attr) => before[attr] === after[attr] || JSON.stringify(before[attr]) === JSON.stringify(after[attr]),
+  );
 }
 
 const deleteValueRows = preparedQuery(['orgId', 'userId'], (db, _hooks, _variant: '', a) =>
@@ -109,8 +136,7 @@ export async function updateUserRows(
 ): Promise<boolean> {
   const known = previous && previous.version === expectedVersion && previous.id === user.id ? previous : undefined;
   const row = userToRow(user) as unknown as Record<string, unknown>;
-  const before = known && (userToRow(known) as unknown as Record<string, unknown>);
-  const groups = changedGroups(before, row);
+  const groups = changedGroups(known, user);
   const key = groups.join(',');
   let statement = updateStatements.get(key);
   if (statement === undefined) {
@@ -125,15 +151,11 @@ export async function updateUserRows(
   args.expectedVersion = expectedVersion;
   const result = await db.executeQuery(statement.query(db, hooks, '', args));
   if (Number(result.numAffectedRows) !== 1) return false;
-  const values = userToValueRows(user);
-  if (known && sameRows(userToValueRows(known), values)) return true;
+  if (known && sameValueAttributes(known, user)) return true;
   await db.executeQuery(deleteValueRows(db, hooks, '', { orgId: user.orgId, userId: user.id }));
+  const values = userToValueRows(user);
   if (values.length > 0) await db.executeQuery(insertValueRows(db, hooks, values));
   return true;
-}
-
-function sameRows(a: readonly object[], b: readonly object[]): boolean {
-  return a.length === b.length && JSON.stringify(a) === JSON.stringify(b);
 }
 
 async function insertValues(db: Db, hooks: SqlDialectHooks, user: UserRecord): Promise<void> {
