@@ -1,6 +1,7 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { FilterTooCostly } from '../store-errors.js';
 import type { Database } from './db-schema.js';
+import { rowLimit } from './row-limit.js';
 import type { SqlDialectHooks } from './sql-dialect.js';
 
 /*
@@ -124,7 +125,7 @@ async function measure(
   const bound = Math.floor(room / (perRow + checkPerRow)) + 1;
   const counted = await sql<{
     n: number;
-  }>`select count(*) as n from (${read.scope(lookup)} limit ${bound}) t`.execute(db);
+  }>`select count(*) as n from (${read.scope(lookup)} limit ${rowLimit(bound)}) t`.execute(db);
   const rows = Number(counted.rows[0]?.n ?? 0);
   if (rows >= bound) return { rows, capped: true, cost: rows * (perRow + checkPerRow) };
   if (perKiB.length === 0 || rows === 0) return { rows, capped: false, cost: rows * perRow };
@@ -132,7 +133,7 @@ async function measure(
   const sums = sql.join(perKiB.map((_, i) => sql`sum(${sql.raw(`b${i}`)}) as ${sql.raw(`b${i}`)}`));
   const sized = await sql<
     Record<string, number | null>
-  >`select ${sums} from (${read.scope(lookup, columns)} limit ${rows}) t`.execute(db);
+  >`select ${sums} from (${read.scope(lookup, columns)} limit ${rowLimit(rows)}) t`.execute(db);
   const row = sized.rows[0] ?? {};
   const kib = perKiB.reduce((sum, { units }, i) => sum + (Number(row[`b${i}`] ?? 0) / 1024) * units, 0);
   return { rows, capped: false, cost: rows * (perRow + checkPerRow) + Math.ceil(kib) };

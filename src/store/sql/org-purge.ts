@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from './db-schema.js';
+import { rowLimit } from './row-limit.js';
 
 /**
  * An organization's rows, table by table, children before the tables their foreign keys name,
@@ -33,7 +34,7 @@ export async function purgeOrgBatch(db: Kysely<Database>, orgId: string, batch: 
   for (const { table, key } of ORG_TABLES) {
     const cols = sql.join(key.map((k) => sql.ref(k)));
     const result =
-      await sql`delete from ${sql.table(table)} where org_id = ${orgId} and (${cols}) in (select ${cols} from ${sql.table(table)} where org_id = ${orgId} limit ${batch})`.execute(
+      await sql`delete from ${sql.table(table)} where org_id = ${orgId} and (${cols}) in (select ${cols} from ${sql.table(table)} where org_id = ${orgId} limit ${rowLimit(batch)})`.execute(
         db,
       );
     const deleted = Number(result.numAffectedRows ?? 0);

@@ -15,14 +15,15 @@ test('a row limit is written into the SQL text, and only a row count is', () => 
   }
 });
 
-test('every LIMIT of the store goes through rowLimit (migrations aside: they are frozen)', () => {
+test('every LIMIT of the store, built or in a template, goes through rowLimit (migrations aside: they are frozen)', () => {
   const store = join(import.meta.dirname, '..');
   const offenders: string[] = [];
   for (const name of readdirSync(store, { recursive: true, encoding: 'utf8' })) {
     if (!name.endsWith('.ts') || name.endsWith('.test.ts') || name.includes('migrations')) continue;
     if (name.endsWith('row-limit.ts')) continue;
     const source = readFileSync(join(store, name), 'utf8');
-    for (const match of source.matchAll(/\.limit\((?!rowLimit\()/g)) {
+    // A builder's .limit(...), or LIMIT in a sql`...` template.
+    for (const match of source.matchAll(/\.limit\((?!rowLimit\()|\blimit \$\{(?!rowLimit\()/gi)) {
       offenders.push(`${name}: ${source.slice(match.index, match.index + 40).split('\n')[0]}`);
     }
   }
