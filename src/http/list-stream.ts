@@ -19,11 +19,19 @@ export interface ListHead {
 export type ResourceText = string | AsyncIterable<string>;
 
 /**
+ * Text gathered before it is handed on: one socket write (and one chunk of the chunked encoding)
+ * per this many characters rather than per resource. A page of 100 users was 100 writes, each
+ * through the stream machinery; the socket writes alone were 8 % of its CPU.
+ */
+const WRITE_BATCH_CHARS = 32 * 1024;
+
+/**
  * The JSON text of a ListResponse (RFC 7644 §3.4.2), written as `resources` yields: at most one
- * resource's pieces are held at a time. Once the bytes of the resources written reach `maxBytes`
- * no further resource is taken (RFC 7644 §3.4.2.4 lets a page hold fewer than `count`), and the
- * next one is not even asked for, so the store is not read past the budget. A resource already
- * started is always finished, and the first one is always sent, whatever its size.
+ * resource's pieces and WRITE_BATCH_CHARS of text (after the first resource) are held at a time.
+ * Once the bytes of the resources written reach `maxBytes` no further resource is taken (RFC 7644
+ * §3.4.2.4 lets a page hold fewer than `count`), and the next one is not even asked for, so the
+ * store is not read past the budget. A resource already started is always finished, and the
+ * first one is always sent, whatever its size.
  */
 export async function* listResponseBody(
   head: ListHead,
@@ -33,7 +41,7 @@ export async function* listResponseBody(
   // `itemsPerPage` is known only once the budget has said its word, so it comes after
   // `Resources`; JSON member order carries no meaning (RFC 8259 §4), and clients parse the body
   // whole.
-  yield `{"schemas":[${JSON.stringify(LIST_RESPONSE_SCHEMA)}],"totalResults":${head.totalResults},"startIndex":${head.startIndex},"Resources":[`;
+  let out = `{"schemas":[${JSON.stringify(LIST_RESPONSE_SCHEMA)}],"totalResults":${head.totalResults},"startIndex":${head.startIndex},"Resources":[`;
   const iterator = resources[Symbol.asyncIterator]();
   let sent = 0;
   let bytes = 0;
@@ -47,16 +55,26 @@ export async function* listResponseBody(
         const text = separator + piece;
         separator = '';
         bytes += Buffer.byteLength(text);
-        yield text;
+        out += text;
+        if (out.length >= WRITE_BATCH_CHARS) {
+          yield out;
+          out = '';
+        }
       }
       sent++;
+      // The head and the first resource leave at once: the client has its status line, and a
+      // failing later read is a truncated 200 as always, not a connection closed with no answer.
+      if (sent === 1 && out !== '') {
+        yield out;
+        out = '';
+      }
     }
   } finally {
     // Leaving early (budget reached, client gone, an error) closes the source, which stops its
     // store reads.
     await iterator.return?.();
   }
-  yield `],"itemsPerPage":${sent}}`;
+  yield `${out}],"itemsPerPage":${sent}}`;
 }
 
 /**
