@@ -19,6 +19,7 @@ export const postgresHooks: SqlDialectHooks = {
   // member adds to one team queue on the team row instead of failing serialization.
   beginSql: 'begin isolation level read committed',
   groupCommit: false,
+  analyzeSql: 'analyze users, user_values, teams, team_members',
   lockRows: true,
   claimRows: (query) => query.forUpdate().skipLocked(),
   // Keyed by schema, so deployments sharing a database in different schemas do not wait on

@@ -16,6 +16,13 @@ export interface SqlDialectHooks {
    */
   readonly groupCommit: boolean;
   /**
+   * Brings the planner's statistics of the tables an initial sync fills up to date, run as they
+   * grow (table-growth.ts): PostgreSQL plans from them, and has none for a table autovacuum has
+   * not analyzed yet. Absent on SQLite, whose planner ranks indexes by their columns, not by
+   * statistics the service never gathers.
+   */
+  readonly analyzeSql?: string;
+  /**
    * Whether reads made to change a row lock it (`for no key update`). SQLite has no row locks
    * and needs none: BEGIN IMMEDIATE already serializes writers.
    */

@@ -42,6 +42,7 @@ import * as log from './provisioning-log-table.js';
 import { SqlServiceKeys } from './service-keys-table.js';
 import type { SqlDialectHooks } from './sql-dialect.js';
 import { SqlStaff } from './staff-table.js';
+import type { TableGrowth } from './table-growth.js';
 import * as nesting from './team-nesting.js';
 import * as teams from './teams-table.js';
 import * as tokens from './tokens-table.js';
@@ -72,6 +73,8 @@ export class SqlOps implements StoreOps {
     inTransaction = false,
     /** Marks writes that can move a user or team list (list-positions.ts); SqlStore's own by default. */
     protected readonly lists: ListWrites = new ListPositions(),
+    /** Where inserted users are counted for PostgreSQL's statistics (table-growth.ts). */
+    protected readonly growth?: TableGrowth,
   ) {
     this.events = new events.SqlEvents(db, hooks, inTransaction);
     this.serviceKeys = new SqlServiceKeys(db, hooks);
@@ -157,6 +160,7 @@ export class SqlOps implements StoreOps {
   }
 
   insertUser(user: UserRecord): Promise<void> {
+    this.growth?.insertedUser();
     return this.lists.wrote(user.orgId, () => users.insertUser(this.db, this.hooks, user));
   }
 

@@ -9,6 +9,7 @@ import type { Database } from './db-schema.js';
 import { ListPositions } from './list-positions.js';
 import type { SqlDialectHooks } from './sql-dialect.js';
 import { SqlOps } from './sql-ops.js';
+import { TableGrowth } from './table-growth.js';
 
 /**
  * The one Store: SqlOps (sql-ops.ts) on the database itself, plus what only the whole store does:
@@ -41,7 +42,9 @@ export class SqlStore extends SqlOps implements Store {
     },
   ) {
     const positions = new ListPositions(extras.externalWrites);
-    super(kysely, hooks, new CredentialWrites(), false, positions);
+    const analyzeSql = hooks.analyzeSql;
+    const growth = analyzeSql ? new TableGrowth(() => sql.raw(analyzeSql).execute(kysely)) : undefined;
+    super(kysely, hooks, new CredentialWrites(), false, positions, growth);
     this.positions = positions;
     this.dialect = hooks.name;
     this.groups = hooks.groupCommit ? new CommitGroups(kysely, hooks.beginSql) : undefined;
@@ -89,7 +92,7 @@ export class SqlStore extends SqlOps implements Store {
     try {
       return await groups.run(async (conn) => {
         const lists = this.positions.inTransaction();
-        const tx = new SqlOps(conn, this.hooks, this.credentials, true, lists);
+        const tx = new SqlOps(conn, this.hooks, this.credentials, true, lists, this.growth);
         runs.push({ tx, lists });
         const result = await fn(tx);
         // Last in the member's savepoint: its events take their cursors in commit order.
@@ -109,7 +112,7 @@ export class SqlStore extends SqlOps implements Store {
     return this.kysely.connection().execute(async (conn) => {
       await sql.raw(this.hooks.beginSql).execute(conn);
       const lists = this.positions.inTransaction();
-      const tx = new SqlOps(conn, this.hooks, this.credentials, true, lists);
+      const tx = new SqlOps(conn, this.hooks, this.credentials, true, lists, this.growth);
       try {
         const result = await fn(tx);
         // Last before COMMIT: the organization's event counter is held for the commit only.

@@ -18,17 +18,23 @@ type Db = Kysely<Database>;
 /** Most e-mails an incoming user's lookup lists as prepared parameters; more is rare and built ad hoc. */
 const MAX_PREPARED_VALUES = 4;
 
-/** Users holding one of the e-mails: at most this many, which bounds the work on any directory. */
-const EMAIL_MATCHES = 10;
+/**
+ * E-mail entries holding one of the addresses read at most, each one probe of the users' primary
+ * key: this bounds the work on any directory. Entries, not users (a user may hold an address
+ * twice): room for every holder where a handful of people share an address.
+ */
+const EMAIL_MATCHES = 50;
 
 /**
  * One statement of three arms, each a probe of one index (query-plan test in
  * user-link-lookup.test.ts): users_user_name_uq for live users and users_retained_ix for
  * retained ones (a predicate naming neither partial index would scan the organization), and
  * user_values_value_ix then the primary key for the e-mails. One OR instead would make SQLite
- * walk every user of the organization on every create of an initial sync. `id in (...)` rather
- * than a join with DISTINCT: a user holding an address twice is one row, without sorting whole
- * rows (their documents) to find it.
+ * walk every user of the organization on every create of an initial sync. The e-mail arm starts
+ * from the bounded list of matching value rows and joins each to its user: written as
+ * `users where id in (...) limit 10`, PostgreSQL without statistics yet (an organization's first
+ * sync) walked the organization's users looking for ten that match, up to a second per create by
+ * the 4,000th user. A user holding an address twice comes twice; the caller keeps one.
  */
 function candidates(db: Db, orgId: string, names: readonly string[], emails: readonly string[]) {
   const byName = (live: boolean) =>
@@ -40,21 +46,18 @@ function candidates(db: Db, orgId: string, names: readonly string[], emails: rea
       .where('r.deleted_at', live ? 'is' : 'is not', null);
   const both = byName(true).unionAll(byName(false));
   if (emails.length === 0) return both;
-  const byEmail = db
-    .selectFrom('users as r')
-    .select(userReadColumns)
-    .where('r.org_id', '=', orgId)
-    .where('r.id', 'in', (eb) =>
-      eb
-        .selectFrom('user_values as v')
-        .select('v.user_id')
-        .where('v.org_id', '=', orgId)
-        .where('v.attr', '=', 'emails')
-        .where('v.value_ci', 'in', emails),
-    )
+  const holders = db
+    .selectFrom('user_values as v')
+    .select('v.user_id')
+    .where('v.org_id', '=', orgId)
+    .where('v.attr', '=', 'emails')
+    .where('v.value_ci', 'in', emails)
     .limit(rowLimit(EMAIL_MATCHES));
-  // A LIMIT inside a compound select needs its own subquery (SQLite refuses it otherwise).
-  return both.unionAll(db.selectFrom(byEmail.as('e')).selectAll());
+  const byEmail = db
+    .selectFrom(holders.as('e'))
+    .innerJoin('users as r', (j) => j.on('r.org_id', '=', orgId).onRef('r.id', '=', 'e.user_id'))
+    .select(userReadColumns);
+  return both.unionAll(byEmail);
 }
 
 const slots = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}${i}`);
