@@ -4,10 +4,10 @@ import type { Database } from './db-schema.js';
 /** SQLite allows 32,766 bound parameters per statement; 500 keeps every batch far below. */
 const CHUNK = 500;
 
-/** `items` in batches of at most CHUNK, for `in (...)` lists and multi-row inserts. */
-export function chunks<T>(items: readonly T[]): T[][] {
+/** `items` in batches of at most `size` (CHUNK), for `in (...)` lists and multi-row inserts. */
+export function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   const out: T[][] = [];
-  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
 

@@ -181,7 +181,7 @@ async function writeEvents(
     if (last === undefined) throw new Error(`no event cursor row for organization ${orgId}`);
     const first = Number(last.last_cursor) - mine.length + 1;
     const rows = mine.map((event, i) => eventToRow(event, first + i));
-    for (const part of chunkRows(rows)) await db.executeQuery(insertEvents(db, hooks, part));
+    for (const part of chunks(rows, INSERT_CHUNK)) await db.executeQuery(insertEvents(db, hooks, part));
   }
 }
 
@@ -211,12 +211,6 @@ export const eventRowColumns = [
 ] satisfies (keyof EventsTable)[];
 
 const insertEvents = preparedInsert('events', eventRowColumns);
-
-function chunkRows<T>(rows: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) out.push(rows.slice(i, i + INSERT_CHUNK));
-  return out;
-}
 
 function eventToRow(event: NewEvent, cursor: number): EventsTable {
   return {
