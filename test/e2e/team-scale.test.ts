@@ -21,7 +21,9 @@ for (const backend of testStores()) {
     before(async () => {
       server = await startServer(backend, {
         onQuery: (sql) => {
-          if (recording) statements.push(sql);
+          // The token's lookup is left out: whether the credential cache still trusts its entry
+          // (at most 1 s on PostgreSQL) depends on the clock, not on the team's size.
+          if (recording && !/ from "tokens" /.test(sql)) statements.push(sql);
         },
       });
       tenant = await newTenant(server.services);
