@@ -54,7 +54,7 @@ test('only one eq of a non-empty string on a uniquely indexed column is a unique
 
 test('the lookup statement is the list page of the general path, with LIMIT 2, one text for every value', () => {
   const columns = ['r.id'] as const;
-  const shape = { table: 'users', column: 'user_name_ci', order: 'ascending', withDeleted: false } as const;
+  const shape = { table: 'users', column: 'user_name_ci', order: 'ascending' } as const;
   const a = uniqueLookupPage(coldKysely<Database>('sqlite'), sqliteHooks, shape, userAttributeMap, columns, 'o', 'a');
   const b = uniqueLookupPage(coldKysely<Database>('sqlite'), sqliteHooks, shape, userAttributeMap, columns, 'p', 'b');
   assert.equal(

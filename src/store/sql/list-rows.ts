@@ -61,7 +61,7 @@ export async function listRows<T extends 'users' | 'teams', C extends readonly s
   if (lookup && total === undefined && query.offset === 0 && query.limit > 1) {
     // One row at most: the statement is compiled once per table, column and order (LIMIT 2
     // answers every page size above 1), where Kysely's build and compile cost more than the read.
-    const shape = { table, column: lookup.column, order: query.sortOrder, withDeleted } as const;
+    const shape = { table, column: lookup.column, order: query.sortOrder } as const;
     const { rows } = await db.executeQuery(uniqueLookupPage(db, hooks, shape, map, columns, orgId, lookup.value));
     // More than one would be a broken index: the general path below then answers as always.
     if (rows.length < 2) {
@@ -124,7 +124,6 @@ type LookupShape = {
   readonly table: 'users' | 'teams';
   readonly column: string;
   readonly order: RowsQuery['sortOrder'];
-  readonly withDeleted: boolean;
 };
 
 /** The prepared unique lookups of one column list (each table reads with its own, a constant). */
@@ -143,7 +142,9 @@ function preparedLookupPage(map: AttributeMap, columns: readonly string[]) {
       undefined,
       { sortOrder: shape.order },
       columns,
-      shape.withDeleted,
+      // Support's view with retained users is never a unique lookup (userName is unique among
+      // live users only).
+      false,
     );
     return page.limit(rowLimit(2));
   });
