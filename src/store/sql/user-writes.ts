@@ -153,8 +153,7 @@ export async function updateUserRows(
   if (Number(result.numAffectedRows) !== 1) return false;
   if (known && sameValueAttributes(known, user)) return true;
   await db.executeQuery(deleteValueRows(db, hooks, '', { orgId: user.orgId, userId: user.id }));
-  const values = userToValueRows(user);
-  if (values.length > 0) await db.executeQuery(insertValueRows(db, hooks, values));
+  await insertValues(db, hooks, user);
   return true;
 }
 
