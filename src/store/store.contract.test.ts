@@ -803,6 +803,29 @@ for (const backend of testStores()) {
         assert.equal((await store.queryLog(B, { limit: 10 })).length, 1);
       });
 
+      test('a batch of any size is written whole and in order, or, when one entry is refused, not at all', async () => {
+        // 150 entries go in pieces of 64, 64, 16, 4 and 2 rows (prepared-insert.ts insertPieces).
+        const batch = (from: number) => Array.from({ length: 150 }, (_, i) => logRecord(A, from + i));
+        await store.appendLogs(batch(100));
+        const written = await store.queryLog(A, { limit: 1000 });
+        // Newest first is by id, and these ids sort as text.
+        const ids = [...batch(100), ...entries(A)].map((e) => e.id).sort((a, b) => (a < b ? 1 : -1));
+        assert.deepEqual(
+          written.map((e) => e.id),
+          ids,
+        );
+        assert.deepEqual(
+          written.find((e) => e.id === 'log-249'),
+          batch(100)[149],
+        );
+        // Entry 120 of the next batch reuses an id already written, in its second piece: the first
+        // piece must not stay behind (the batch's retry, entry by entry, would write it twice).
+        const refused = batch(300);
+        refused[120] = logRecord(A, 3);
+        await assert.rejects(store.appendLogs(refused));
+        assert.equal((await store.queryLog(A, { limit: 1000 })).length, written.length);
+      });
+
       for (const [name, query, expected] of cases) {
         test(name, async () => {
           const all = entries(A);

@@ -3,7 +3,7 @@ import type { EventOps, EventRefs, NewEvent, StoredEvent } from '../events-store
 import type { TeamRecord, UserRecord } from '../store.js';
 import { chunks, unique } from './batches.js';
 import type { Database, EventsTable } from './db-schema.js';
-import { preparedInsert } from './prepared-insert.js';
+import { insertPieces, preparedInsert } from './prepared-insert.js';
 import { preparedQuery } from './prepared-query.js';
 import { rowLimit } from './row-limit.js';
 import { pageTeams, pageUsers } from './snapshot-pages.js';
@@ -22,9 +22,6 @@ import type { SqlDialectHooks } from './sql-dialect.js';
  */
 
 type Db = Kysely<Database>;
-
-/** Rows per multi-row insert: 10 columns each, far below SQLite's bound-parameter limit. */
-const INSERT_CHUNK = 200;
 
 export class SqlEvents implements EventOps {
   private readonly queue: NewEvent[] = [];
@@ -181,7 +178,7 @@ async function writeEvents(
     if (last === undefined) throw new Error(`no event cursor row for organization ${orgId}`);
     const first = Number(last.last_cursor) - mine.length + 1;
     const rows = mine.map((event, i) => eventToRow(event, first + i));
-    for (const part of chunks(rows, INSERT_CHUNK)) await db.executeQuery(insertEvents(db, hooks, part));
+    for (const part of insertPieces(rows)) await db.executeQuery(insertEvents(db, hooks, part));
   }
 }
 

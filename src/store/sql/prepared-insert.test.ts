@@ -11,7 +11,7 @@ import { sqliteHooks } from '../sqlite/sqlite-dialect.js';
 import type { UserRecord } from '../store.js';
 import type { Database } from './db-schema.js';
 import { eventRowColumns } from './events-table.js';
-import { MAX_PREPARED_ROWS, preparedInsert } from './prepared-insert.js';
+import { insertPieces, MAX_PIECE_ROWS, MAX_PREPARED_ROWS, preparedInsert } from './prepared-insert.js';
 import { logRowColumns } from './provisioning-log-table.js';
 import { userRowColumns, userToRow, userToValueRows, userValueRowColumns } from './user-row.js';
 
@@ -116,6 +116,47 @@ test('a prepared insert of any column list lays each row out as Kysely does, NUL
     }
   }
   assert.throws(() => insert(coldKysely<Database>('sqlite'), sqliteHooks, []), /no rows/);
+});
+
+test("a batch of any size goes in pieces that keep its order, each a prepared statement equal to Kysely's", () => {
+  const insert = preparedInsert('provisioning_log', logRowColumns);
+  const sizes = new Set<number>();
+  for (let n = 1; n <= 3 * MAX_PIECE_ROWS + 5; n++) {
+    const rows = Array.from({ length: n }, (_, i) =>
+      Object.fromEntries(logRowColumns.map((c) => [c, `${c}-${n}-${i}`])),
+    );
+    const pieces = insertPieces(rows);
+    assert.deepEqual(pieces.flat(), rows, `${n} rows: every row once, in order`);
+    for (const piece of pieces) {
+      sizes.add(piece.length);
+      for (const { db, hooks } of dialects) {
+        const compiled = insert(db, hooks, piece);
+        assert.deepEqual(
+          sent(compiled),
+          sent(
+            db
+              .insertInto('provisioning_log')
+              .values(piece as never)
+              .compile(),
+          ),
+        );
+        // A prepared statement's query node is the one compiled once, not this piece's rows.
+        assert.notDeepEqual(
+          compiled.query,
+          db
+            .insertInto('provisioning_log')
+            .values(piece as never)
+            .toOperationNode(),
+        );
+      }
+    }
+  }
+  // So a flush of any size runs through a handful of statement texts, each compiled once.
+  assert.deepEqual(
+    [...sizes].sort((a, b) => a - b),
+    [1, 2, 4, 8, 16, 32, 64],
+  );
+  assert.deepEqual(insertPieces([]), []);
 });
 
 test('the column lists are what the row mappers write', () => {

@@ -2,7 +2,7 @@ import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 import { foldCase } from '../../scim/fold-case.js';
 import type { LogErrorCount, LogFigures, LogQuery, LogRecord, LogWindow } from '../store.js';
 import type { Database, ProvisioningLogTable } from './db-schema.js';
-import { preparedInsert } from './prepared-insert.js';
+import { insertPieces, preparedInsert } from './prepared-insert.js';
 import { rowLimit } from './row-limit.js';
 import type { SqlDialectHooks } from './sql-dialect.js';
 
@@ -13,13 +13,8 @@ import type { SqlDialectHooks } from './sql-dialect.js';
 
 type Db = Kysely<Database>;
 
-/** Rows per INSERT: 17 parameters each stays far below either database's parameter limit. */
-const APPEND_CHUNK = 200;
-
 export async function appendLogs(db: Db, hooks: SqlDialectHooks, entries: readonly LogRecord[]): Promise<void> {
-  for (let i = 0; i < entries.length; i += APPEND_CHUNK) {
-    await db.executeQuery(insertLogRows(db, hooks, entries.slice(i, i + APPEND_CHUNK).map(logToRow)));
-  }
+  for (const piece of insertPieces(entries)) await db.executeQuery(insertLogRows(db, hooks, piece.map(logToRow)));
 }
 
 /** What logToRow writes: every column of `provisioning_log` (prepared-insert.test.ts). */

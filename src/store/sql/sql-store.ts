@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { type MigrateOptions, type MigrationLevel, migrateToLatest, readMigrationLevel } from '../migrate.js';
 import type { RateLimiter, RateLimitOptions } from '../rate-limiter.js';
-import type { BackupCopy, CredentialsVersion, Store, StoreOps } from '../store.js';
+import type { BackupCopy, CredentialsVersion, LogRecord, Store, StoreOps } from '../store.js';
 import { BackupRefused, StoreUnavailable } from '../store-errors.js';
 import { CommitGroups } from './commit-group.js';
 import { CredentialWrites } from './credential-writes.js';
@@ -76,6 +76,16 @@ export class SqlStore extends SqlOps implements Store {
         await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 20 * attempt)));
       }
     }
+  }
+
+  /**
+   * A batch of reads' and refusals' entries (log-batch.ts) commits once, whatever its pieces: one
+   * commit instead of one per piece, and all of it or none, so that the entry-by-entry retry of
+   * a refused batch does not write again what an earlier piece had committed.
+   */
+  override appendLogs(entries: readonly LogRecord[]): Promise<void> {
+    if (entries.length <= 1) return super.appendLogs(entries);
+    return this.transaction((tx) => tx.appendLogs(entries));
   }
 
   private once<T>(fn: (tx: StoreOps) => Promise<T>): Promise<T> {
