@@ -1,4 +1,5 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import { nameTenant } from '../observability/logger.js';
 import { ScimError } from '../scim/scim-error.js';
 import type { Audit, Change, Services } from '../services/index.js';
 
@@ -34,7 +35,7 @@ export function bearerCredential(header: string | undefined): string | undefined
 }
 
 export function bearerAuth(services: Services, publicUrl: string | undefined, clock: () => number) {
-  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  return async (request: FastifyRequest): Promise<void> => {
     const startedAt = clock();
     const secret = bearerCredential(request.headers.authorization);
     if (secret === undefined) {
@@ -49,15 +50,8 @@ export function bearerAuth(services: Services, publicUrl: string | undefined, cl
     const result = await services.tokens.authenticate(secret);
     const { org, token } = result;
     if (org && token) {
-      // Every later log line of this request names the tenant (never in metric labels); a silent
-      // logger has no lines to name it in, and a child costs more than the lookup above. The
-      // reply's logger too: Fastify created it with the request's, before this hook, and writes
-      // "request completed" (and its own warnings) with it.
-      if (request.log.level !== 'silent') {
-        const log = request.log.child({ orgId: org.id, tokenId: token.id });
-        request.log = log;
-        reply.log = log;
-      }
+      // Every later log line of this request names the tenant (never in metric labels).
+      nameTenant(request.log, { orgId: org.id, tokenId: token.id });
       request.scim = {
         org,
         actor: { kind: 'token', tokenId: token.id },

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { consoleRouterError, consoleRoutes, isConsoleUrl } from '../admin/admin-routes.js';
 import { type Config, loadConfig } from '../config.js';
-import { loggerOptions } from '../observability/logger.js';
+import { loggerOptions, RequestLines } from '../observability/logger.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { identifyingValues } from '../scim/resources/identifying-values.js';
 import { ScimError } from '../scim/scim-error.js';
@@ -50,6 +50,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // Trailing slashes and doubled slashes are common in hand-typed Tenant URLs.
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     return503OnClosing: true,
+    logController: new RequestLines(),
     // A client that trickles its headers or body holds a socket and parser state; past these
     // bounds Node answers 408 and closes (checked every second, not Node's default 30 s).
     requestTimeout: sockets.requestTimeoutMs,

@@ -135,6 +135,7 @@ for (const backend of testStores()) {
         assert.equal(done.orgId, tenant.orgId, path);
         assert.equal(done.tokenId, tenant.tokenId, path);
         assert.equal((done.res as { statusCode: number }).statusCode, res.status);
+        assert.deepEqual(done.req, { method: 'GET', url: `/scim/v2${path}` }, 'the one line says what was asked');
       }
       // A request whose token is wrong has no tenant to name.
       const refused = await scimRequest(`${base}/Users`, { token: 'not-a-token' });
@@ -144,6 +145,9 @@ for (const backend of testStores()) {
         'request completed for the 401',
       );
       assert.equal(line.orgId, undefined);
+      assert.equal(line.tokenId, undefined);
+      // One line per request at info: the `incoming request` line is written at debug only.
+      assert.ok(!first.output.includes('"incoming request"'), 'no incoming request line at info');
       assert.ok(!first.output.includes(tenant.token), 'the token never reaches the log');
     });
 
