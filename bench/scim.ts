@@ -13,10 +13,7 @@
  *   BENCH_SECONDS BENCH_WARMUP_SECONDS BENCH_MATCH=userName BENCH_ONLY=get-by-id,list-deep
  *   (see bench/README.md)
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { measureReadScaling } from './read-scaling.js';
 import { updateReadme } from './readme-table.js';
 import { type Scenario, scenarios } from './scenarios.js';
@@ -25,6 +22,7 @@ import { command, machine, revision, row, type ScimBenchResult, table, writeResu
 import { type MatchAttribute, seedEntraCycle, seedTeams } from './seed-entra.js';
 import {
   benchDatabase,
+  cliTenant,
   type LoadResult,
   load,
   type Process,
@@ -57,23 +55,6 @@ const MATCH = ((raw = process.env.BENCH_MATCH || 'externalId'): MatchAttribute =
 const SPARE = 3 * CONNECTIONS;
 /** The service as production runs it, but for the per-token rate limit, which the load would hit at once. */
 const SERVICE_ENV = { RATE_LIMIT_REQUESTS: '0', LOG_LEVEL: 'silent' };
-
-const ROOT = join(import.meta.dirname, '..');
-const run = promisify(execFile);
-
-/** An organization and its token, made with the CLI against the service's database. */
-async function cliTenant(databaseUrl: string): Promise<{ orgId: string; token: string }> {
-  const cli = async (...args: string[]) => {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args, '--json'], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' },
-    });
-    return JSON.parse(stdout) as Record<string, string>;
-  };
-  const org = await cli('org', 'create', '--name', 'Contoso (bench)');
-  const issued = await cli('token', 'issue', '--org', org.id as string, '--label', 'bench');
-  return { orgId: org.id as string, token: issued.token as string };
-}
 
 interface Measured {
   readonly scenario: Scenario;

@@ -3,11 +3,12 @@
  * as its own process (as `npm start` runs it), a bare `node:http` server measured in the same run
  * (this machine is shared and noisy: figures are read as ratios to it), and autocannon runs.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { distState } from '../bin/build-stamp.js';
@@ -121,7 +122,11 @@ function stopper(child: ChildProcess): () => Promise<void> {
 }
 
 /** The service in a process of its own on `databaseUrl`, with `env` on top of quiet defaults. */
-export async function startService(databaseUrl: string, env: Record<string, string> = {}): Promise<Process> {
+export async function startService(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  options: { readonly discardStdout?: boolean } = {},
+): Promise<Process> {
   const port = await freePort();
   // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the service under load.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -134,11 +139,28 @@ export async function startService(databaseUrl: string, env: Record<string, stri
       RATE_LIMIT_REQUESTS: '0',
       ...env,
     },
-    stdio: 'inherit',
+    // A service logging every request (LOG_LEVEL=info) writes its lines where production would
+    // ship them; here nobody reads them.
+    stdio: options.discardStdout ? ['ignore', 'ignore', 'inherit'] : 'inherit',
   });
   const origin = `http://127.0.0.1:${port}`;
   await waitReady(child, `${origin}/readyz`);
   return { origin, pid: child.pid ?? 0, stop: stopper(child) };
+}
+
+/** An organization and its token, made with the CLI against the service's database, as support makes them. */
+export async function cliTenant(databaseUrl: string): Promise<{ orgId: string; token: string }> {
+  const cli = async (...args: string[]) => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', ...args, '--json'],
+      { cwd: ROOT, env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' } },
+    );
+    return JSON.parse(stdout) as Record<string, string>;
+  };
+  const org = await cli('org', 'create', '--name', 'Contoso (bench)');
+  const issued = await cli('token', 'issue', '--org', org.id as string, '--label', 'bench');
+  return { orgId: org.id as string, token: issued.token as string };
 }
 
 /** The ceiling: a bare node:http server answering a small JSON body, also in its own process. */
