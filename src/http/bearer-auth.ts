@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { nameTenant } from '../observability/logger.js';
+import { nameCaller } from '../observability/logger.js';
 import { ScimError } from '../scim/scim-error.js';
 import type { Audit, Change, Services } from '../services/index.js';
 
@@ -51,7 +51,7 @@ export function bearerAuth(services: Services, publicUrl: string | undefined, cl
     const { org, token } = result;
     if (org && token) {
       // Every later log line of this request names the tenant (never in metric labels).
-      nameTenant(request.log, { orgId: org.id, tokenId: token.id });
+      nameCaller(request.log, { orgId: org.id, tokenId: token.id });
       request.scim = {
         org,
         actor: { kind: 'token', tokenId: token.id },

@@ -7,13 +7,11 @@ import {
 } from 'fastify';
 import type { LoggerOptions } from 'pino';
 
-/** Where a request's logger keeps the tenant its lines name (see nameTenant). */
-const TENANT = Symbol('parallel-scim.logTenant');
+/** Where a request's logger keeps who its lines name (see nameCaller). */
+const CALLER = Symbol('parallel-scim.logCaller');
 
-interface LogTenant {
-  readonly orgId: string;
-  readonly tokenId: string;
-}
+/** Who a request came from: a SCIM token's organization and token, or a service key. */
+type LogCaller = { readonly orgId: string; readonly tokenId: string } | { readonly serviceKeyId: string };
 
 /**
  * pino options for the service: JSON lines, and the Authorization header (the bearer secret)
@@ -28,20 +26,22 @@ export function loggerOptions(level: string): FastifyLoggerOptions & LoggerOptio
     },
     // Called only for a line that is written; `logger` is the one the line was written with
     // (or a child of it), so a request's lines name its tenant and no other logger's do.
+    // A copy: pino merges the line's own fields into what this returns.
     mixin: (_fields, _level, logger) => {
-      const tenant = (logger as unknown as { [TENANT]?: LogTenant })[TENANT];
-      return tenant ? { orgId: tenant.orgId, tokenId: tenant.tokenId } : {};
+      const caller = (logger as unknown as { [CALLER]?: LogCaller })[CALLER];
+      return caller ? { ...caller } : {};
     },
   };
 }
 
 /**
  * Every later line of a request's logger (Fastify's child for that request, which its reply
- * shares) names the organization and token. A pino child per request would do the same, at a
- * cost on every request (7 µs CPU of a 60 µs GET, bench/README.md) rather than on every line.
+ * shares, so its `request completed` line too) names who called. A pino child per request would
+ * do the same, at a cost on every request (7 µs CPU of a 60 µs GET, bench/README.md) rather than
+ * on every line written.
  */
-export function nameTenant(log: FastifyBaseLogger, tenant: LogTenant): void {
-  (log as unknown as { [TENANT]?: LogTenant })[TENANT] = tenant;
+export function nameCaller(log: FastifyBaseLogger, caller: LogCaller): void {
+  (log as unknown as { [CALLER]?: LogCaller })[CALLER] = caller;
 }
 
 /**

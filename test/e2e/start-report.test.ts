@@ -8,6 +8,7 @@ import pg from 'pg';
 import { createServices } from '../../src/services/index.js';
 import { openStore } from '../../src/store/open-store.js';
 import { migrations } from '../../src/store/sql/migrations/index.js';
+import { TEST_OPERATOR } from '../helpers/records.js';
 import { type ServiceProcess, spawnService } from '../helpers/service-process.js';
 import { newTenant, scimRequest } from '../helpers/start-server.js';
 import { testStores } from '../helpers/stores.js';
@@ -118,8 +119,12 @@ for (const backend of testStores()) {
       await first.line(listening, 'listening');
       const store = await openStore(db.databaseUrl);
       let tenant: Awaited<ReturnType<typeof newTenant>>;
+      let serviceKey: { id: string; key: string };
       try {
-        tenant = await newTenant(createServices(store));
+        const services = createServices(store);
+        tenant = await newTenant(services);
+        const issued = await services.serviceKeys.issue(TEST_OPERATOR, { label: 'log lines' });
+        serviceKey = { id: issued.record.id, key: issued.key };
       } finally {
         await store.close();
       }
@@ -148,6 +153,18 @@ for (const backend of testStores()) {
       assert.equal(line.tokenId, undefined);
       // One line per request at info: the `incoming request` line is written at debug only.
       assert.ok(!first.output.includes('"incoming request"'), 'no incoming request line at info');
+      // The event API's line names the service key, and no tenant.
+      const events = await fetch(`${first.origin}/api/v1/events?org=${tenant.orgId}`, {
+        headers: { authorization: `Bearer ${serviceKey.key}` },
+      });
+      assert.equal(events.status, 200, await events.text());
+      const eventsLine = await first.line(
+        (l) => l.msg === 'request completed' && l.reqId === events.headers.get('x-request-id'),
+        'request completed for the event API',
+      );
+      assert.equal(eventsLine.serviceKeyId, serviceKey.id);
+      assert.equal(eventsLine.orgId, undefined);
+      assert.ok(!first.output.includes(serviceKey.key), 'the service key never reaches the log');
       assert.ok(!first.output.includes(tenant.token), 'the token never reaches the log');
     });
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { nameCaller } from '../../observability/logger.js';
 import { ScimError } from '../../scim/scim-error.js';
 import type { ServiceKeyAuth, Services } from '../../services/index.js';
 import { bearerCredential } from '../bearer-auth.js';
@@ -42,7 +43,7 @@ function serviceKeyAuth(services: Services) {
     const result = await services.serviceKeys.authenticate(secret);
     if (!result.ok) throw REFUSALS[result.reason];
     request.serviceKeyId = result.key.id;
-    request.log = request.log.child({ serviceKeyId: result.key.id });
+    nameCaller(request.log, { serviceKeyId: result.key.id });
   };
 }
 
